@@ -1,0 +1,34 @@
+import { defineConfig } from '@playwright/test';
+import { E2E_PLATFORM } from './e2e/platform.js';
+
+/**
+ * End-to-end tests drive Debian's Chromium (no browser download) against the whole platform,
+ * started once by global setup on its own ports.
+ */
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  workers: 1,
+  fullyParallel: false,
+  timeout: 120_000,
+  expect: { timeout: 20_000 },
+  reporter: [['list']],
+  globalSetup: './e2e/globalSetup.ts',
+  use: {
+    baseURL: E2E_PLATFORM.urls.tableService,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    },
+  },
+});

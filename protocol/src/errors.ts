@@ -1,0 +1,56 @@
+/**
+ * Stable error codes with their HTTP status. Every service answers `{ code, message }`; clients
+ * switch on `code`, never on the message.
+ */
+export const ERRORS = {
+  BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  AUTH_TOKEN_MISSING: 401,
+  AUTH_TOKEN_INVALID: 401,
+  AUTH_TOKEN_EXPIRED: 401,
+  AUTH_WRONG_TABLE: 403,
+  AUTH_FORBIDDEN_ROLE: 403,
+  TABLE_NOT_FOUND: 404,
+  TABLE_NOT_LIVE: 409,
+  TRANSPORT_NOT_FOUND: 404,
+  CONSUMER_NOT_FOUND: 404,
+  PRODUCER_NOT_FOUND: 404,
+  MEDIA_CANNOT_CONSUME: 422,
+  MEDIA_BAD_PARAMETERS: 422,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERRORS[code];
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}
+
+/** Turns anything thrown into a wire error; internals of unexpected errors never leak. */
+export function toErrorBody(err: unknown): ErrorBody {
+  if (err instanceof AppError) return err.toBody();
+  return { code: 'INTERNAL', message: 'internal error' };
+}

@@ -1,0 +1,81 @@
+import { type CryptoKey, errors as joseErrors, importSPKI, jwtVerify, type KeyObject, SignJWT } from 'jose';
+import { AppError } from './errors.js';
+
+/**
+ * Short-lived stream tokens: table-service signs them with its private key (EdDSA), the sfu
+ * verifies them with the public key alone, so media keeps flowing to authorised viewers even
+ * when table-service is down. A token is scoped to one table and one role.
+ */
+export const STREAM_TOKEN_ALG = 'EdDSA';
+export const STREAM_TOKEN_ISSUER = 'live-casino/table-service';
+export const STREAM_TOKEN_AUDIENCE = 'live-casino/sfu';
+/** Viewers refresh well before this; long enough to ride out a slow reconnect. */
+export const STREAM_TOKEN_DEFAULT_TTL_S = 300;
+
+export type StreamRole = 'view' | 'publish';
+
+export interface StreamClaims {
+  /** Who: a player id, a studio device, a service. */
+  sub: string;
+  tableId: string;
+  role: StreamRole;
+}
+
+type Key = CryptoKey | KeyObject | Uint8Array;
+
+export async function signStreamToken(
+  privateKey: Key,
+  claims: StreamClaims,
+  ttlSeconds = STREAM_TOKEN_DEFAULT_TTL_S,
+): Promise<string> {
+  return new SignJWT({ tbl: claims.tableId, role: claims.role })
+    .setProtectedHeader({ alg: STREAM_TOKEN_ALG })
+    .setSubject(claims.sub)
+    .setIssuer(STREAM_TOKEN_ISSUER)
+    .setAudience(STREAM_TOKEN_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(privateKey);
+}
+
+export async function importStreamPublicKey(spkiPem: string): Promise<CryptoKey> {
+  return importSPKI(spkiPem, STREAM_TOKEN_ALG);
+}
+
+/**
+ * Verifies a token and its scope. Throws AppError with AUTH_TOKEN_MISSING / _INVALID / _EXPIRED,
+ * AUTH_WRONG_TABLE or AUTH_FORBIDDEN_ROLE.
+ */
+export async function verifyStreamToken(
+  publicKey: Key,
+  token: unknown,
+  expect: { tableId?: string; role?: StreamRole },
+): Promise<StreamClaims> {
+  if (typeof token !== 'string' || token.length === 0) {
+    throw new AppError('AUTH_TOKEN_MISSING', 'a stream token is required');
+  }
+  if (token.length > 4096) throw new AppError('AUTH_TOKEN_INVALID', 'stream token too long');
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, publicKey, {
+      algorithms: [STREAM_TOKEN_ALG],
+      issuer: STREAM_TOKEN_ISSUER,
+      audience: STREAM_TOKEN_AUDIENCE,
+      requiredClaims: ['exp', 'sub'],
+    }));
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) throw new AppError('AUTH_TOKEN_EXPIRED', 'stream token expired');
+    throw new AppError('AUTH_TOKEN_INVALID', 'stream token invalid');
+  }
+  const { sub, tbl, role } = payload;
+  if (typeof sub !== 'string' || typeof tbl !== 'string' || (role !== 'view' && role !== 'publish')) {
+    throw new AppError('AUTH_TOKEN_INVALID', 'stream token claims malformed');
+  }
+  if (expect.tableId !== undefined && tbl !== expect.tableId) {
+    throw new AppError('AUTH_WRONG_TABLE', `token is for table ${tbl}, not ${expect.tableId}`);
+  }
+  if (expect.role !== undefined && role !== expect.role) {
+    throw new AppError('AUTH_FORBIDDEN_ROLE', `a ${role} token cannot ${expect.role}`);
+  }
+  return { sub, tableId: tbl, role };
+}

@@ -1,0 +1,233 @@
+/**
+ * The embedded default: the whole platform as one process group on one machine, with no external
+ * service. Used by `npm start`, by the end-to-end tests and by the benchmarks, so all three run the
+ * very same thing.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface PlatformOptions {
+  dataDir?: string;
+  tableServicePort?: number;
+  sfuPort?: number;
+  rtcMinPort?: number;
+  rtcMaxPort?: number;
+  sfuWorkers?: number;
+  /** Start the simulated studio feeds (one per table). */
+  simulator?: boolean;
+  tables?: { tableId: string; name: string; game: 'roulette' | 'baccarat' }[];
+  /** Where children's output goes: prefixed lines on stdout, or `<dataDir>/logs/<service>.log`. */
+  output?: 'prefixed' | 'quiet';
+  logLevel?: string;
+  env?: Record<string, string>;
+}
+
+export interface ServiceHandle {
+  name: string;
+  process(): ChildProcess | undefined;
+  restarts: number;
+}
+
+export const DEFAULT_TABLES = [
+  { tableId: 'roulette-1', name: 'Roulette Royale', game: 'roulette' as const },
+  { tableId: 'baccarat-1', name: 'Baccarat Squeeze', game: 'baccarat' as const },
+];
+
+export function mediasoupWorkerBin(): string {
+  if (process.env.MEDIASOUP_WORKER_BIN) return process.env.MEDIASOUP_WORKER_BIN;
+  // The cache is keyed by mediasoup's version (scripts/mediasoup-worker/build.sh writes it).
+  const pkg = readFileSyncSafe(path.join(REPO_ROOT, 'node_modules/mediasoup/package.json')) ?? '{"version":"unknown"}';
+  const version = (JSON.parse(pkg) as { version: string }).version;
+  const cache =
+    process.env.MEDIASOUP_WORKER_CACHE ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'live-casino/mediasoup-worker');
+  return path.join(cache, version, 'mediasoup-worker');
+}
+
+function readFileSyncSafe(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+interface ServiceEntry {
+  name: string;
+  child: ChildProcess | undefined;
+  restarts: number;
+  stopping: boolean;
+  logFile?: WriteStream;
+}
+
+export class Platform {
+  readonly urls: { tableService: string; sfu: string };
+  readonly dataDir: string;
+  readonly tables: NonNullable<PlatformOptions['tables']>;
+  readonly #opts: PlatformOptions;
+  readonly #services: ServiceEntry[] = [];
+  #env: Record<string, string> = {};
+  #stopped = false;
+
+  private constructor(opts: PlatformOptions) {
+    this.#opts = opts;
+    this.dataDir = path.resolve(opts.dataDir ?? path.join(REPO_ROOT, '.data'));
+    const tsPort = opts.tableServicePort ?? 8080;
+    const sfuPort = opts.sfuPort ?? 4443;
+    this.urls = { tableService: `http://127.0.0.1:${tsPort}`, sfu: `http://127.0.0.1:${sfuPort}` };
+    this.tables = opts.tables ?? DEFAULT_TABLES;
+  }
+
+  static async start(opts: PlatformOptions = {}): Promise<Platform> {
+    const platform = new Platform(opts);
+    await platform.#prepare();
+    platform.#spawn('sfu', [path.join(REPO_ROOT, 'sfu/dist/main.js')]);
+    platform.#spawn('table-service', [path.join(REPO_ROOT, 'table-service/dist/main.js')]);
+    await platform.waitHealthy(`${platform.urls.sfu}/health`, 30_000);
+    await platform.waitHealthy(`${platform.urls.tableService}/health`, 30_000);
+    if (opts.simulator !== false) {
+      platform.#spawn('studio-simulator', [path.join(REPO_ROOT, 'studio/dist/publisher/main.js')]);
+    }
+    return platform;
+  }
+
+  async #prepare(): Promise<void> {
+    const keys = path.join(this.dataDir, 'keys');
+    await mkdir(keys, { recursive: true });
+    await mkdir(path.join(this.dataDir, 'logs'), { recursive: true });
+    const privPath = path.join(keys, 'stream-token.key.pem');
+    const pubPath = path.join(keys, 'stream-token.pub.pem');
+    const secretPath = path.join(keys, 'studio-service.secret');
+    if (!existsSync(privPath) || !existsSync(pubPath)) {
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      await writeFile(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+      await writeFile(pubPath, publicKey.export({ type: 'spki', format: 'pem' }));
+    }
+    if (!existsSync(secretPath)) await writeFile(secretPath, randomBytes(24).toString('hex'), { mode: 0o600 });
+    const workerBin = mediasoupWorkerBin();
+    if (!existsSync(workerBin)) {
+      throw new Error(`mediasoup-worker not found at ${workerBin}: run \`npm run setup\` (it builds it)`);
+    }
+    const sfuPort = new URL(this.urls.sfu).port;
+    const tsPort = new URL(this.urls.tableService).port;
+    this.#env = {
+      MEDIASOUP_WORKER_BIN: workerBin,
+      LOG_LEVEL: this.#opts.logLevel ?? 'info',
+      STREAM_TOKEN_PUBLIC_KEY: pubPath,
+      STREAM_TOKEN_PRIVATE_KEY: privPath,
+      STUDIO_SERVICE_SECRET: (await readFile(secretPath, 'utf8')).trim(),
+      SFU_PORT: sfuPort,
+      SFU_PUBLIC_URL: this.urls.sfu,
+      SFU_INTERNAL_URL: this.urls.sfu,
+      SFU_HLS_DIR: path.join(this.dataDir, 'hls'),
+      PORT: tsPort,
+      TABLE_SERVICE_URL: this.urls.tableService,
+      TABLES: JSON.stringify(this.tables),
+      PLAYER_WEB_DIR: path.join(REPO_ROOT, 'player-web/dist'),
+      ...(this.#opts.rtcMinPort ? { SFU_RTC_MIN_PORT: String(this.#opts.rtcMinPort) } : {}),
+      ...(this.#opts.rtcMaxPort ? { SFU_RTC_MAX_PORT: String(this.#opts.rtcMaxPort) } : {}),
+      ...(this.#opts.sfuWorkers ? { SFU_WORKERS: String(this.#opts.sfuWorkers) } : {}),
+      ...this.#opts.env,
+    };
+  }
+
+  #spawn(name: string, args: string[]): void {
+    const entry: ServiceEntry = { name, child: undefined, restarts: 0, stopping: false };
+    this.#services.push(entry);
+    const run = (): void => {
+      const child = spawn(process.execPath, args, {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...this.#env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      entry.child = child;
+      const prefix = `[${name}] `;
+      if (this.#opts.output === 'quiet') {
+        entry.logFile ??= createWriteStream(path.join(this.dataDir, 'logs', `${name}.log`), { flags: 'a' });
+        child.stdout?.pipe(entry.logFile, { end: false });
+        child.stderr?.pipe(entry.logFile, { end: false });
+      }
+      for (const stream of [child.stdout, child.stderr]) {
+        stream?.setEncoding('utf8');
+        let partial = '';
+        stream?.on('data', (chunk: string) => {
+          if (this.#opts.output === 'quiet') return;
+          const lines = (partial + chunk).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
+        });
+      }
+      child.once('exit', (code, signal) => {
+        if (this.#stopped || entry.stopping) return;
+        entry.restarts++;
+        const delay = Math.min(5000, 200 * 2 ** Math.min(entry.restarts, 5));
+        process.stdout.write(`${prefix}exited (code ${code}, signal ${signal}); restarting in ${delay} ms\n`);
+        setTimeout(() => {
+          if (!this.#stopped) run();
+        }, delay).unref();
+      });
+    };
+    run();
+  }
+
+  service(name: string): ServiceHandle {
+    const entry = this.#services.find((s) => s.name === name);
+    if (!entry) throw new Error(`no service ${name}`);
+    return { name, process: () => entry.child, restarts: entry.restarts };
+  }
+
+  async waitHealthy(url: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+        if (res.ok) return;
+        last = new Error(`HTTP ${res.status}`);
+      } catch (err) {
+        last = err;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${url} not healthy after ${timeoutMs} ms: ${String(last)}`);
+  }
+
+  /** Waits until every table has video at the sfu. */
+  async waitLive(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const res = await fetch(`${this.urls.tableService}/v1/tables`);
+        const tables = (await res.json()) as { live: boolean }[];
+        if (tables.length > 0 && tables.every((t) => t.live)) return;
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`tables not live after ${timeoutMs} ms`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    // Reverse order: the feeds first, then the services they talk to.
+    for (const entry of [...this.#services].reverse()) {
+      const child = entry.child;
+      if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    for (const entry of this.#services) entry.logFile?.end();
+  }
+}

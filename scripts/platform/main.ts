@@ -1,0 +1,15 @@
+/** `npm run platform`: the whole platform on the embedded default, until Ctrl-C. */
+import { Platform } from './Platform.js';
+
+const platform = await Platform.start({ output: 'prefixed' });
+process.stdout.write(
+  `\n  live-casino is up\n    player lobby:  ${platform.urls.tableService}/\n    API docs:      ${platform.urls.tableService}/docs\n    sfu stats:     ${platform.urls.sfu}/stats  (Prometheus: ${platform.urls.sfu}/metrics)\n\n`,
+);
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    void platform.stop().finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,354 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { rtpToStudioTime, type StudioClockMapping } from '@live-casino/protocol';
+import type { types as ms } from 'mediasoup';
+import type { Logger } from 'pino';
+import { isH264KeyframeStart, isRtcp, isVp8KeyframeStart, parseRtp } from './rtpPacket.js';
+
+export interface HlsEgressOptions {
+  tableId: string;
+  router: ms.Router;
+  producer: ms.Producer;
+  /** The producer's current RTP→studio-time mapping, if its sender reports have arrived. */
+  clockOf: () => StudioClockMapping | undefined;
+  dir: string;
+  ffmpegPath: string;
+  segmentSeconds: number;
+  listSize: number;
+  log: Logger;
+}
+
+interface Segment {
+  uri: string;
+  durationS: number;
+  studioStartMs: number;
+  discontinuity: boolean;
+}
+
+/** One run of ffmpeg: its own segment names and its own time origin. */
+interface Epoch {
+  id: number;
+  process: ChildProcess;
+  /** RTP timestamp and arrival time of the keyframe that is output time 0 of this run. */
+  base: { rtpTimestamp: number; arrivedAtMs: number } | undefined;
+  csvOffset: number;
+  first: boolean;
+}
+
+export const HLS_PLAYLIST = 'index.m3u8';
+
+/**
+ * HLS for one table: a paused mediasoup consumer on a PlainTransport into a small relay socket,
+ * which starts forwarding at a keyframe and so knows exactly which RTP timestamp becomes output
+ * time 0 of ffmpeg (libx264, keyframes on segment boundaries, MPEG-TS segments). The playlist is
+ * written here, not by ffmpeg, so that EXT-X-PROGRAM-DATE-TIME is the studio capture time of each
+ * segment's first frame (ffmpeg's own is the wall clock of its start, in whole seconds).
+ */
+export class HlsEgress {
+  readonly #opts: HlsEgressOptions;
+  readonly #log: Logger;
+  readonly #relay: dgram.Socket;
+  readonly #transport: ms.PlainTransport;
+  readonly #consumer: ms.Consumer;
+  #ffmpegPort = 0;
+  #epoch: Epoch | undefined;
+  #epochs = 0;
+  #restarts = 0;
+  #segments: Segment[] = [];
+  #mediaSequence = 0;
+  #discontinuitySequence = 0;
+  #poll: NodeJS.Timeout | undefined;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  readonly #isKeyframeStart: (payload: Uint8Array) => boolean;
+  readonly #payloadType: number;
+  /** Names segments uniquely per egress, so a late delete of an old one never hits a new one. */
+  readonly #tag = Date.now().toString(36);
+
+  private constructor(
+    opts: HlsEgressOptions,
+    relay: dgram.Socket,
+    transport: ms.PlainTransport,
+    consumer: ms.Consumer,
+  ) {
+    this.#opts = opts;
+    this.#log = opts.log.child({ component: 'hls' });
+    this.#relay = relay;
+    this.#transport = transport;
+    this.#consumer = consumer;
+    const codec = consumer.rtpParameters.codecs[0]!;
+    this.#payloadType = codec.payloadType;
+    this.#isKeyframeStart = codec.mimeType.toLowerCase() === 'video/h264' ? isH264KeyframeStart : isVp8KeyframeStart;
+  }
+
+  static async create(opts: HlsEgressOptions): Promise<HlsEgress> {
+    await rm(opts.dir, { recursive: true, force: true });
+    await mkdir(opts.dir, { recursive: true });
+    const relay = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      relay.once('error', reject);
+      relay.bind(0, '127.0.0.1', () => resolve());
+    });
+    const transport = await opts.router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: true,
+      comedia: false,
+      appData: { role: 'hls' },
+    });
+    await transport.connect({ ip: '127.0.0.1', port: relay.address().port });
+    const consumer = await transport.consume({
+      producerId: opts.producer.id,
+      rtpCapabilities: opts.router.rtpCapabilities,
+      paused: true,
+    });
+    const egress = new HlsEgress(opts, relay, transport, consumer);
+    relay.on('message', (msg) => egress.#onRtp(msg));
+    consumer.observer.once('close', () => void egress.close());
+    await egress.#startFfmpeg();
+    await consumer.resume();
+    egress.#poll = setInterval(() => void egress.#collectSegments(), 100);
+    return egress;
+  }
+
+  get playlistPath(): string {
+    return path.join(this.#opts.dir, HLS_PLAYLIST);
+  }
+
+  serialize(): { running: boolean; segments: number; restarts: number } {
+    return {
+      running: !this.#closed && this.#epoch !== undefined,
+      segments: this.#segments.length,
+      restarts: this.#restarts,
+    };
+  }
+
+  #onRtp(msg: Buffer): void {
+    const epoch = this.#epoch;
+    if (!epoch || isRtcp(msg)) return;
+    if (!epoch.base) {
+      const rtp = parseRtp(msg);
+      if (!rtp || rtp.payloadType !== this.#payloadType) return;
+      // ffmpeg's RTP demuxer makes the first packet it sees time 0: make that a keyframe start.
+      if (!this.#isKeyframeStart(msg.subarray(rtp.payloadOffset, rtp.payloadEnd))) return;
+      epoch.base = { rtpTimestamp: rtp.timestamp, arrivedAtMs: Date.now() };
+    }
+    this.#relay.send(msg, this.#ffmpegPort, '127.0.0.1');
+  }
+
+  #sdp(port: number): string {
+    const codec = this.#consumer.rtpParameters.codecs[0]!;
+    const name = codec.mimeType.split('/')[1]!;
+    const fmtp = Object.entries(codec.parameters ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(';');
+    return [
+      'v=0',
+      'o=- 0 0 IN IP4 127.0.0.1',
+      `s=${this.#opts.tableId}`,
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      `m=video ${port} RTP/AVP ${codec.payloadType}`,
+      `a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}`,
+      ...(fmtp ? [`a=fmtp:${codec.payloadType} ${fmtp}`] : []),
+      'a=recvonly',
+      '',
+    ].join('\r\n');
+  }
+
+  async #startFfmpeg(): Promise<void> {
+    const id = ++this.#epochs;
+    this.#ffmpegPort = await freeUdpPortPair();
+    const sdpPath = path.join(this.#opts.dir, `in-${id}.sdp`);
+    await writeFile(sdpPath, this.#sdp(this.#ffmpegPort));
+    const seg = this.#opts.segmentSeconds;
+    const args = [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-protocol_whitelist',
+      'file,udp,rtp',
+      '-analyzeduration',
+      '500000',
+      '-probesize',
+      '500000',
+      '-fflags',
+      '+nobuffer',
+      '-flags',
+      'low_delay',
+      '-i',
+      sdpPath,
+      '-map',
+      '0:v:0',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-profile:v',
+      'baseline',
+      '-b:v',
+      '1500k',
+      '-maxrate',
+      '2000k',
+      '-bufsize',
+      '1000k',
+      '-force_key_frames',
+      `expr:gte(t,n_forced*${seg})`,
+      '-sc_threshold',
+      '0',
+      '-fps_mode',
+      'passthrough',
+      '-f',
+      'segment',
+      '-segment_format',
+      'mpegts',
+      '-segment_time',
+      String(seg),
+      '-segment_list',
+      path.join(this.#opts.dir, `list-${id}.csv`),
+      '-segment_list_type',
+      'csv',
+      '-segment_list_flags',
+      '+live',
+      '-reset_timestamps',
+      '0',
+      path.join(this.#opts.dir, `seg-${this.#tag}-${id}-%06d.ts`),
+    ];
+    const child = spawn(this.#opts.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const epoch: Epoch = { id, process: child, base: undefined, csvOffset: 0, first: true };
+    this.#epoch = epoch;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (line: string) =>
+      this.#log.warn({ epoch: id, ffmpeg: line.trim().slice(0, 500) }, 'ffmpeg'),
+    );
+    child.once('exit', (code, signal) => this.#onFfmpegExit(epoch, code, signal));
+    child.once('error', (err) => this.#log.error({ err }, 'ffmpeg could not start'));
+    // ffmpeg needs a keyframe to begin; the relay waits for one, so ask for it now.
+    setTimeout(() => void this.#consumer.requestKeyFrame().catch(() => undefined), 300).unref();
+  }
+
+  #onFfmpegExit(epoch: Epoch, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#closed || this.#epoch !== epoch) return;
+    this.#restarts++;
+    this.#epoch = undefined;
+    const delay = Math.min(5000, 250 * 2 ** Math.min(this.#restarts, 5));
+    this.#log.error({ code, signal, restartInMs: delay }, 'hls ffmpeg exited; restarting');
+    this.#restartTimer = setTimeout(() => {
+      if (!this.#closed) void this.#startFfmpeg().catch((err) => this.#log.error({ err }, 'hls ffmpeg restart failed'));
+    }, delay);
+  }
+
+  /** Reads the segments ffmpeg has completed and rewrites the playlist when there are new ones. */
+  async #collectSegments(): Promise<void> {
+    const epoch = this.#epoch;
+    if (!epoch || this.#closed) return;
+    let csv: string;
+    try {
+      csv = await readFile(path.join(this.#opts.dir, `list-${epoch.id}.csv`), 'utf8');
+    } catch {
+      return;
+    }
+    const complete = csv.slice(epoch.csvOffset, csv.lastIndexOf('\n') + 1);
+    if (!complete) return;
+    epoch.csvOffset += complete.length;
+    const base = epoch.base;
+    if (!base) return;
+    const mapping = this.#opts.clockOf();
+    // Without sender reports, the keyframe's arrival here is the best estimate of its capture.
+    const baseStudioMs = mapping ? rtpToStudioTime(mapping, base.rtpTimestamp) : base.arrivedAtMs;
+    for (const line of complete.split('\n')) {
+      const [file, start, end] = line.split(',');
+      if (!file || start === undefined || end === undefined) continue;
+      const startS = Number(start);
+      const endS = Number(end);
+      if (!Number.isFinite(startS) || !Number.isFinite(endS)) continue;
+      this.#segments.push({
+        uri: file,
+        durationS: endS - startS,
+        studioStartMs: baseStudioMs + startS * 1000,
+        discontinuity: epoch.first && this.#segments.length > 0,
+      });
+      epoch.first = false;
+    }
+    const keep = this.#opts.listSize;
+    const dropped = this.#segments.length > keep ? this.#segments.splice(0, this.#segments.length - keep) : [];
+    this.#mediaSequence += dropped.length;
+    this.#discontinuitySequence += dropped.filter((s) => s.discontinuity).length;
+    await this.#writePlaylist();
+    // Players may still be fetching a segment that just left the list: delete it a bit later.
+    if (dropped.length > 0) {
+      setTimeout(() => {
+        for (const s of dropped) void rm(path.join(this.#opts.dir, s.uri), { force: true });
+      }, 10_000).unref();
+    }
+  }
+
+  async #writePlaylist(): Promise<void> {
+    const target = Math.max(
+      1,
+      Math.ceil(Math.max(...this.#segments.map((s) => s.durationS), this.#opts.segmentSeconds)),
+    );
+    const lines = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:6',
+      `#EXT-X-TARGETDURATION:${target}`,
+      `#EXT-X-MEDIA-SEQUENCE:${this.#mediaSequence}`,
+      `#EXT-X-DISCONTINUITY-SEQUENCE:${this.#discontinuitySequence}`,
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+    ];
+    for (const s of this.#segments) {
+      if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(Math.round(s.studioStartMs)).toISOString()}`);
+      lines.push(`#EXTINF:${s.durationS.toFixed(6)},`);
+      lines.push(s.uri);
+    }
+    const tmp = `${this.playlistPath}.tmp`;
+    await writeFile(tmp, `${lines.join('\n')}\n`);
+    await rename(tmp, this.playlistPath);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#poll);
+    clearTimeout(this.#restartTimer);
+    const child = this.#epoch?.process;
+    this.#epoch = undefined;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    this.#transport.close();
+    this.#relay.close();
+    await rm(this.#opts.dir, { recursive: true, force: true });
+  }
+}
+
+/** An even UDP port whose successor is free too: ffmpeg's RTP input takes RTCP on port + 1. */
+async function freeUdpPortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = 20000 + 2 * Math.floor(Math.random() * 5000);
+    const sockets: dgram.Socket[] = [];
+    try {
+      for (const p of [port, port + 1]) {
+        const s = dgram.createSocket('udp4');
+        sockets.push(s);
+        await new Promise<void>((resolve, reject) => {
+          s.once('error', reject);
+          s.bind(p, '127.0.0.1', () => resolve());
+        });
+      }
+      return port;
+    } catch {
+      // Taken; try another.
+    } finally {
+      for (const s of sockets) s.close();
+    }
+  }
+  throw new Error('no free UDP port pair for ffmpeg');
+}

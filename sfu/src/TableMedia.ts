@@ -1,0 +1,560 @@
+import { EventEmitter } from 'node:events';
+import {
+  AppError,
+  type ConsumerInfo,
+  ntpToUnixMs,
+  rtpToStudioTime,
+  type StudioClockMapping,
+  type TransportInfo,
+} from '@live-casino/protocol';
+import type { types as ms } from 'mediasoup';
+import type { Logger } from 'pino';
+import type { HlsEgress } from './HlsEgress.js';
+import { MEDIA_CODECS } from './mediaCodecs.js';
+import type { PeerRole, RouterStats, TableMediaEvents, TableMediaStats } from './TableMediaTypes.js';
+import type { PooledWorker, WorkerPool } from './WorkerPool.js';
+
+export interface TableMediaOptions {
+  tableId: string;
+  pool: WorkerPool;
+  log: Logger;
+  mediaIp: string;
+  announcedIp: string | undefined;
+  viewersPerRouter: number;
+  /** Starts HLS egress for the table's video producer; absent when HLS is disabled. */
+  createHls?: (table: TableMedia, originRouter: ms.Router, producer: ms.Producer) => Promise<HlsEgress>;
+}
+
+interface Ingest {
+  source: string;
+  type: 'rtp' | 'webrtc';
+  kind: ms.MediaKind;
+  rtpParameters: ms.RtpParameters;
+  /** UDP port of an RTP ingest, kept across rebuilds so encoders need not be told anything. */
+  port: number | undefined;
+  transport: ms.Transport;
+  producer: ms.Producer;
+  /** Peer that published it over WebRTC (its transport dies with the origin router). */
+  peerId: string | undefined;
+}
+
+interface ViewerRouter {
+  router: ms.Router;
+  workerIndex: number;
+  peers: Set<string>;
+}
+
+interface Peer {
+  id: string;
+  role: PeerRole;
+  /** The router the peer's transports live on: a viewer router, or the origin for publishers. */
+  router: ms.Router;
+  transports: Map<string, ms.WebRtcTransport>;
+  consumers: Map<string, ms.Consumer>;
+}
+
+/**
+ * The media of one table: an origin Router holding the studio's producers, viewer Routers on
+ * other workers fed by pipeToRouter (one more each time the others hold `viewersPerRouter`
+ * viewers), the peers' WebRTC transports, and the HLS egress. Losing the origin's worker rebuilds
+ * the table on a live worker with the same RTP ingest ports, so encoders keep sending unchanged
+ * and viewers are told to join again.
+ */
+export class TableMedia extends EventEmitter<TableMediaEvents> {
+  readonly tableId: string;
+  readonly #opts: TableMediaOptions;
+  readonly #log: Logger;
+  #origin!: { router: ms.Router; workerIndex: number };
+  #viewerRouters: ViewerRouter[] = [];
+  readonly #ingests = new Map<string, Ingest>();
+  /**
+   * RTP ingests the studio asked for, by source. They outlive their producers: when the origin's
+   * worker dies mediasoup closes the producers, and the rebuild opens them again from here.
+   */
+  readonly #rtpSpecs = new Map<string, { kind: ms.MediaKind; rtpParameters: ms.RtpParameters; port: number | undefined }>();
+  readonly #peers = new Map<string, Peer>();
+  readonly #clocks = new Map<string, StudioClockMapping>();
+  #hls: HlsEgress | undefined;
+  #closed = false;
+  /** Serialises structural changes (rebuilds, new routers, ingests) so they never interleave. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #rebuilds = 0;
+
+  private constructor(opts: TableMediaOptions) {
+    super();
+    this.tableId = opts.tableId;
+    this.#opts = opts;
+    this.#log = opts.log.child({ tableId: opts.tableId });
+  }
+
+  static async create(opts: TableMediaOptions): Promise<TableMedia> {
+    const table = new TableMedia(opts);
+    await table.#createOrigin();
+    return table;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get rebuilds(): number {
+    return this.#rebuilds;
+  }
+
+  get hls(): HlsEgress | undefined {
+    return this.#hls;
+  }
+
+  get routerRtpCapabilities(): ms.RtpCapabilities {
+    return this.#origin.router.rtpCapabilities;
+  }
+
+  /** The clock mapping of the table's video, for HLS program date times. */
+  clockOf(producerId: string): StudioClockMapping | undefined {
+    return this.#clocks.get(producerId);
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #createOrigin(): Promise<void> {
+    const pooled = this.#opts.pool.pick();
+    const router = await this.#opts.pool.createRouter(pooled, MEDIA_CODECS, { tableId: this.tableId, role: 'origin' });
+    this.#origin = { router, workerIndex: pooled.index };
+    router.on('workerclose', () => {
+      if (this.#closed) return;
+      this.#log.warn({ workerIndex: pooled.index }, 'origin worker died; rebuilding table media');
+      void this.#serial(() => this.#rebuild('origin worker died')).catch((err) =>
+        this.#log.error({ err }, 'table media rebuild failed'),
+      );
+    });
+    this.#log.info({ workerIndex: pooled.index, routerId: router.id }, 'origin router created');
+  }
+
+  /**
+   * Rebuilds everything after the origin's worker died: a new origin router, the same RTP ingests
+   * on the same ports, fresh viewer routers. Every peer is told to join again.
+   */
+  async #rebuild(reason: string): Promise<void> {
+    this.#rebuilds++;
+    const peerIds = [...this.#peers.keys()];
+    for (const peer of this.#peers.values()) this.#closePeerMedia(peer);
+    this.#peers.clear();
+    for (const vr of this.#viewerRouters) vr.router.close();
+    this.#viewerRouters = [];
+    await this.#hls?.close();
+    this.#hls = undefined;
+    this.#clocks.clear();
+    await this.#waitForLiveWorker();
+    await this.#createOrigin();
+    // WebRTC publishers re-publish after mediareset; RTP ingests reopen on their old ports.
+    this.#ingests.clear();
+    for (const [source, spec] of this.#rtpSpecs) {
+      try {
+        await this.#startRtpIngest(source, spec.kind, spec.rtpParameters, spec.port);
+      } catch (err) {
+        this.#log.error({ err, source }, 'could not reopen rtp ingest; waiting for the encoder to publish again');
+      }
+    }
+    this.emit('mediareset', peerIds, reason);
+  }
+
+  async #waitForLiveWorker(): Promise<void> {
+    const pool = this.#opts.pool;
+    if (pool.workers.some((w) => !w.worker.closed)) return;
+    await new Promise<void>((resolve) => pool.once('workerreplaced', () => resolve()));
+  }
+
+  // ---- peers -------------------------------------------------------------------------------
+
+  /** Admits a peer: viewers get a viewer router with room, publishers the origin. */
+  async join(peerId: string, role: PeerRole): Promise<{ routerRtpCapabilities: ms.RtpCapabilities }> {
+    this.#assertOpen();
+    return this.#serial(async () => {
+      const existing = this.#peers.get(peerId);
+      if (existing) {
+        this.#closePeerMedia(existing);
+        this.#detachPeer(existing);
+      }
+      const router = role === 'publish' ? this.#origin.router : (await this.#viewerRouterWithRoom(peerId)).router;
+      this.#peers.set(peerId, { id: peerId, role, router, transports: new Map(), consumers: new Map() });
+      return { routerRtpCapabilities: router.rtpCapabilities };
+    });
+  }
+
+  async #viewerRouterWithRoom(peerId: string): Promise<ViewerRouter> {
+    let vr = this.#viewerRouters.find((r) => !r.router.closed && r.peers.size < this.#opts.viewersPerRouter);
+    if (!vr) vr = await this.#addViewerRouter();
+    vr.peers.add(peerId);
+    return vr;
+  }
+
+  async #addViewerRouter(): Promise<ViewerRouter> {
+    const pool = this.#opts.pool;
+    // Spread viewer routers over the workers the origin is not on, then over all of them.
+    const used = new Set([this.#origin.workerIndex, ...this.#viewerRouters.map((r) => r.workerIndex)]);
+    const pooled: PooledWorker =
+      pool.workers.length > used.size ? pool.pick(used) : pool.pick(new Set([this.#origin.workerIndex]));
+    const router = await pool.createRouter(pooled, MEDIA_CODECS, { tableId: this.tableId, role: 'viewer' });
+    const vr: ViewerRouter = { router, workerIndex: pooled.index, peers: new Set() };
+    this.#viewerRouters.push(vr);
+    router.on('workerclose', () => this.#onViewerRouterLost(vr));
+    for (const ingest of this.#ingests.values()) {
+      await this.#origin.router.pipeToRouter({ producerId: ingest.producer.id, router });
+    }
+    this.#log.info(
+      { workerIndex: pooled.index, routerId: router.id, viewerRouters: this.#viewerRouters.length },
+      'viewer router added',
+    );
+    return vr;
+  }
+
+  #onViewerRouterLost(vr: ViewerRouter): void {
+    if (this.#closed) return;
+    this.#viewerRouters = this.#viewerRouters.filter((r) => r !== vr);
+    const peerIds = [...vr.peers];
+    for (const id of peerIds) {
+      const peer = this.#peers.get(id);
+      if (peer) this.#closePeerMedia(peer);
+      this.#peers.delete(id);
+    }
+    this.#log.warn({ workerIndex: vr.workerIndex, viewers: peerIds.length }, 'viewer router lost its worker');
+    this.emit('mediareset', peerIds, 'viewer worker died');
+  }
+
+  leave(peerId: string): void {
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    this.#closePeerMedia(peer);
+    this.#detachPeer(peer);
+  }
+
+  #detachPeer(peer: Peer): void {
+    this.#peers.delete(peer.id);
+    for (const vr of this.#viewerRouters) vr.peers.delete(peer.id);
+    for (const ingest of this.#ingests.values()) {
+      if (ingest.peerId === peer.id) {
+        ingest.producer.close();
+        this.#ingests.delete(ingest.source);
+      }
+    }
+  }
+
+  #closePeerMedia(peer: Peer): void {
+    for (const transport of peer.transports.values()) transport.close();
+    peer.transports.clear();
+    peer.consumers.clear();
+  }
+
+  #peer(peerId: string, role?: PeerRole): Peer {
+    const peer = this.#peers.get(peerId);
+    if (!peer) throw new AppError('TABLE_NOT_LIVE', 'join the table first');
+    if (role && peer.role !== role) throw new AppError('AUTH_FORBIDDEN_ROLE', `this needs a ${role} session`);
+    return peer;
+  }
+
+  #transport(peer: Peer, transportId: string): ms.WebRtcTransport {
+    const transport = peer.transports.get(transportId);
+    if (!transport || transport.closed) throw new AppError('TRANSPORT_NOT_FOUND', `no transport ${transportId}`);
+    return transport;
+  }
+
+  async createWebRtcTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportInfo> {
+    const peer = this.#peer(peerId);
+    if (direction === 'send' && peer.role !== 'publish') {
+      throw new AppError('AUTH_FORBIDDEN_ROLE', 'a viewer cannot open a send transport');
+    }
+    if (peer.transports.size >= 4) throw new AppError('RATE_LIMITED', 'too many transports for one peer');
+    const transport = await peer.router.createWebRtcTransport({
+      listenInfos: [
+        {
+          protocol: 'udp',
+          ip: this.#opts.mediaIp,
+          ...(this.#opts.announcedIp ? { announcedAddress: this.#opts.announcedIp } : {}),
+        },
+        {
+          protocol: 'tcp',
+          ip: this.#opts.mediaIp,
+          ...(this.#opts.announcedIp ? { announcedAddress: this.#opts.announcedIp } : {}),
+        },
+      ],
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 2_000_000,
+      appData: { peerId, direction },
+    });
+    peer.transports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
+    const transport = this.#transport(this.#peer(peerId), transportId);
+    await mediaCall(() => transport.connect({ dtlsParameters }));
+  }
+
+  /** Consumers for every producer of the table, created paused: the client resumes when ready. */
+  async consume(peerId: string, transportId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ConsumerInfo[]> {
+    const peer = this.#peer(peerId);
+    const transport = this.#transport(peer, transportId);
+    if (this.#ingests.size === 0) throw new AppError('TABLE_NOT_LIVE', 'the table has no video yet');
+    const infos: ConsumerInfo[] = [];
+    for (const ingest of this.#ingests.values()) {
+      const producerId = ingest.producer.id;
+      if ([...peer.consumers.values()].some((c) => c.producerId === producerId && !c.closed)) continue;
+      if (!peer.router.canConsume({ producerId, rtpCapabilities })) {
+        throw new AppError('MEDIA_CANNOT_CONSUME', `cannot consume ${ingest.kind} with these capabilities`);
+      }
+      const consumer = await mediaCall(() =>
+        transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId } }),
+      );
+      peer.consumers.set(consumer.id, consumer);
+      consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
+      infos.push({
+        id: consumer.id,
+        producerId,
+        kind: consumer.kind,
+        rtpParameters: consumer.rtpParameters,
+        clock: this.#clocks.get(producerId) ?? null,
+      });
+    }
+    return infos;
+  }
+
+  async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
+    const consumer = this.#peer(peerId).consumers.get(consumerId);
+    if (!consumer || consumer.closed) throw new AppError('CONSUMER_NOT_FOUND', `no consumer ${consumerId}`);
+    await consumer.resume();
+  }
+
+  /** A WebRTC publisher (dealer console camera) producing on the origin router. */
+  async produce(
+    peerId: string,
+    transportId: string,
+    kind: ms.MediaKind,
+    rtpParameters: ms.RtpParameters,
+  ): Promise<string> {
+    const peer = this.#peer(peerId, 'publish');
+    const transport = this.#transport(peer, transportId);
+    return this.#serial(async () => {
+      const source = `webrtc-${kind}-${peerId}`.slice(0, 64);
+      this.#ingests.get(source)?.producer.close();
+      const producer = await mediaCall(() => transport.produce({ kind, rtpParameters, appData: { source } }));
+      await this.#addIngest({
+        source,
+        type: 'webrtc',
+        kind,
+        rtpParameters,
+        port: undefined,
+        transport,
+        producer,
+        peerId,
+      });
+      return producer.id;
+    });
+  }
+
+  /** RTP ingest from an encoder; replaces a previous ingest of the same source. */
+  async publishRtp(
+    source: string,
+    kind: ms.MediaKind,
+    rtpParameters: ms.RtpParameters,
+  ): Promise<{ producerId: string; ip: string; port: number }> {
+    this.#assertOpen();
+    return this.#serial(async () => {
+      const previous = this.#ingests.get(source);
+      if (previous) {
+        previous.transport.close();
+        this.#ingests.delete(source);
+      }
+      const port = previous?.port ?? this.#rtpSpecs.get(source)?.port;
+      const ingest = await this.#startRtpIngest(source, kind, rtpParameters, port);
+      return {
+        producerId: ingest.producer.id,
+        ip: this.#opts.announcedIp ?? this.#opts.mediaIp,
+        port: ingest.port ?? 0,
+      };
+    });
+  }
+
+  async #startRtpIngest(
+    source: string,
+    kind: ms.MediaKind,
+    rtpParameters: ms.RtpParameters,
+    port: number | undefined,
+  ): Promise<Ingest> {
+    const listen = { protocol: 'udp' as const, ip: this.#opts.mediaIp };
+    let transport: ms.PlainTransport;
+    try {
+      transport = await this.#origin.router.createPlainTransport({
+        listenInfo: port ? { ...listen, port } : listen,
+        rtcpMux: true,
+        comedia: true,
+        appData: { source },
+      });
+    } catch (err) {
+      if (!port) throw err;
+      // The old port is taken: take any, the encoder has to be re-pointed (it asks again).
+      this.#log.warn({ err, port }, 'ingest port not reusable; allocating a new one');
+      transport = await this.#origin.router.createPlainTransport({ listenInfo: listen, rtcpMux: true, comedia: true });
+    }
+    const producer = await mediaCall(() =>
+      transport.produce({
+        kind,
+        rtpParameters: withCname(rtpParameters, `${this.tableId}-${source}`),
+        appData: { source },
+      }),
+    ).catch((err) => {
+      transport.close();
+      throw err;
+    });
+    this.#rtpSpecs.set(source, { kind, rtpParameters, port: transport.tuple.localPort });
+    const ingest: Ingest = {
+      source,
+      type: 'rtp',
+      kind,
+      rtpParameters,
+      port: transport.tuple.localPort,
+      transport,
+      producer,
+      peerId: undefined,
+    };
+    await this.#addIngest(ingest);
+    this.#log.info({ source, kind, port: ingest.port, producerId: producer.id }, 'rtp ingest ready');
+    return ingest;
+  }
+
+  async #addIngest(ingest: Ingest): Promise<void> {
+    const { producer } = ingest;
+    this.#ingests.set(ingest.source, ingest);
+    producer.observer.once('close', () => {
+      this.#clocks.delete(producer.id);
+      if (this.#ingests.get(ingest.source)?.producer === producer) this.#ingests.delete(ingest.source);
+    });
+    await producer.enableTraceEvent(['sr']);
+    producer.on('trace', (trace) => {
+      if (trace.type !== 'sr') return;
+      const mapping = clockFromSenderReport(producer, trace.info);
+      if (!mapping) return;
+      const previous = this.#clocks.get(producer.id);
+      this.#clocks.set(producer.id, mapping);
+      // Viewers only need a new mapping when the sender's clock moved (a restart, a jump).
+      if (!previous || Math.abs(rtpToStudioTime(previous, mapping.rtpTimestamp) - mapping.studioTimeMs) > 2) {
+        this.emit('clock', mapping);
+      }
+    });
+    for (const vr of this.#viewerRouters) {
+      await this.#origin.router.pipeToRouter({ producerId: producer.id, router: vr.router });
+    }
+    if (producer.kind === 'video' && this.#opts.createHls) {
+      await this.#hls?.close();
+      this.#hls = await this.#opts.createHls(this, this.#origin.router, producer);
+    }
+    this.emit('produceradded', { producerId: producer.id, kind: producer.kind });
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new AppError('TABLE_NOT_FOUND', `table ${this.tableId} is closed`);
+  }
+
+  async stats(): Promise<TableMediaStats> {
+    const producers = await Promise.all(
+      [...this.#ingests.values()].map(async (ingest) => {
+        const stats = ingest.producer.closed ? [] : await ingest.producer.getStats().catch(() => []);
+        const s = stats[0];
+        return {
+          producerId: ingest.producer.id,
+          kind: ingest.kind,
+          source: ingest.source,
+          type: ingest.type,
+          bitrateBps: stats.reduce((sum, x) => sum + x.bitrate, 0),
+          packetsLost: s?.packetsLost ?? 0,
+          fractionLost: s?.fractionLost ?? 0,
+          score: s?.score ?? 0,
+        };
+      }),
+    );
+    const consumersOf = (routerPeers: Iterable<string>): number => {
+      let n = 0;
+      for (const id of routerPeers) n += this.#peers.get(id)?.consumers.size ?? 0;
+      return n;
+    };
+    const routers: RouterStats[] = [
+      {
+        routerId: this.#origin.router.id,
+        workerIndex: this.#origin.workerIndex,
+        role: 'origin',
+        peers: [...this.#peers.values()].filter((p) => p.role === 'publish').length,
+        consumers: 0,
+      },
+      ...this.#viewerRouters.map((vr) => ({
+        routerId: vr.router.id,
+        workerIndex: vr.workerIndex,
+        role: 'viewer' as const,
+        peers: vr.peers.size,
+        consumers: consumersOf(vr.peers),
+      })),
+    ];
+    const viewers = [...this.#peers.values()].filter((p) => p.role === 'view');
+    return {
+      tableId: this.tableId,
+      producers,
+      viewers: viewers.length,
+      consumers: viewers.reduce((n, p) => n + p.consumers.size, 0),
+      routers,
+      hls: this.#hls ? this.#hls.serialize() : null,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const peer of this.#peers.values()) this.#closePeerMedia(peer);
+    this.#peers.clear();
+    await this.#hls?.close();
+    for (const vr of this.#viewerRouters) vr.router.close();
+    this.#origin.router.close();
+    this.emit('closed');
+    this.removeAllListeners();
+  }
+}
+
+/** mediasoup rejects bad media parameters with TypeError/UnsupportedError: a client mistake. */
+async function mediaCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    if (err instanceof Error && (err.name === 'TypeError' || err.name === 'UnsupportedError')) {
+      throw new AppError('MEDIA_BAD_PARAMETERS', err.message.slice(0, 200));
+    }
+    throw err;
+  }
+}
+
+function withCname(rtpParameters: ms.RtpParameters, cname: string): ms.RtpParameters {
+  return {
+    ...rtpParameters,
+    rtcp: { reducedSize: true, ...rtpParameters.rtcp, cname: rtpParameters.rtcp?.cname ?? cname },
+  };
+}
+
+export function clockFromSenderReport(producer: ms.Producer, info: unknown): StudioClockMapping | undefined {
+  const sr = info as { ntpSec?: number; ntpFrac?: number; rtpTs?: number } | undefined;
+  if (!sr || typeof sr.ntpSec !== 'number' || typeof sr.ntpFrac !== 'number' || typeof sr.rtpTs !== 'number')
+    return undefined;
+  const clockRate = producer.rtpParameters.codecs[0]?.clockRate ?? 90000;
+  return {
+    producerId: producer.id,
+    rtpTimestamp: sr.rtpTs >>> 0,
+    studioTimeMs: ntpToUnixMs(sr.ntpSec, sr.ntpFrac),
+    clockRate,
+  };
+}

@@ -1,0 +1,61 @@
+import { availableParallelism } from 'node:os';
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * The sfu's configuration, read from the environment and checked at boot: a missing or bad value
+ * stops the process with a message naming the variable.
+ */
+const ConfigSchema = Type.Object({
+  SFU_HOST: Type.String({ default: '127.0.0.1' }),
+  SFU_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 4443 }),
+  /** Address announced in ICE candidates and ingest answers (a public IP behind NAT). */
+  SFU_ANNOUNCED_IP: Type.Optional(Type.String({ minLength: 1 })),
+  /** Address media transports listen on. */
+  SFU_MEDIA_IP: Type.String({ default: '127.0.0.1' }),
+  SFU_RTC_MIN_PORT: Type.Integer({ minimum: 1024, maximum: 65535, default: 40000 }),
+  SFU_RTC_MAX_PORT: Type.Integer({ minimum: 1024, maximum: 65535, default: 49999 }),
+  SFU_WORKERS: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism() }),
+  /** Viewers per viewer router before another router (on the next worker) is added. */
+  SFU_VIEWERS_PER_ROUTER: Type.Integer({ minimum: 1, maximum: 5000, default: 200 }),
+  /** PEM (SPKI) of table-service's stream-token public key, or a path to a file holding it. */
+  STREAM_TOKEN_PUBLIC_KEY: Type.String({ minLength: 1 }),
+  SFU_HLS_DIR: Type.String({ default: '.data/hls' }),
+  SFU_HLS_ENABLED: Type.Boolean({ default: true }),
+  /** Target HLS segment length; the encoder's keyframe interval bounds it from below. */
+  SFU_HLS_SEGMENT_S: Type.Number({ minimum: 0.2, maximum: 10, default: 0.5 }),
+  SFU_HLS_LIST_SIZE: Type.Integer({ minimum: 3, maximum: 60, default: 8 }),
+  /** Per-connection token bucket against signalling floods. */
+  SFU_SIGNALLING_BURST: Type.Integer({ minimum: 1, maximum: 100000, default: 50 }),
+  SFU_SIGNALLING_RATE_PER_S: Type.Number({ minimum: 0.1, maximum: 100000, default: 20 }),
+  FFMPEG_PATH: Type.String({ default: 'ffmpeg' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+});
+
+export type SfuConfig = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): SfuConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const errors = [...Value.Errors(ConfigSchema, converted)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.path.slice(1) || '(root)'}: ${e.message} (got ${JSON.stringify(e.value)})`);
+    throw new ConfigError(`invalid sfu configuration:\n${lines.join('\n')}`);
+  }
+  const config = converted as SfuConfig;
+  if (config.SFU_RTC_MIN_PORT >= config.SFU_RTC_MAX_PORT) {
+    throw new ConfigError('invalid sfu configuration:\n  SFU_RTC_MIN_PORT must be below SFU_RTC_MAX_PORT');
+  }
+  return config;
+}

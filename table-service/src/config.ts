@@ -1,0 +1,82 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { GameKind, TableId } from '@live-casino/protocol';
+
+export const TableConfig = Type.Object(
+  { tableId: TableId, name: Type.String({ minLength: 1, maxLength: 64 }), game: GameKind },
+  { additionalProperties: false },
+);
+export type TableConfig = Static<typeof TableConfig>;
+
+const DEFAULT_TABLES: TableConfig[] = [
+  { tableId: 'roulette-1', name: 'Roulette Royale', game: 'roulette' },
+  { tableId: 'baccarat-1', name: 'Baccarat Squeeze', game: 'baccarat' },
+];
+
+/**
+ * table-service configuration from the environment, checked at boot: a missing or bad value stops
+ * the process with a message naming the variable.
+ */
+const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  /** PKCS#8 PEM of the Ed25519 key that signs stream tokens, or a path to a file holding it. */
+  STREAM_TOKEN_PRIVATE_KEY: Type.String({ minLength: 1 }),
+  STREAM_TOKEN_TTL_S: Type.Integer({ minimum: 10, maximum: 3600, default: 300 }),
+  /** Bearer secret of studio devices (encoders, the simulator) allowed to ask for publish tokens. */
+  STUDIO_SERVICE_SECRET: Type.String({ minLength: 16 }),
+  /** Public URL of the sfu as browsers reach it. */
+  SFU_PUBLIC_URL: Type.String({ default: 'http://127.0.0.1:4443' }),
+  /** URL table-service uses to ask the sfu which tables are live. */
+  SFU_INTERNAL_URL: Type.String({ default: 'http://127.0.0.1:4443' }),
+  /** JSON array of tables: [{ "tableId", "name", "game" }]. */
+  TABLES: Type.Optional(Type.String()),
+  /** Built player-web to serve at `/`. */
+  PLAYER_WEB_DIR: Type.Optional(Type.String()),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+});
+
+export type ServiceConfig = Static<typeof ConfigSchema> & { tables: TableConfig[] };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): ServiceConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const errors = [...Value.Errors(ConfigSchema, converted)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.path.slice(1) || '(root)'}: ${e.message}`);
+    throw new ConfigError(`invalid table-service configuration:\n${lines.join('\n')}`);
+  }
+  const config = converted as Static<typeof ConfigSchema>;
+  let tables = DEFAULT_TABLES;
+  if (config.TABLES) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(config.TABLES);
+    } catch {
+      throw new ConfigError('invalid table-service configuration:\n  TABLES: not JSON');
+    }
+    const schema = Type.Array(TableConfig, { minItems: 1, maxItems: 500 });
+    if (!Value.Check(schema, parsed)) {
+      const first = Value.Errors(schema, parsed).First();
+      throw new ConfigError(
+        `invalid table-service configuration:\n  TABLES${first?.path ?? ''}: ${first?.message ?? 'invalid'}`,
+      );
+    }
+    tables = parsed;
+    if (new Set(tables.map((t) => t.tableId)).size !== tables.length) {
+      throw new ConfigError('invalid table-service configuration:\n  TABLES: duplicate tableId');
+    }
+  }
+  return { ...config, tables };
+}

@@ -1,0 +1,77 @@
+import { AppError, StreamGrant, TableId, TableSummary } from '@live-casino/protocol';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { timingSafeEqual } from 'node:crypto';
+import type { ServiceConfig } from '../config.js';
+import type { StreamTokenIssuer } from '../StreamTokenIssuer.js';
+
+const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
+
+export interface TableRoutesOptions {
+  config: ServiceConfig;
+  issuer: StreamTokenIssuer;
+  liveTables: () => Promise<ReadonlySet<string>>;
+}
+
+export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async (
+  app,
+  { config, issuer, liveTables },
+) => {
+  const byId = new Map(config.tables.map((t) => [t.tableId, t]));
+
+  app.get(
+    '/v1/tables',
+    {
+      schema: {
+        tags: ['lobby'],
+        summary: 'Tables of the lobby with their live state',
+        response: { 200: Type.Array(TableSummary) },
+      },
+    },
+    async () => {
+      const live = await liveTables();
+      return config.tables.map((t) => ({ ...t, live: live.has(t.tableId) }));
+    },
+  );
+
+  app.post(
+    '/v1/stream-grants',
+    {
+      schema: {
+        tags: ['media'],
+        summary: 'A short-lived token to watch (or, for studio devices, publish) a table, with where to find its media',
+        body: Type.Object(
+          { tableId: TableId, role: Type.Optional(Type.Union([Type.Literal('view'), Type.Literal('publish')])) },
+          { additionalProperties: false },
+        ),
+        response: { 200: StreamGrant, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { tableId, role = 'view' } = request.body;
+      if (!byId.has(tableId)) throw new AppError('TABLE_NOT_FOUND', `no table ${tableId}`);
+      let sub = `viewer:${request.ip}`;
+      if (role === 'publish') {
+        const presented = (request.headers.authorization ?? '').replace(/^Bearer /, '');
+        if (!secretMatches(presented, config.STUDIO_SERVICE_SECRET)) {
+          throw new AppError('AUTH_TOKEN_INVALID', 'publishing needs studio service credentials');
+        }
+        sub = `studio:${tableId}`;
+      }
+      const { token, expiresAt } = await issuer.issue({ sub, tableId, role });
+      return {
+        tableId,
+        token,
+        expiresAt,
+        sfuUrl: config.SFU_PUBLIC_URL,
+        hlsUrl: `${config.SFU_PUBLIC_URL}/hls/${tableId}/index.m3u8`,
+      };
+    },
+  );
+};
+
+function secretMatches(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+import { mediasoupWorkerBin } from './scripts/platform/Platform.js';
+
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  test: {
+    include: ['*/test/**/*.test.ts', '*/src/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', 'e2e/**'],
+    // Integration tests run the real mediasoup worker built by scripts/mediasoup-worker/build.sh.
+    env: { MEDIASOUP_WORKER_BIN: mediasoupWorkerBin() },
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
