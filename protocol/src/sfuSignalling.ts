@@ -87,6 +87,11 @@ export const SfuRequests = {
       source: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9-]+$' }),
       kind: MediaKind,
       rtpParameters: RtpParameters,
+      /**
+       * RTCP on the RTP port (the default, as WebRTC does). Encoders that send RTCP from another
+       * socket than RTP (ffmpeg's rtp muxer does) need it off and get an `rtcpPort`.
+       */
+      rtcpMux: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },
   ),
@@ -129,7 +134,7 @@ export interface SfuResponses {
   consume: { consumers: ConsumerInfo[] };
   resumeConsumer: Record<string, never>;
   produce: { producerId: string };
-  publishRtp: { producerId: string; ip: string; port: number };
+  publishRtp: { producerId: string; ip: string; port: number; rtcpPort?: number };
 }
 
 export type SfuAck<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };

@@ -35,6 +35,9 @@ interface Epoch {
   base: { rtpTimestamp: number; arrivedAtMs: number } | undefined;
   csvOffset: number;
   first: boolean;
+  last: { segment: Segment; startS: number; endS: number } | undefined;
+  /** Gap between a segment's listed end and the next one's start, learned from the list. */
+  gapS: number;
 }
 
 export const HLS_PLAYLIST = 'index.m3u8';
@@ -60,6 +63,7 @@ export class HlsEgress {
   #mediaSequence = 0;
   #discontinuitySequence = 0;
   #poll: NodeJS.Timeout | undefined;
+  #collecting: Promise<void> | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #isKeyframeStart: (payload: Uint8Array) => boolean;
@@ -83,8 +87,11 @@ export class HlsEgress {
     this.#isKeyframeStart = codec.mimeType.toLowerCase() === 'video/h264' ? isH264KeyframeStart : isVp8KeyframeStart;
   }
 
-  static async create(opts: HlsEgressOptions): Promise<HlsEgress> {
-    await rm(opts.dir, { recursive: true, force: true });
+  static async create(tableOpts: HlsEgressOptions): Promise<HlsEgress> {
+    // Each egress writes into a folder of its own, so a closing one (after a rebuild) can remove
+    // its files while the next one is already writing.
+    await rm(tableOpts.dir, { recursive: true, force: true, maxRetries: 3 });
+    const opts = { ...tableOpts, dir: path.join(tableOpts.dir, Date.now().toString(36)) };
     await mkdir(opts.dir, { recursive: true });
     const relay = dgram.createSocket('udp4');
     await new Promise<void>((resolve, reject) => {
@@ -105,15 +112,28 @@ export class HlsEgress {
     });
     const egress = new HlsEgress(opts, relay, transport, consumer);
     relay.on('message', (msg) => egress.#onRtp(msg));
-    consumer.observer.once('close', () => void egress.close());
+    consumer.observer.once('close', () => void egress.close().catch(() => undefined));
     await egress.#startFfmpeg();
     await consumer.resume();
-    egress.#poll = setInterval(() => void egress.#collectSegments(), 100);
+    egress.#poll = setInterval(() => {
+      if (egress.#collecting) return;
+      egress.#collecting = egress
+        .#collectSegments()
+        .catch((err) => egress.#log.error({ err }, 'hls playlist update failed'))
+        .finally(() => {
+          egress.#collecting = undefined;
+        });
+    }, 100);
     return egress;
   }
 
   get playlistPath(): string {
     return path.join(this.#opts.dir, HLS_PLAYLIST);
+  }
+
+  /** The running ffmpeg's pid (for operators and fault-injection tests). */
+  get ffmpegPid(): number | undefined {
+    return this.#epoch?.process.pid;
   }
 
   serialize(): { running: boolean; segments: number; restarts: number } {
@@ -219,7 +239,7 @@ export class HlsEgress {
       path.join(this.#opts.dir, `seg-${this.#tag}-${id}-%06d.ts`),
     ];
     const child = spawn(this.#opts.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const epoch: Epoch = { id, process: child, base: undefined, csvOffset: 0, first: true };
+    const epoch: Epoch = { id, process: child, base: undefined, csvOffset: 0, first: true, last: undefined, gapS: 0 };
     this.#epoch = epoch;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (line: string) =>
@@ -266,12 +286,21 @@ export class HlsEgress {
       const startS = Number(start);
       const endS = Number(end);
       if (!Number.isFinite(startS) || !Number.isFinite(endS)) continue;
-      this.#segments.push({
+      // The list's end is the segment's last frame time (plus, or not, that frame's duration, as
+      // ffmpeg knows it): estimate the newest segment with the gap seen between earlier ones, and
+      // make the previous one exact now that the next one's start is known.
+      if (epoch.last) {
+        epoch.gapS = Math.max(0, Math.min(0.2, startS - epoch.last.endS));
+        epoch.last.segment.durationS = startS - epoch.last.startS;
+      }
+      const segment: Segment = {
         uri: file,
-        durationS: endS - startS,
+        durationS: endS - startS + epoch.gapS,
         studioStartMs: baseStudioMs + startS * 1000,
         discontinuity: epoch.first && this.#segments.length > 0,
-      });
+      };
+      epoch.last = { segment, startS, endS };
+      this.#segments.push(segment);
       epoch.first = false;
     }
     const keep = this.#opts.listSize;
@@ -282,7 +311,7 @@ export class HlsEgress {
     // Players may still be fetching a segment that just left the list: delete it a bit later.
     if (dropped.length > 0) {
       setTimeout(() => {
-        for (const s of dropped) void rm(path.join(this.#opts.dir, s.uri), { force: true });
+        for (const s of dropped) void rm(path.join(this.#opts.dir, s.uri), { force: true }).catch(() => undefined);
       }, 10_000).unref();
     }
   }
@@ -325,7 +354,10 @@ export class HlsEgress {
     }
     this.#transport.close();
     this.#relay.close();
-    await rm(this.#opts.dir, { recursive: true, force: true });
+    await this.#collecting;
+    await rm(this.#opts.dir, { recursive: true, force: true, maxRetries: 3 }).catch((err) =>
+      this.#log.warn({ err }, 'could not remove hls folder'),
+    );
   }
 }
 

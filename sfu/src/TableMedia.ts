@@ -30,12 +30,21 @@ interface Ingest {
   type: 'rtp' | 'webrtc';
   kind: ms.MediaKind;
   rtpParameters: ms.RtpParameters;
-  /** UDP port of an RTP ingest, kept across rebuilds so encoders need not be told anything. */
+  /** UDP ports of an RTP ingest, kept across rebuilds so encoders need not be told anything. */
   port: number | undefined;
+  rtcpPort: number | undefined;
   transport: ms.Transport;
   producer: ms.Producer;
   /** Peer that published it over WebRTC (its transport dies with the origin router). */
   peerId: string | undefined;
+}
+
+interface RtpIngestSpec {
+  kind: ms.MediaKind;
+  rtpParameters: ms.RtpParameters;
+  rtcpMux: boolean;
+  port: number | undefined;
+  rtcpPort: number | undefined;
 }
 
 interface ViewerRouter {
@@ -71,7 +80,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
    * RTP ingests the studio asked for, by source. They outlive their producers: when the origin's
    * worker dies mediasoup closes the producers, and the rebuild opens them again from here.
    */
-  readonly #rtpSpecs = new Map<string, { kind: ms.MediaKind; rtpParameters: ms.RtpParameters; port: number | undefined }>();
+  readonly #rtpSpecs = new Map<string, RtpIngestSpec>();
   readonly #peers = new Map<string, Peer>();
   readonly #clocks = new Map<string, StudioClockMapping>();
   #hls: HlsEgress | undefined;
@@ -154,7 +163,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     this.#ingests.clear();
     for (const [source, spec] of this.#rtpSpecs) {
       try {
-        await this.#startRtpIngest(source, spec.kind, spec.rtpParameters, spec.port);
+        await this.#startRtpIngest(source, spec);
       } catch (err) {
         this.#log.error({ err, source }, 'could not reopen rtp ingest; waiting for the encoder to publish again');
       }
@@ -353,6 +362,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
         kind,
         rtpParameters,
         port: undefined,
+        rtcpPort: undefined,
         transport,
         producer,
         peerId,
@@ -366,7 +376,8 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     source: string,
     kind: ms.MediaKind,
     rtpParameters: ms.RtpParameters,
-  ): Promise<{ producerId: string; ip: string; port: number }> {
+    rtcpMux = true,
+  ): Promise<{ producerId: string; ip: string; port: number; rtcpPort?: number }> {
     this.#assertOpen();
     return this.#serial(async () => {
       const previous = this.#ingests.get(source);
@@ -374,60 +385,56 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
         previous.transport.close();
         this.#ingests.delete(source);
       }
-      const port = previous?.port ?? this.#rtpSpecs.get(source)?.port;
-      const ingest = await this.#startRtpIngest(source, kind, rtpParameters, port);
+      const old = this.#rtpSpecs.get(source);
+      const sameShape = old?.rtcpMux === rtcpMux;
+      const ingest = await this.#startRtpIngest(source, {
+        kind,
+        rtpParameters,
+        rtcpMux,
+        port: sameShape ? old?.port : undefined,
+        rtcpPort: sameShape ? old?.rtcpPort : undefined,
+      });
       return {
         producerId: ingest.producer.id,
         ip: this.#opts.announcedIp ?? this.#opts.mediaIp,
         port: ingest.port ?? 0,
+        ...(ingest.rtcpPort !== undefined ? { rtcpPort: ingest.rtcpPort } : {}),
       };
     });
   }
 
-  async #startRtpIngest(
-    source: string,
-    kind: ms.MediaKind,
-    rtpParameters: ms.RtpParameters,
-    port: number | undefined,
-  ): Promise<Ingest> {
+  async #startRtpIngest(source: string, spec: RtpIngestSpec): Promise<Ingest> {
+    const { kind, rtpParameters, rtcpMux } = spec;
     const listen = { protocol: 'udp' as const, ip: this.#opts.mediaIp };
-    let transport: ms.PlainTransport;
-    try {
-      transport = await this.#origin.router.createPlainTransport({
+    const open = (port: number | undefined, rtcpPort: number | undefined): Promise<ms.PlainTransport> =>
+      this.#origin.router.createPlainTransport({
         listenInfo: port ? { ...listen, port } : listen,
-        rtcpMux: true,
+        ...(rtcpMux ? {} : { rtcpListenInfo: rtcpPort ? { ...listen, port: rtcpPort } : listen }),
+        rtcpMux,
         comedia: true,
         appData: { source },
       });
+    let transport: ms.PlainTransport;
+    try {
+      transport = await open(spec.port, spec.rtcpPort);
     } catch (err) {
-      if (!port) throw err;
-      // The old port is taken: take any, the encoder has to be re-pointed (it asks again).
-      this.#log.warn({ err, port }, 'ingest port not reusable; allocating a new one');
-      transport = await this.#origin.router.createPlainTransport({ listenInfo: listen, rtcpMux: true, comedia: true });
+      if (!spec.port) throw err;
+      // The old port is taken: take any; the encoder is re-pointed when it publishes again.
+      this.#log.warn({ err, port: spec.port }, 'ingest port not reusable; allocating a new one');
+      transport = await open(undefined, undefined);
     }
     const producer = await mediaCall(() =>
-      transport.produce({
-        kind,
-        rtpParameters: withCname(rtpParameters, `${this.tableId}-${source}`),
-        appData: { source },
-      }),
+      transport.produce({ kind, rtpParameters: withCname(rtpParameters, `${this.tableId}-${source}`), appData: { source } }),
     ).catch((err) => {
       transport.close();
       throw err;
     });
-    this.#rtpSpecs.set(source, { kind, rtpParameters, port: transport.tuple.localPort });
-    const ingest: Ingest = {
-      source,
-      type: 'rtp',
-      kind,
-      rtpParameters,
-      port: transport.tuple.localPort,
-      transport,
-      producer,
-      peerId: undefined,
-    };
+    const port = transport.tuple.localPort;
+    const rtcpPort = transport.rtcpTuple?.localPort;
+    this.#rtpSpecs.set(source, { ...spec, port, rtcpPort });
+    const ingest: Ingest = { source, type: 'rtp', kind, rtpParameters, port, rtcpPort, transport, producer, peerId: undefined };
     await this.#addIngest(ingest);
-    this.#log.info({ source, kind, port: ingest.port, producerId: producer.id }, 'rtp ingest ready');
+    this.#log.info({ source, kind, port, rtcpPort, producerId: producer.id }, 'rtp ingest ready');
     return ingest;
   }
 

@@ -17,6 +17,9 @@ const log = pino({
   ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {}),
 });
 
+// One table's failure must not take every table's video down with the process.
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+
 const sfu = await Sfu.create(config, log);
 const address = await sfu.listen();
 log.info({ address, workers: config.SFU_WORKERS }, 'sfu listening');

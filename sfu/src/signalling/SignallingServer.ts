@@ -124,7 +124,7 @@ export class SignallingServer {
     }));
     this.#handle(socket, 'publishRtp', async (req) => {
       const table = await this.#deps.getOrCreateTable(req.tableId);
-      return table.publishRtp(req.source, req.kind, req.rtpParameters as ms.RtpParameters);
+      return table.publishRtp(req.source, req.kind, req.rtpParameters as ms.RtpParameters, req.rtcpMux ?? true);
     });
 
     socket.on('disconnect', () => {

@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, startTestSfu, type TestSfu, VP8_INGEST } from './helpers.js';
+
+const TABLE = 'roulette-1';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function parsePlaylist(text: string): { sequence: number; segments: { pdt: number; duration: number; uri: string }[]; discontinuities: number } {
+  const sequence = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? Number.NaN);
+  const segments: { pdt: number; duration: number; uri: string }[] = [];
+  let pdt = Number.NaN;
+  let duration = Number.NaN;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pdt = Date.parse(line.slice(25));
+    else if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice(8));
+    else if (line && !line.startsWith('#')) segments.push({ pdt, duration, uri: line });
+  }
+  return { sequence, segments, discontinuities: (text.match(/#EXT-X-DISCONTINUITY\n/g) ?? []).length };
+}
+
+describe('HLS egress', () => {
+  let t: TestSfu;
+  let encoder: ChildProcess | undefined;
+  beforeAll(async () => {
+    t = await startTestSfu({ SFU_HLS_ENABLED: 'true', SFU_HLS_SEGMENT_S: '0.5', SFU_HLS_LIST_SIZE: '6' });
+  });
+  afterAll(async () => {
+    encoder?.kill('SIGKILL');
+    await t.close();
+  });
+
+  it('packages a table into a live playlist on the studio clock, and survives an ffmpeg crash', async () => {
+    const publisher = await t.connect();
+    const token = await t.token(TABLE, 'publish');
+    // ffmpeg sends RTCP from another socket than RTP: no rtcp-mux.
+    const res = await request(publisher, 'publishRtp', {
+      token,
+      tableId: TABLE,
+      source: 'camera-1',
+      kind: 'video',
+      rtpParameters: VP8_INGEST,
+      rtcpMux: false,
+    });
+    expect(res.ok).toBe(true);
+    const { port, rtcpPort } = (res as { data: { port: number; rtcpPort: number } }).data;
+    expect(rtcpPort).toBeGreaterThan(0);
+    // A stand-in encoder: VP8 over RTP with sender reports.
+    encoder = spawn('ffmpeg', [
+      '-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30',
+      '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-g', '15', '-b:v', '500k',
+      '-f', 'rtp', '-ssrc', '1111', '-payload_type', '96', `rtp://127.0.0.1:${port}?rtcpport=${rtcpPort}&pkt_size=1200`,
+    ], { stdio: 'ignore' });
+
+    const url = `${t.url}/hls/${TABLE}/index.m3u8`;
+    const first = await until('a playlist with 3 segments', async () => {
+      const r = await fetch(url);
+      if (!r.ok) return undefined;
+      const p = parsePlaylist(await r.text());
+      return p.segments.length >= 3 ? p : undefined;
+    });
+    // Program date times advance with the media: each starts where the previous one ends.
+    for (let i = 1; i < first.segments.length; i++) {
+      const prev = first.segments[i - 1]!;
+      expect(first.segments[i]!.pdt - prev.pdt).toBeCloseTo(prev.duration * 1000, -1);
+    }
+    // ...and they are on the studio clock: recent, not ffmpeg's start second.
+    expect(Math.abs(Date.now() - first.segments.at(-1)!.pdt)).toBeLessThan(5000);
+    const seg = await fetch(`${t.url}/hls/${TABLE}/${first.segments[0]!.uri}`);
+    expect(seg.status).toBe(200);
+    expect(seg.headers.get('content-type')).toBe('video/mp2t');
+    expect((await seg.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+
+    // Sliding window: the media sequence moves on.
+    await until('the window to slide', async () => {
+      const p = parsePlaylist(await (await fetch(url)).text());
+      return p.sequence > first.sequence ? p : undefined;
+    });
+
+    // Kill the packager: it is restarted and the playlist continues after a discontinuity.
+    const table = t.sfu.tables.get(TABLE)!;
+    const pid = table.hls!.ffmpegPid!;
+    process.kill(pid, 'SIGKILL');
+    const recovered = await until('segments after the crash', async () => {
+      const p = parsePlaylist(await (await fetch(url)).text());
+      return p.discontinuities > 0 && p.segments.at(-1)!.uri.includes('-2-') ? p : undefined;
+    });
+    expect(table.hls!.serialize().restarts).toBe(1);
+    expect(recovered.segments.length).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('refuses unknown tables and path tricks with typed errors', async () => {
+    expect((await fetch(`${t.url}/hls/nope/index.m3u8`)).status).toBe(409);
+    const traversal = await fetch(`${t.url}/hls/${TABLE}/..%2F..%2Fetc%2Fpasswd`);
+    expect(traversal.status).toBe(400);
+    expect(await traversal.json()).toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});

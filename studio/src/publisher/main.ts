@@ -1,0 +1,60 @@
+/**
+ * The studio simulator process of the embedded default: one rendered feed per configured table,
+ * each kept published into the sfu. Stands in for the studio's cameras and encoders.
+ */
+import { randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { GameKind } from '@live-casino/protocol';
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { createSimulatedScene, seedFromString, TableFeed } from '../simulator/index.js';
+import { StudioPublisher } from './StudioPublisher.js';
+
+const Tables = Type.Array(Type.Object({ tableId: Type.String(), name: Type.String(), game: GameKind }), { minItems: 1 });
+
+function fail(message: string): never {
+  console.error(`studio simulator: ${message}`);
+  process.exit(1);
+}
+
+const tableServiceUrl = process.env.TABLE_SERVICE_URL ?? 'http://127.0.0.1:8080';
+const secretEnv = process.env.STUDIO_SERVICE_SECRET ?? fail('STUDIO_SERVICE_SECRET is required');
+const studioSecret = secretEnv.startsWith('/') ? (await readFile(secretEnv, 'utf8')).trim() : secretEnv;
+let tables: typeof Tables.static;
+try {
+  tables = JSON.parse(process.env.TABLES ?? '[]');
+} catch {
+  fail('TABLES is not JSON');
+}
+if (!Value.Check(Tables, tables)) fail('TABLES must be a non-empty array of { tableId, name, game }');
+
+const log = (msg: string, extra?: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify({ time: Date.now(), service: 'studio-simulator', msg, ...extra })}\n`);
+};
+
+const running: { feed: TableFeed; publisher: StudioPublisher }[] = [];
+for (const table of tables) {
+  const scene = createSimulatedScene(table.game, { tableName: table.name, seed: seedFromString(table.tableId), epochMs: Date.now() });
+  // Discard port until the sfu answers where to send.
+  const feed = await TableFeed.create({ tableId: table.tableId, scene, target: { host: '127.0.0.1', port: 9 }, ssrc: randomInt(1, 2 ** 31) });
+  const publisher = await StudioPublisher.create({
+    tableId: table.tableId,
+    source: 'camera-1',
+    tableServiceUrl,
+    studioSecret,
+    feed,
+    log,
+  });
+  running.push({ feed, publisher });
+}
+log('studio simulator running', { tables: tables.map((t) => t.tableId) });
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const { feed, publisher } of running) {
+      publisher.close();
+      void feed.close();
+    }
+    setTimeout(() => process.exit(0), 200).unref();
+  });
+}

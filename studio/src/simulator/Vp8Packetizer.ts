@@ -1,0 +1,96 @@
+/**
+ * VP8 RTP payload format (RFC 7741). Every packet carries the 4-byte payload descriptor
+ *   |X|R|N|S|R| PID |  |I|L|T|K| RSV |  |M| PictureID (15 bits)        |
+ * with X=1, I=1 and a 15-bit PictureID that increments per frame: receivers (and the SFU's
+ * keyframe/loss logic) use the PictureID to tell frames apart across losses.
+ */
+
+export const VP8_DESCRIPTOR_SIZE = 4;
+export const PICTURE_ID_MODULO = 0x8000;
+
+/**
+ * Splits one encoded frame into RTP payloads of at most `maxPayloadSize` bytes (descriptor
+ * included), in balanced fragments as libwebrtc does, so that no runt packet trails a frame.
+ * Partitions are not tracked: every packet has PID 0, and S=1 marks only the frame's first.
+ */
+export function packetizeVp8(frame: Uint8Array, pictureId: number, maxPayloadSize: number): Buffer[][] {
+  if (frame.length === 0) throw new RangeError('empty VP8 frame');
+  const maxFragment = maxPayloadSize - VP8_DESCRIPTOR_SIZE;
+  if (maxFragment < 1) throw new RangeError(`payload size ${maxPayloadSize} leaves no room for VP8 data`);
+  const count = Math.ceil(frame.length / maxFragment);
+  const fragment = Math.ceil(frame.length / count);
+  const id = pictureId % PICTURE_ID_MODULO;
+  const payloads: Buffer[][] = [];
+  for (let i = 0, offset = 0; i < count; i++, offset += fragment) {
+    const descriptor = Buffer.allocUnsafe(VP8_DESCRIPTOR_SIZE);
+    descriptor[0] = 0x80 | (i === 0 ? 0x10 : 0);
+    descriptor[1] = 0x80;
+    descriptor[2] = 0x80 | (id >> 8);
+    descriptor[3] = id & 0xff;
+    const end = Math.min(frame.length, offset + fragment);
+    payloads.push([descriptor, Buffer.from(frame.buffer, frame.byteOffset + offset, end - offset)]);
+  }
+  return payloads;
+}
+
+/** A VP8 frame is a key frame when bit 0 of its first byte (the inverse key-frame flag) is 0. */
+export function isVp8KeyFrame(frame: Uint8Array): boolean {
+  return frame.length > 0 && ((frame[0] as number) & 0x01) === 0;
+}
+
+export interface Vp8PayloadDescriptor {
+  readonly nonReference: boolean;
+  readonly startOfPartition: boolean;
+  readonly partitionIndex: number;
+  readonly pictureId: number | null;
+  readonly tl0PicIdx: number | null;
+  readonly temporalLayer: number | null;
+  readonly layerSync: boolean;
+  readonly keyIndex: number | null;
+  /** Bytes of descriptor before the VP8 data. */
+  readonly size: number;
+}
+
+/** Parses the payload descriptor of any RFC 7741 packet (all optional fields). */
+export function parseVp8PayloadDescriptor(payload: Uint8Array): Vp8PayloadDescriptor {
+  const at = (i: number): number => {
+    const byte = payload[i];
+    if (byte === undefined) throw new RangeError('VP8 payload descriptor truncated');
+    return byte;
+  };
+  const b0 = at(0);
+  let size = 1;
+  let pictureId: number | null = null;
+  let tl0PicIdx: number | null = null;
+  let temporalLayer: number | null = null;
+  let layerSync = false;
+  let keyIndex: number | null = null;
+  if (b0 & 0x80) {
+    const x = at(size++);
+    if (x & 0x80) {
+      const p = at(size++);
+      pictureId = p & 0x80 ? ((p & 0x7f) << 8) | at(size++) : p & 0x7f;
+    }
+    if (x & 0x40) tl0PicIdx = at(size++);
+    if (x & 0x30) {
+      const tk = at(size++);
+      if (x & 0x20) {
+        temporalLayer = tk >> 6;
+        layerSync = (tk & 0x20) !== 0;
+      }
+      if (x & 0x10) keyIndex = tk & 0x1f;
+    }
+  }
+  if (payload.length <= size) throw new RangeError('VP8 payload has no data after its descriptor');
+  return {
+    nonReference: (b0 & 0x20) !== 0,
+    startOfPartition: (b0 & 0x10) !== 0,
+    partitionIndex: b0 & 0x07,
+    pictureId,
+    tl0PicIdx,
+    temporalLayer,
+    layerSync,
+    keyIndex,
+    size,
+  };
+}
