@@ -424,7 +424,11 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
       transport = await open(undefined, undefined);
     }
     const producer = await mediaCall(() =>
-      transport.produce({ kind, rtpParameters: withCname(rtpParameters, `${this.tableId}-${source}`), appData: { source } }),
+      transport.produce({
+        kind,
+        rtpParameters: withCname(rtpParameters, `${this.tableId}-${source}`),
+        appData: { source },
+      }),
     ).catch((err) => {
       transport.close();
       throw err;
@@ -432,7 +436,17 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     const port = transport.tuple.localPort;
     const rtcpPort = transport.rtcpTuple?.localPort;
     this.#rtpSpecs.set(source, { ...spec, port, rtcpPort });
-    const ingest: Ingest = { source, type: 'rtp', kind, rtpParameters, port, rtcpPort, transport, producer, peerId: undefined };
+    const ingest: Ingest = {
+      source,
+      type: 'rtp',
+      kind,
+      rtpParameters,
+      port,
+      rtcpPort,
+      transport,
+      producer,
+      peerId: undefined,
+    };
     await this.#addIngest(ingest);
     this.#log.info({ source, kind, port, rtcpPort, producerId: producer.id }, 'rtp ingest ready');
     return ingest;

@@ -14,7 +14,11 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function parsePlaylist(text: string): { sequence: number; segments: { pdt: number; duration: number; uri: string }[]; discontinuities: number } {
+function parsePlaylist(text: string): {
+  sequence: number;
+  segments: { pdt: number; duration: number; uri: string }[];
+  discontinuities: number;
+} {
   const sequence = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? Number.NaN);
   const segments: { pdt: number; duration: number; uri: string }[] = [];
   let pdt = Number.NaN;
@@ -54,11 +58,37 @@ describe('HLS egress', () => {
     const { port, rtcpPort } = (res as { data: { port: number; rtcpPort: number } }).data;
     expect(rtcpPort).toBeGreaterThan(0);
     // A stand-in encoder: VP8 over RTP with sender reports.
-    encoder = spawn('ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30',
-      '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-g', '15', '-b:v', '500k',
-      '-f', 'rtp', '-ssrc', '1111', '-payload_type', '96', `rtp://127.0.0.1:${port}?rtcpport=${rtcpPort}&pkt_size=1200`,
-    ], { stdio: 'ignore' });
+    encoder = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=320x240:rate=30',
+        '-c:v',
+        'libvpx',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '8',
+        '-g',
+        '15',
+        '-b:v',
+        '500k',
+        '-f',
+        'rtp',
+        '-ssrc',
+        '1111',
+        '-payload_type',
+        '96',
+        `rtp://127.0.0.1:${port}?rtcpport=${rtcpPort}&pkt_size=1200`,
+      ],
+      { stdio: 'ignore' },
+    );
 
     const url = `${t.url}/hls/${TABLE}/index.m3u8`;
     const first = await until('a playlist with 3 segments', async () => {

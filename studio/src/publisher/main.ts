@@ -10,7 +10,9 @@ import { Value } from '@sinclair/typebox/value';
 import { createSimulatedScene, seedFromString, TableFeed } from '../simulator/index.js';
 import { StudioPublisher } from './StudioPublisher.js';
 
-const Tables = Type.Array(Type.Object({ tableId: Type.String(), name: Type.String(), game: GameKind }), { minItems: 1 });
+const Tables = Type.Array(Type.Object({ tableId: Type.String(), name: Type.String(), game: GameKind }), {
+  minItems: 1,
+});
 
 function fail(message: string): never {
   console.error(`studio simulator: ${message}`);
@@ -34,9 +36,18 @@ const log = (msg: string, extra?: Record<string, unknown>): void => {
 
 const running: { feed: TableFeed; publisher: StudioPublisher }[] = [];
 for (const table of tables) {
-  const scene = createSimulatedScene(table.game, { tableName: table.name, seed: seedFromString(table.tableId), epochMs: Date.now() });
+  const scene = createSimulatedScene(table.game, {
+    tableName: table.name,
+    seed: seedFromString(table.tableId),
+    epochMs: Date.now(),
+  });
   // Discard port until the sfu answers where to send.
-  const feed = await TableFeed.create({ tableId: table.tableId, scene, target: { host: '127.0.0.1', port: 9 }, ssrc: randomInt(1, 2 ** 31) });
+  const feed = await TableFeed.create({
+    tableId: table.tableId,
+    scene,
+    target: { host: '127.0.0.1', port: 9 },
+    ssrc: randomInt(1, 2 ** 31),
+  });
   const publisher = await StudioPublisher.create({
     tableId: table.tableId,
     source: 'camera-1',
