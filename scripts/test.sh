@@ -8,5 +8,6 @@ MEDIASOUP_WORKER_BIN="$(bash scripts/mediasoup-worker/build.sh | tail -n 1)"
 export MEDIASOUP_WORKER_BIN
 
 npx biome check .
+npm run typecheck
 npx vitest run
 npx playwright test

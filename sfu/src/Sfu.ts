@@ -165,6 +165,10 @@ export class Sfu {
       request.log.error({ err }, 'request failed');
       return reply.status(500).send(toErrorBody(err));
     });
+    // hls.js on the player's origin must be able to read error answers too (TABLE_NOT_LIVE).
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.url.startsWith('/hls/')) reply.header('access-control-allow-origin', '*');
+    });
     app.get('/health', async () => ({ ok: true, workers: this.pool.workers.filter((w) => !w.worker.closed).length }));
     app.get('/stats', async () => this.stats());
     app.get('/metrics', async (_req, reply) => {
@@ -188,7 +192,6 @@ export class Sfu {
         const full = path.join(path.dirname(table.hls.playlistPath), file);
         const info = await stat(full).catch(() => undefined);
         if (!info) throw new AppError('TABLE_NOT_LIVE', `${file} is not available`);
-        reply.header('access-control-allow-origin', '*');
         if (file === HLS_PLAYLIST) {
           reply.header('cache-control', 'no-cache, no-store');
           reply.type('application/vnd.apple.mpegurl');

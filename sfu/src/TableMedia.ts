@@ -51,6 +51,8 @@ interface ViewerRouter {
   router: ms.Router;
   workerIndex: number;
   peers: Set<string>;
+  /** Origin producer id → id of its pipe producer on this router. */
+  pipes: Map<string, string>;
 }
 
 interface Peer {
@@ -58,6 +60,7 @@ interface Peer {
   role: PeerRole;
   /** The router the peer's transports live on: a viewer router, or the origin for publishers. */
   router: ms.Router;
+  viewerRouter: ViewerRouter | undefined;
   transports: Map<string, ms.WebRtcTransport>;
   consumers: Map<string, ms.Consumer>;
 }
@@ -136,9 +139,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     router.on('workerclose', () => {
       if (this.#closed) return;
       this.#log.warn({ workerIndex: pooled.index }, 'origin worker died; rebuilding table media');
-      void this.#serial(() => this.#rebuild('origin worker died')).catch((err) =>
-        this.#log.error({ err }, 'table media rebuild failed'),
-      );
+      void this.#serial(() => this.#rebuildUntilDone('origin worker died'));
     });
     this.#log.info({ workerIndex: pooled.index, routerId: router.id }, 'origin router created');
   }
@@ -149,6 +150,8 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
    */
   async #rebuild(reason: string): Promise<void> {
     this.#rebuilds++;
+    // A retried rebuild may have left a router on a worker that is still alive.
+    if (!this.#origin.router.closed) this.#origin.router.close();
     const peerIds = [...this.#peers.keys()];
     for (const peer of this.#peers.values()) this.#closePeerMedia(peer);
     this.#peers.clear();
@@ -171,6 +174,20 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     this.emit('mediareset', peerIds, reason);
   }
 
+  /** Retries a rebuild that failed (e.g. every worker died at once, or died again meanwhile). */
+  async #rebuildUntilDone(reason: string): Promise<void> {
+    for (let attempt = 1; !this.#closed; attempt++) {
+      try {
+        await this.#rebuild(reason);
+        return;
+      } catch (err) {
+        const delay = Math.min(5000, 200 * 2 ** Math.min(attempt, 5));
+        this.#log.error({ err, attempt, retryInMs: delay }, 'table media rebuild failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
   async #waitForLiveWorker(): Promise<void> {
     const pool = this.#opts.pool;
     if (pool.workers.some((w) => !w.worker.closed)) return;
@@ -188,8 +205,9 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
         this.#closePeerMedia(existing);
         this.#detachPeer(existing);
       }
-      const router = role === 'publish' ? this.#origin.router : (await this.#viewerRouterWithRoom(peerId)).router;
-      this.#peers.set(peerId, { id: peerId, role, router, transports: new Map(), consumers: new Map() });
+      const viewerRouter = role === 'publish' ? undefined : await this.#viewerRouterWithRoom(peerId);
+      const router = viewerRouter?.router ?? this.#origin.router;
+      this.#peers.set(peerId, { id: peerId, role, router, viewerRouter, transports: new Map(), consumers: new Map() });
       return { routerRtpCapabilities: router.rtpCapabilities };
     });
   }
@@ -208,12 +226,10 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     const pooled: PooledWorker =
       pool.workers.length > used.size ? pool.pick(used) : pool.pick(new Set([this.#origin.workerIndex]));
     const router = await pool.createRouter(pooled, MEDIA_CODECS, { tableId: this.tableId, role: 'viewer' });
-    const vr: ViewerRouter = { router, workerIndex: pooled.index, peers: new Set() };
+    const vr: ViewerRouter = { router, workerIndex: pooled.index, peers: new Set(), pipes: new Map() };
     this.#viewerRouters.push(vr);
     router.on('workerclose', () => this.#onViewerRouterLost(vr));
-    for (const ingest of this.#ingests.values()) {
-      await this.#origin.router.pipeToRouter({ producerId: ingest.producer.id, router });
-    }
+    for (const ingest of this.#ingests.values()) await this.#pipe(ingest.producer, vr);
     this.#log.info(
       { workerIndex: pooled.index, routerId: router.id, viewerRouters: this.#viewerRouters.length },
       'viewer router added',
@@ -316,13 +332,16 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     if (this.#ingests.size === 0) throw new AppError('TABLE_NOT_LIVE', 'the table has no video yet');
     const infos: ConsumerInfo[] = [];
     for (const ingest of this.#ingests.values()) {
+      // Viewers see the origin producer's id (clock mappings are keyed by it) and consume its pipe.
       const producerId = ingest.producer.id;
-      if ([...peer.consumers.values()].some((c) => c.producerId === producerId && !c.closed)) continue;
-      if (!peer.router.canConsume({ producerId, rtpCapabilities })) {
+      const local = peer.viewerRouter ? peer.viewerRouter.pipes.get(producerId) : producerId;
+      if (!local) throw new AppError('TABLE_NOT_LIVE', 'the table video is still being routed; try again');
+      if ([...peer.consumers.values()].some((c) => c.producerId === local && !c.closed)) continue;
+      if (!peer.router.canConsume({ producerId: local, rtpCapabilities })) {
         throw new AppError('MEDIA_CANNOT_CONSUME', `cannot consume ${ingest.kind} with these capabilities`);
       }
       const consumer = await mediaCall(() =>
-        transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId } }),
+        transport.consume({ producerId: local, rtpCapabilities, paused: true, appData: { peerId } }),
       );
       peer.consumers.set(consumer.id, consumer);
       consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
@@ -452,6 +471,23 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     return ingest;
   }
 
+  /**
+   * Pipes an origin producer into a viewer router. The pipe producer gets an id of its own:
+   * mediasoup cannot keep the id when both routers share a worker (one worker, or after a death).
+   */
+  async #pipe(producer: ms.Producer, vr: ViewerRouter): Promise<void> {
+    const { pipeProducer } = await this.#origin.router.pipeToRouter({
+      producerId: producer.id,
+      router: vr.router,
+      keepId: false,
+    });
+    if (!pipeProducer) return;
+    vr.pipes.set(producer.id, pipeProducer.id);
+    pipeProducer.observer.once('close', () => {
+      if (vr.pipes.get(producer.id) === pipeProducer.id) vr.pipes.delete(producer.id);
+    });
+  }
+
   async #addIngest(ingest: Ingest): Promise<void> {
     const { producer } = ingest;
     this.#ingests.set(ingest.source, ingest);
@@ -471,9 +507,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
         this.emit('clock', mapping);
       }
     });
-    for (const vr of this.#viewerRouters) {
-      await this.#origin.router.pipeToRouter({ producerId: producer.id, router: vr.router });
-    }
+    for (const vr of this.#viewerRouters) await this.#pipe(producer, vr);
     if (producer.kind === 'video' && this.#opts.createHls) {
       await this.#hls?.close();
       this.#hls = await this.#opts.createHls(this, this.#origin.router, producer);

@@ -83,3 +83,60 @@ describe('mediasoup worker death', () => {
     );
   });
 });
+
+describe('one mediasoup worker', () => {
+  let t: TestSfu;
+  beforeAll(async () => {
+    t = await startTestSfu({ SFU_WORKERS: '1' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function consume(tableId: string): Promise<{ ok: boolean; consumers?: unknown[]; code?: string }> {
+    const viewer = await t.connect();
+    const token = await t.token(tableId, 'view');
+    const joined = (await request(viewer, 'join', { token, tableId })) as {
+      ok: true;
+      data: { routerRtpCapabilities: { codecs: unknown[]; headerExtensions: unknown[] } };
+    };
+    const transport = (await request(viewer, 'createTransport', { token, tableId, direction: 'recv' })) as {
+      data: { id: string };
+    };
+    const caps = joined.data.routerRtpCapabilities;
+    const res = await request(viewer, 'consume', {
+      token,
+      tableId,
+      transportId: transport.data.id,
+      rtpCapabilities: { codecs: caps.codecs, headerExtensions: caps.headerExtensions },
+    });
+    return res.ok
+      ? { ok: true, consumers: (res.data as { consumers: unknown[] }).consumers }
+      : { ok: false, code: res.error.code };
+  }
+
+  it('viewers consume through a pipe on the origin worker, and again after that worker is replaced', async () => {
+    const publisher = await t.connect();
+    const token = await t.token(TABLE, 'publish');
+    const published = await request(publisher, 'publishRtp', {
+      token,
+      tableId: TABLE,
+      source: 'camera-1',
+      kind: 'video',
+      rtpParameters: VP8_INGEST,
+    });
+    expect(published.ok).toBe(true);
+    const first = await consume(TABLE);
+    expect(first).toMatchObject({
+      ok: true,
+      consumers: [{ kind: 'video', producerId: (published as { data: { producerId: string } }).data.producerId }],
+    });
+
+    const table = t.sfu.tables.get(TABLE)!;
+    process.kill(t.sfu.pool.workers[0]!.worker.pid, 'SIGKILL');
+    await until('rebuilt on the replacement worker', async () =>
+      table.rebuilds >= 1 && (await table.stats()).producers.length === 1 ? true : undefined,
+    );
+    expect(await consume(TABLE)).toMatchObject({ ok: true, consumers: [{ kind: 'video' }] });
+  });
+});

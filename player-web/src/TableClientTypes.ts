@@ -1,0 +1,60 @@
+import type { GrantFetcher } from './api.js';
+import type { Trouble } from './recovery.js';
+import type { ViewerError } from './viewerErrors.js';
+
+export type PlaybackMode = 'webrtc' | 'hls';
+
+/** idle: no table open (lobby). */
+export type ViewerStatus = 'idle' | 'connecting' | 'playing' | 'reconnecting' | 'error';
+
+export interface ViewerState {
+  tableId: string;
+  mode: PlaybackMode;
+  status: ViewerStatus;
+  framesPresented: number;
+  /** Studio time of the frame on screen, epoch ms. */
+  lastStudioTimeMs: number | null;
+  /** Glass time minus studio time of the frame on screen. */
+  playoutDelayMs: number | null;
+  /** Sessions torn down and joined again after a trouble. */
+  reconnects: number;
+  /** The most recent trouble, kept after recovery for tests and dashboards. */
+  lastError: ViewerError | null;
+  /** The problem the player is shown right now. */
+  problem: ViewerError | null;
+  muted: boolean;
+}
+
+export interface TableClientOptions {
+  tableId: string;
+  mode: PlaybackMode;
+  videoElement: HTMLVideoElement;
+  /** Also read the burned-in timecode of frames (`?measure=1`). */
+  measure?: boolean;
+  /** Where stream grants come from; table-service's `POST /v1/stream-grants` by default. */
+  fetchGrant?: GrantFetcher;
+}
+
+export type TableClientEvents = {
+  statuschange: [ViewerStatus];
+  trouble: [ViewerError];
+  closed: [];
+};
+
+/** What a media session (one join, WebRTC or HLS) tells the client that owns it. */
+export interface SessionHooks {
+  trouble(trouble: Trouble): void;
+  autoplayBlocked(): void;
+}
+
+/** One attempt at playing a table: created per (re)join, closed on any trouble. */
+export interface MediaSession {
+  start(): void;
+  /** Studio time of a frame this session put on the video element. */
+  studioTimeOf(metadata: VideoFrameCallbackMetadata): number | null;
+  /** performance.now() when media was attached to the element; null before. */
+  readonly attachedAt: number | null;
+  /** WebRTC only: the table has no video yet; stay joined and consume when a producer appears. */
+  awaitProducer?(delayMs: number): void;
+  close(): void;
+}

@@ -1,0 +1,26 @@
+import { useEffect, useState } from 'react';
+import { parseRoute, type Route } from '../routing.js';
+import { followLink } from './links.js';
+import { Lobby } from './Lobby.js';
+import { TablePage } from './TablePage.js';
+
+export function App() {
+  const [route, setRoute] = useState<Route>(() => parseRoute(location.search));
+  useEffect(() => {
+    const onPop = (): void => setRoute(parseRoute(location.search));
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a className="brand" href="/" onClick={(e) => followLink(e, { page: 'lobby' })}>
+          <span className="brand-chip" aria-hidden="true" />
+          Live Casino
+        </a>
+      </header>
+      <main className="content">{route.page === 'lobby' ? <Lobby /> : <TablePage route={route} />}</main>
+    </div>
+  );
+}
