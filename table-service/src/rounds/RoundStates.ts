@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * A round's life: IDLE → BETTING_OPEN → BETTING_CLOSED → RESULT_PENDING → RESULT_CONFIRMED → SETTLED,
+ * with VOIDED reachable from any state before SETTLED. Every transition is applied in Postgres as
+ * one conditional update (`… WHERE state = <from>`), so two nodes can never both move a round.
+ */
+export const ROUND_STATES = [
+  'IDLE',
+  'BETTING_OPEN',
+  'BETTING_CLOSED',
+  'RESULT_PENDING',
+  'RESULT_CONFIRMED',
+  'SETTLED',
+  'VOIDED',
+] as const;
+
+export type RoundState = (typeof ROUND_STATES)[number];
+
+const NEXT: Record<RoundState, readonly RoundState[]> = {
+  IDLE: ['BETTING_OPEN', 'VOIDED'],
+  BETTING_OPEN: ['BETTING_CLOSED', 'VOIDED'],
+  BETTING_CLOSED: ['RESULT_PENDING', 'VOIDED'],
+  RESULT_PENDING: ['RESULT_CONFIRMED', 'VOIDED'],
+  RESULT_CONFIRMED: ['SETTLED', 'VOIDED'],
+  SETTLED: [],
+  VOIDED: [],
+};
+
+export function canTransition(from: RoundState, to: RoundState): boolean {
+  return NEXT[from].includes(to);
+}
+
+export function isTerminal(state: RoundState): boolean {
+  return NEXT[state].length === 0;
+}
+
+/** Canonical JSON: keys sorted at every level, so a log entry hashes the same everywhere. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Hash of a round-log entry chained to the previous one (per table): tampering breaks the chain. */
+export function chainHash(previousHash: string, entry: Record<string, unknown>): string {
+  return createHash('sha256').update(previousHash).update('\n').update(canonicalJson(entry)).digest('hex');
+}
