@@ -155,7 +155,10 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     const peerIds = [...this.#peers.keys()];
     for (const peer of this.#peers.values()) this.#closePeerMedia(peer);
     this.#peers.clear();
-    for (const vr of this.#viewerRouters) vr.router.close();
+    for (const vr of this.#viewerRouters) {
+      if (!vr.router.closed) this.#workerOf(vr).viewers -= vr.peers.size;
+      vr.router.close();
+    }
     this.#viewerRouters = [];
     await this.#hls?.close();
     this.#hls = undefined;
@@ -216,15 +219,22 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     let vr = this.#viewerRouters.find((r) => !r.router.closed && r.peers.size < this.#opts.viewersPerRouter);
     if (!vr) vr = await this.#addViewerRouter();
     vr.peers.add(peerId);
+    this.#workerOf(vr).viewers++;
     return vr;
+  }
+
+  #workerOf(vr: ViewerRouter): PooledWorker {
+    return this.#opts.pool.workers[vr.workerIndex]!;
   }
 
   async #addViewerRouter(): Promise<ViewerRouter> {
     const pool = this.#opts.pool;
-    // Spread viewer routers over the workers the origin is not on, then over all of them.
-    const used = new Set([this.#origin.workerIndex, ...this.#viewerRouters.map((r) => r.workerIndex)]);
-    const pooled: PooledWorker =
-      pool.workers.length > used.size ? pool.pick(used) : pool.pick(new Set([this.#origin.workerIndex]));
+    // Fewest viewers wins; the origin's worker counts as already holding a full router, so viewers
+    // go elsewhere first and share it only once every worker carries them.
+    const origin = this.#origin.workerIndex;
+    const pooled: PooledWorker = pool.pick(
+      (w) => w.viewers + (w.index === origin ? this.#opts.viewersPerRouter : 0) + w.routers * 1e-3,
+    );
     const router = await pool.createRouter(pooled, MEDIA_CODECS, { tableId: this.tableId, role: 'viewer' });
     const vr: ViewerRouter = { router, workerIndex: pooled.index, peers: new Set(), pipes: new Map() };
     this.#viewerRouters.push(vr);
@@ -259,7 +269,9 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
 
   #detachPeer(peer: Peer): void {
     this.#peers.delete(peer.id);
-    for (const vr of this.#viewerRouters) vr.peers.delete(peer.id);
+    for (const vr of this.#viewerRouters) {
+      if (vr.peers.delete(peer.id) && !vr.router.closed) this.#workerOf(vr).viewers--;
+    }
     for (const ingest of this.#ingests.values()) {
       if (ingest.peerId === peer.id) {
         ingest.producer.close();
@@ -574,7 +586,10 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     for (const peer of this.#peers.values()) this.#closePeerMedia(peer);
     this.#peers.clear();
     await this.#hls?.close();
-    for (const vr of this.#viewerRouters) vr.router.close();
+    for (const vr of this.#viewerRouters) {
+      if (!vr.router.closed) this.#workerOf(vr).viewers -= vr.peers.size;
+      vr.router.close();
+    }
     this.#origin.router.close();
     this.emit('closed');
     this.removeAllListeners();

@@ -17,6 +17,8 @@ export interface PooledWorker {
   worker: ms.Worker;
   /** Routers (of any table) living on this worker, to balance new ones. */
   routers: number;
+  /** Viewers (of any table) whose transports live on this worker. */
+  viewers: number;
   /** CPU of the worker process over the last sample, in percent of one core. */
   cpuPercent: number;
 }
@@ -62,14 +64,16 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return this.#closed;
   }
 
-  /** The worker with the fewest routers, optionally avoiding some indexes (e.g. the origin's). */
-  pick(avoid: ReadonlySet<number> = new Set()): PooledWorker {
-    const candidates = this.#workers.filter((w) => !avoid.has(w.index) && !w.worker.closed);
-    const pool = candidates.length > 0 ? candidates : this.#workers.filter((w) => !w.worker.closed);
-    const best = pool.reduce<PooledWorker | undefined>(
-      (a, b) => (a === undefined || b.routers < a.routers ? b : a),
-      undefined,
-    );
+  /**
+   * The live worker with the lowest score (by default: fewest routers, then fewest viewers). The
+   * score lets callers weigh what they place: viewer routers weigh viewers, origins weigh routers.
+   */
+  pick(score: (w: PooledWorker) => number = (w) => w.routers * 1e6 + w.viewers): PooledWorker {
+    let best: PooledWorker | undefined;
+    for (const w of this.#workers) {
+      if (w.worker.closed) continue;
+      if (!best || score(w) < score(best)) best = w;
+    }
     if (!best) throw new Error('no live mediasoup worker');
     return best;
   }
@@ -79,8 +83,15 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     mediaCodecs: ms.RouterRtpCodecCapability[],
     appData: Record<string, unknown>,
   ): Promise<ms.Router> {
-    const router = await on.worker.createRouter({ mediaCodecs, appData });
+    // Counted before the await, so that tables created at the same moment spread over workers.
     on.routers++;
+    let router: ms.Router;
+    try {
+      router = await on.worker.createRouter({ mediaCodecs, appData });
+    } catch (err) {
+      on.routers--;
+      throw err;
+    }
     router.observer.once('close', () => {
       on.routers--;
     });
@@ -94,7 +105,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       rtcMaxPort: this.#opts.rtcMaxPort,
       appData: { index },
     });
-    const pooled: PooledWorker = { index, worker, routers: 0, cpuPercent: 0 };
+    const pooled: PooledWorker = { index, worker, routers: 0, viewers: 0, cpuPercent: 0 };
     this.#log.info({ index, pid: worker.pid }, 'mediasoup worker started');
     worker.on('died', (error) => this.#onDied(index, pooled, error));
     return pooled;
