@@ -1,0 +1,63 @@
+import { AppError } from '@live-casino/protocol';
+import { type CryptoKey, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+
+/**
+ * Session tokens of table-service: short-lived EdDSA JWTs naming a user and a role. Signed and
+ * checked here only (the sfu has its own stream tokens).
+ */
+export type Role = 'player' | 'dealer' | 'pitboss' | 'service';
+
+export interface Session {
+  userId: string;
+  role: Role;
+  /** Dealers are bound to their table; everyone else sees all tables. */
+  tableId?: string;
+}
+
+const ISSUER = 'live-casino/table-service';
+const AUDIENCE = 'live-casino/table-service/session';
+const ROLES: readonly Role[] = ['player', 'dealer', 'pitboss', 'service'];
+
+export class SessionTokens {
+  readonly #privateKey: CryptoKey;
+  readonly #publicKey: CryptoKey;
+  readonly #ttlS: number;
+
+  constructor(keys: { privateKey: CryptoKey; publicKey: CryptoKey }, ttlS: number) {
+    this.#privateKey = keys.privateKey;
+    this.#publicKey = keys.publicKey;
+    this.#ttlS = ttlS;
+  }
+
+  async issue(session: Session): Promise<{ token: string; expiresAt: number }> {
+    const expiresAt = Date.now() + this.#ttlS * 1000;
+    const token = await new SignJWT({ role: session.role, ...(session.tableId ? { tbl: session.tableId } : {}) })
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setSubject(session.userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(expiresAt / 1000))
+      .sign(this.#privateKey);
+    return { token, expiresAt };
+  }
+
+  async verify(token: unknown): Promise<Session> {
+    if (typeof token !== 'string' || token.length === 0) throw new AppError('AUTH_TOKEN_MISSING', 'log in first');
+    if (token.length > 4096) throw new AppError('AUTH_TOKEN_INVALID', 'session token too long');
+    try {
+      const { payload } = await jwtVerify(token, this.#publicKey, {
+        algorithms: ['EdDSA'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
+      const role = payload.role as Role;
+      if (typeof payload.sub !== 'string' || !ROLES.includes(role)) throw new Error('claims');
+      return { userId: payload.sub, role, ...(typeof payload.tbl === 'string' ? { tableId: payload.tbl } : {}) };
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired)
+        throw new AppError('AUTH_TOKEN_EXPIRED', 'session expired: log in again');
+      throw new AppError('AUTH_TOKEN_INVALID', 'session token invalid');
+    }
+  }
+}

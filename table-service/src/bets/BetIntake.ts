@@ -1,0 +1,381 @@
+import { createHash } from 'node:crypto';
+import { AppError, isErrorCode } from '@live-casino/protocol';
+import type { Logger } from 'pino';
+import type { Database } from '../db/Database.js';
+import { transferBodyHash } from '../Ledger.js';
+import type { TransferRequest } from '../LedgerTypes.js';
+import { type DelayReport, type DeliveryMode, decideBetWindow, type WindowRefusal } from '../rounds/BettingWindow.js';
+import { canonicalJson } from '../rounds/RoundStates.js';
+import { rulesOf } from '../rounds/GameRules.js';
+import { escrowAccountId, type Rounds, walletAccountId } from '../rounds/Rounds.js';
+import type { RoundDto, TableRules } from '../rounds/RoundTypes.js';
+
+export interface PlaceBetRequest {
+  /** The client's id for this bet: a retry with the same id returns the first answer. */
+  clientBetId: string;
+  roundId: string;
+  bet: unknown;
+  stake: number;
+  /** Studio time of the frame on the player's screen when they clicked. */
+  frameStudioMs?: number | undefined;
+}
+
+export interface BetDto {
+  betId: string;
+  clientBetId: string;
+  roundId: string;
+  tableId: string;
+  bet: unknown;
+  stake: number;
+  currency: string;
+  status: 'placed' | 'cancelled' | 'won' | 'lost' | 'push' | 'refunded';
+  windowBasis: 'video' | 'server-clock';
+  /** Wallet balance right after this bet (absent on a replay). */
+  balance?: number;
+}
+
+interface Pending {
+  item: BetItem;
+  resolve: (bet: BetDto) => void;
+  reject: (err: unknown) => void;
+}
+
+interface BetItem {
+  betId: string;
+  clientBetId: string;
+  playerId: string;
+  round: RoundDto;
+  spec: unknown;
+  stake: number;
+  bodyHash: string;
+  frameStudioMs: number | null;
+  receivedAtMs: number;
+  windowBasis: 'video' | 'server-clock';
+  transfer: TransferRequest;
+}
+
+const REFUSAL_MESSAGES: Record<WindowRefusal, string> = {
+  FRAME_AT_OR_AFTER_CLOSE: 'betting had closed on the frame you saw',
+  FRAME_OLDER_THAN_DELAY: 'the frame time is older than your measured video delay allows',
+  ARRIVED_AFTER_DELAY: 'the bet arrived after betting closed, beyond your video delay',
+  FRAME_IN_FUTURE: 'the frame time is in the future',
+  CLOSED_BY_SERVER_CLOCK: 'betting is closed',
+  NOT_YET_OPEN: 'betting is not open yet',
+};
+
+const MAX_BATCH = 500;
+
+/**
+ * Bet intake: checks a bet against the game's rules, the table's limits and the betting window in
+ * video time, then writes the bet row and its player → escrow transfer in one statement. Concurrent
+ * bets are group-committed: one statement and one commit for everything that queued while the
+ * previous batch was in flight, each bet succeeding or failing on its own.
+ */
+export class BetIntake {
+  readonly #db: Database;
+  readonly #rounds: Rounds;
+  readonly #tables: ReadonlyMap<string, TableRules>;
+  readonly #log: Logger;
+  readonly #delays = new Map<string, DelayReport>();
+  /** The round in play per table, kept from round events to spare a read per bet. */
+  readonly #live = new Map<string, RoundDto>();
+  #queue: Pending[] = [];
+  #inFlight: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(opts: { db: Database; rounds: Rounds; tables: ReadonlyMap<string, TableRules>; log: Logger }) {
+    this.#db = opts.db;
+    this.#rounds = opts.rounds;
+    this.#tables = opts.tables;
+    this.#log = opts.log.child({ component: 'bets' });
+    this.#rounds.on('event', ({ round }) => {
+      if (round.state === 'SETTLED' || round.state === 'VOIDED') {
+        if (this.#live.get(round.tableId)?.roundId === round.roundId) this.#live.delete(round.tableId);
+      } else this.#live.set(round.tableId, round);
+    });
+  }
+
+  /** A player's measured playout delay (studio time of the frame on screen vs their clock). */
+  reportDelay(playerId: string, mode: DeliveryMode, playoutDelayMs: number, nowMs = Date.now()): void {
+    this.#delays.set(playerId, { mode, playoutDelayMs, reportedAtMs: nowMs });
+  }
+
+  async #round(roundId: string): Promise<RoundDto> {
+    for (const r of this.#live.values()) if (r.roundId === roundId) return r;
+    const round = await this.#rounds.get(roundId);
+    if (round.state !== 'SETTLED' && round.state !== 'VOIDED') this.#live.set(round.tableId, round);
+    return round;
+  }
+
+  async place(playerId: string, req: PlaceBetRequest, receivedAtMs = Date.now()): Promise<BetDto> {
+    if (this.#closed) throw new AppError('SERVICE_UNAVAILABLE', 'bet intake is shutting down');
+    const round = await this.#round(req.roundId);
+    const table = this.#tables.get(round.tableId);
+    if (!table) throw new AppError('TABLE_NOT_FOUND', `no table ${round.tableId}`);
+    const rules = rulesOf(table.game);
+    const { bet, betType } = rules.parseBet(req.bet);
+    const stake = rules.validateStake(betType, req.stake, table.limits);
+    if (stake > table.maxPlayerStakePerRound) {
+      throw new AppError('BET_TABLE_LIMIT', `at most ${table.maxPlayerStakePerRound} per player per round`);
+    }
+    const betId = `${playerId}:${req.clientBetId}`;
+    const bodyHash = createHash('sha256')
+      .update(canonicalJson({ v: 1, roundId: round.roundId, bet, stake }))
+      .digest('hex');
+    // A retry of a bet already taken answers as it did, even once the window has closed.
+    const prior = await this.#existing(betId);
+    if (prior) return this.#replay(prior, bodyHash);
+    if (round.state !== 'BETTING_OPEN' && round.state !== 'BETTING_CLOSED') {
+      throw new AppError('TABLE_BETTING_CLOSED', `round is ${round.state}`);
+    }
+    const decision = decideBetWindow(
+      { opensAtStudioMs: round.opensAtStudioMs, closesAtStudioMs: round.closesAtStudioMs ?? undefined },
+      { frameStudioMs: req.frameStudioMs, receivedAtMs, delay: this.#delays.get(playerId) },
+      table.window,
+    );
+    if (!decision.accepted) throw new AppError('TABLE_BETTING_CLOSED', REFUSAL_MESSAGES[decision.reason]);
+    const transfer: TransferRequest = {
+      id: `bet:${betId}`,
+      from: walletAccountId(playerId),
+      to: escrowAccountId(round.roundId),
+      amount: stake,
+      currency: table.currency,
+      kind: 'bet',
+      roundId: round.roundId,
+      betId,
+    };
+    const item: BetItem = {
+      betId,
+      clientBetId: req.clientBetId,
+      playerId,
+      round,
+      spec: bet,
+      stake,
+      bodyHash,
+      frameStudioMs: req.frameStudioMs ?? null,
+      receivedAtMs,
+      windowBasis: decision.basis,
+      transfer,
+    };
+    return new Promise<BetDto>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  /** Cancels a bet while betting is open: escrow → player, once. */
+  async cancel(playerId: string, clientBetId: string): Promise<BetDto> {
+    const betId = `${playerId}:${clientBetId}`;
+    const row = await this.#db.transaction(async (client) => {
+      const { rows } = await client.query<BetRow>(
+        `SELECT b.*, r.state AS round_state FROM bets b JOIN rounds r ON r.id = b.round_id
+          WHERE b.id = $1 FOR UPDATE OF b, r`,
+        [betId],
+      );
+      const bet = rows[0];
+      if (!bet || bet.player_id !== playerId) throw new AppError('BET_NOT_FOUND', `no bet ${clientBetId}`);
+      if (bet.status === 'cancelled') return bet;
+      if (bet.round_state !== 'BETTING_OPEN' || bet.status !== 'placed') {
+        throw new AppError('TABLE_BETTING_CLOSED', 'a bet can only be cancelled while betting is open');
+      }
+      await client.query('SELECT ledger_apply($1::jsonb, true)', [
+        JSON.stringify([
+          withHash({
+            id: `cancel:${betId}`,
+            from: escrowAccountId(bet.round_id),
+            to: walletAccountId(playerId),
+            amount: bet.stake,
+            currency: bet.currency.trim(),
+            kind: 'bet_cancel',
+            roundId: bet.round_id,
+            betId,
+          }),
+        ]),
+      ]);
+      const { rows: updated } = await client.query<BetRow>(
+        "UPDATE bets SET status = 'cancelled' WHERE id = $1 RETURNING *",
+        [betId],
+      );
+      return updated[0]!;
+    });
+    return toBetDto(row);
+  }
+
+  /** Bets of a player, newest first. */
+  async history(playerId: string, limit = 50): Promise<BetDto[]> {
+    const { rows } = await this.#db.query<BetRow>(
+      'SELECT * FROM bets WHERE player_id = $1 ORDER BY created_at DESC LIMIT $2',
+      [playerId, Math.min(Math.max(limit, 1), 200)],
+    );
+    return rows.map(toBetDto);
+  }
+
+  async #existing(betId: string): Promise<BetRow | undefined> {
+    const { rows } = await this.#db.query<BetRow>('SELECT * FROM bets WHERE id = $1', [betId]);
+    return rows[0];
+  }
+
+  #replay(prior: BetRow, bodyHash: string): BetDto {
+    if (prior.body_hash !== bodyHash) {
+      throw new AppError('BET_IDEMPOTENCY_CONFLICT', 'this bet id was already used for another bet');
+    }
+    return toBetDto(prior);
+  }
+
+  #pump(): void {
+    if (this.#inFlight || this.#queue.length === 0) return;
+    const batch = this.#queue.splice(0, MAX_BATCH);
+    this.#inFlight = this.#commit(batch)
+      .catch((err: unknown) => {
+        this.#log.error({ err, size: batch.length }, 'bet batch failed');
+        if (process.env.DEBUG_BETS) console.error(err);
+        // The outcome is unknown (e.g. the connection died at commit): the client retries with the
+        // same id and gets the committed bet, or places it now.
+        for (const p of batch)
+          p.reject(new AppError('SERVICE_UNAVAILABLE', 'bet not confirmed; retry with the same id'));
+      })
+      .finally(() => {
+        this.#inFlight = undefined;
+        this.#pump();
+      });
+  }
+
+  /**
+   * One statement: the ledger applies the transfers (each on its own), and the rows of the bets
+   * whose transfer committed are inserted with them. Same transaction, one commit.
+   */
+  async #commit(batch: Pending[]): Promise<void> {
+    const transfers = JSON.stringify(batch.map((p) => withHash(p.item.transfer)));
+    const bets = JSON.stringify(
+      batch.map(({ item }) => ({
+        id: item.betId,
+        round_id: item.round.roundId,
+        table_id: item.round.tableId,
+        player_id: item.playerId,
+        spec: item.spec,
+        stake: item.stake,
+        currency: item.transfer.currency,
+        body_hash: item.bodyHash,
+        frame_studio_ms: item.frameStudioMs,
+        received_at_ms: item.receivedAtMs,
+        window_basis: item.windowBasis,
+      })),
+    );
+    const { rows } = await this.#db.query<{ r: RawPlace[] }>(
+      `WITH applied AS (SELECT ledger_apply($1::jsonb, false) AS r),
+       outcome AS (
+         SELECT (ord - 1)::int AS i, res FROM applied, jsonb_array_elements(applied.r) WITH ORDINALITY AS x(res, ord)
+       ),
+       inserted AS (
+         INSERT INTO bets (id, round_id, table_id, player_id, spec, stake, currency, body_hash, frame_studio_ms,
+                           received_at_ms, window_basis)
+         SELECT b.id, b.round_id, b.table_id, b.player_id, b.spec, b.stake, b.currency, b.body_hash,
+                b.frame_studio_ms, b.received_at_ms, b.window_basis
+           FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (id text, round_id text, table_id text, player_id text,
+                  spec jsonb, stake bigint, currency text, body_hash text, frame_studio_ms bigint, received_at_ms bigint,
+                  window_basis text)) WITH ORDINALITY AS b(id, round_id, table_id, player_id, spec, stake, currency,
+                  body_hash, frame_studio_ms, received_at_ms, window_basis, ord)
+           JOIN outcome o ON o.i = b.ord - 1
+          WHERE o.res ->> 'status' = 'committed'
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id
+       )
+       SELECT (SELECT r FROM applied) AS r, (SELECT count(*) FROM inserted) AS inserted`,
+      [transfers, bets],
+    );
+    const results = rows[0]!.r;
+    await Promise.all(
+      batch.map(async (p, i) => {
+        const res = results[i]!;
+        const { item } = p;
+        if (res.status === 'committed') {
+          p.resolve({
+            betId: item.betId,
+            clientBetId: item.clientBetId,
+            roundId: item.round.roundId,
+            tableId: item.round.tableId,
+            bet: item.spec,
+            stake: item.stake,
+            currency: item.transfer.currency,
+            status: 'placed',
+            windowBasis: item.windowBasis,
+            balance: res.fromBalance,
+          });
+        } else if (res.status === 'replayed') {
+          // Two copies of one bet in flight together: the second answers as the first.
+          const prior = await this.#existing(item.betId);
+          if (!prior) p.reject(new AppError('SERVICE_UNAVAILABLE', 'bet not confirmed; retry with the same id'));
+          else {
+            try {
+              p.resolve(this.#replay(prior, item.bodyHash));
+            } catch (err) {
+              p.reject(err);
+            }
+          }
+        } else {
+          p.reject(ledgerRefusal(res.code, res.message));
+        }
+      }),
+    );
+  }
+
+  /** Stops taking bets and waits for the batches already taken. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    while (this.#inFlight) await this.#inFlight;
+  }
+}
+
+interface RawPlace {
+  status: 'committed' | 'replayed' | 'failed';
+  code?: string;
+  message?: string;
+  fromBalance?: number;
+}
+
+interface BetRow {
+  id: string;
+  round_id: string;
+  table_id: string;
+  player_id: string;
+  spec: unknown;
+  stake: number;
+  currency: string;
+  body_hash: string;
+  window_basis: 'video' | 'server-clock';
+  status: BetDto['status'];
+  round_state?: string;
+}
+
+function withHash(t: TransferRequest): Record<string, unknown> {
+  return { ...t, roundId: t.roundId ?? null, betId: t.betId ?? null, bodyHash: transferBodyHash(t) };
+}
+
+function toBetDto(row: BetRow): BetDto {
+  return {
+    betId: row.id,
+    clientBetId: row.id.slice(row.id.indexOf(':') + 1),
+    roundId: row.round_id,
+    tableId: row.table_id,
+    bet: row.spec,
+    stake: row.stake,
+    currency: row.currency.trim(),
+    status: row.status,
+    windowBasis: row.window_basis,
+  };
+}
+
+function ledgerRefusal(code: string | undefined, message: string | undefined): AppError {
+  switch (code) {
+    case 'WALLET_INSUFFICIENT_FUNDS':
+      return new AppError('WALLET_INSUFFICIENT_FUNDS', 'insufficient funds');
+    case 'LEDGER_ACCOUNT_CLOSED':
+      return new AppError('TABLE_BETTING_CLOSED', 'betting is closed');
+    case 'LEDGER_ACCOUNT_NOT_FOUND':
+      return new AppError('LEDGER_ACCOUNT_NOT_FOUND', 'no wallet for this player');
+    case 'LEDGER_IDEMPOTENCY_CONFLICT':
+      return new AppError('BET_IDEMPOTENCY_CONFLICT', 'this bet id was already used for another bet');
+    default:
+      return new AppError(isErrorCode(code) ? code : 'INTERNAL', message ?? 'bet refused');
+  }
+}

@@ -1,0 +1,72 @@
+import type { GameKind } from '@live-casino/protocol';
+import type { StakeLimits } from '../games/index.js';
+import type { WindowPolicy } from './BettingWindow.js';
+import type { RoundState } from './RoundStates.js';
+
+/** What the round machinery needs to know of a table. */
+export interface TableRules {
+  tableId: string;
+  game: GameKind;
+  currency: string;
+  /** Min/max stake per bet type. */
+  limits: StakeLimits<string>;
+  /** Most one player may have on one round, all bets together (minor units). */
+  maxPlayerStakePerRound: number;
+  window: WindowPolicy;
+}
+
+/** A round as APIs and dashboards see it. */
+export interface RoundDto {
+  roundId: string;
+  tableId: string;
+  number: number;
+  game: GameKind;
+  currency: string;
+  state: RoundState;
+  opensAtStudioMs: number;
+  closesAtStudioMs: number | null;
+  lastAcceptanceMs: number | null;
+  result: unknown;
+  resultSource: string | null;
+  voidReason: string | null;
+}
+
+/** Pushed after commit to realtime clients, with the table's round-log sequence number. */
+export interface RoundEvent {
+  tableId: string;
+  seq: number;
+  event: string;
+  round: RoundDto;
+}
+
+export interface RoundRow {
+  id: string;
+  table_id: string;
+  number: number;
+  game: GameKind;
+  currency: string;
+  state: RoundState;
+  opens_at_studio_ms: number;
+  closes_at_studio_ms: number | null;
+  last_acceptance_ms: number | null;
+  result: unknown;
+  result_source: string | null;
+  void_reason: string | null;
+}
+
+export function toRoundDto(row: RoundRow): RoundDto {
+  return {
+    roundId: row.id,
+    tableId: row.table_id,
+    number: row.number,
+    game: row.game,
+    currency: row.currency.trim(),
+    state: row.state,
+    opensAtStudioMs: row.opens_at_studio_ms,
+    closesAtStudioMs: row.closes_at_studio_ms,
+    lastAcceptanceMs: row.last_acceptance_ms,
+    result: row.result,
+    resultSource: row.result_source,
+    voidReason: row.void_reason,
+  };
+}

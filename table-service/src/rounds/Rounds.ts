@@ -1,0 +1,284 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@live-casino/protocol';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Database } from '../db/Database.js';
+import { Ledger } from '../Ledger.js';
+import type { TransferRequest } from '../LedgerTypes.js';
+import { lastAcceptanceMs } from './BettingWindow.js';
+import { rulesOf } from './GameRules.js';
+import { appendRoundLog } from './RoundLog.js';
+import type { RoundState } from './RoundStates.js';
+import { type RoundDto, type RoundEvent, type RoundRow, type TableRules, toRoundDto } from './RoundTypes.js';
+
+export type RoundsEvents = { event: [RoundEvent] };
+
+interface BetRow {
+  id: string;
+  player_id: string;
+  spec: unknown;
+  stake: number;
+}
+
+export function escrowAccountId(roundId: string): string {
+  return `escrow:${roundId}`;
+}
+
+export function walletAccountId(playerId: string): string {
+  return `wallet:${playerId}`;
+}
+
+/**
+ * The round authority. Every transition is one transaction: a conditional UPDATE (`WHERE state =
+ * <from>`), its money (settlement, refunds), and its round-log entry, so a crash at any point leaves
+ * either all of it or none, and running the step again finishes it exactly once. Events go out
+ * after commit.
+ */
+export class Rounds extends EventEmitter<RoundsEvents> {
+  readonly #db: Database;
+  readonly #ledger: Ledger;
+  readonly #log: Logger;
+
+  constructor(db: Database, ledger: Ledger, log: Logger) {
+    super();
+    this.#db = db;
+    this.#ledger = ledger;
+    this.#log = log.child({ component: 'rounds' });
+  }
+
+  async get(roundId: string, client?: pg.ClientBase): Promise<RoundDto> {
+    const db = client ?? this.#db.pool;
+    const { rows } = await db.query<RoundRow>('SELECT * FROM rounds WHERE id = $1', [roundId]);
+    if (!rows[0]) throw new AppError('ROUND_NOT_FOUND', `no round ${roundId}`);
+    return toRoundDto(rows[0]);
+  }
+
+  /** The table's round in play, if any. */
+  async current(tableId: string): Promise<RoundDto | undefined> {
+    const { rows } = await this.#db.query<RoundRow>(
+      "SELECT * FROM rounds WHERE table_id = $1 AND state NOT IN ('SETTLED', 'VOIDED')",
+      [tableId],
+    );
+    return rows[0] ? toRoundDto(rows[0]) : undefined;
+  }
+
+  /** Rounds that stopped half-way (a crash, a dead owner): settle or void them on take-over. */
+  async unfinished(tableId: string): Promise<RoundDto[]> {
+    const { rows } = await this.#db.query<RoundRow>(
+      "SELECT * FROM rounds WHERE table_id = $1 AND state NOT IN ('SETTLED', 'VOIDED') ORDER BY number",
+      [tableId],
+    );
+    return rows.map(toRoundDto);
+  }
+
+  /** Opens betting on a new round, at the studio time of the frame where the dealer opened it. */
+  async openBetting(table: TableRules, opensAtStudioMs: number): Promise<RoundDto> {
+    const roundId = `r_${randomUUID()}`;
+    const { dto, entry } = await this.#db.transaction(async (client) => {
+      let inserted: RoundRow | undefined;
+      try {
+        ({
+          rows: [inserted],
+        } = await client.query<RoundRow>(
+          `INSERT INTO rounds (id, table_id, number, game, currency, state, opens_at_studio_ms)
+           VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM rounds WHERE table_id = $2), $3, $4, 'BETTING_OPEN', $5)
+           RETURNING *`,
+          [roundId, table.tableId, table.game, table.currency, opensAtStudioMs],
+        ));
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') {
+          throw new AppError('TABLE_BUSY', `table ${table.tableId} already has a round in play`);
+        }
+        throw err;
+      }
+      await this.#ledger.openAccount(
+        { id: escrowAccountId(roundId), kind: 'round_escrow', owner: roundId, currency: table.currency },
+        client,
+      );
+      await this.#ledger.openSystemAccounts(table.currency, client);
+      const dto = toRoundDto(inserted!);
+      const entry = await appendRoundLog(client, table.tableId, roundId, 'BETTING_OPEN', {
+        number: dto.number,
+        game: dto.game,
+        opensAtStudioMs,
+      });
+      return { dto, entry };
+    });
+    this.#emit(entry.seq, 'BETTING_OPEN', dto);
+    return dto;
+  }
+
+  /** Closes betting at the studio time of the frame where the dealer closed it. */
+  async closeBetting(roundId: string, closesAtStudioMs: number, table: TableRules): Promise<RoundDto> {
+    return this.#transition(roundId, 'BETTING_OPEN', 'BETTING_CLOSED', async (client, row) => {
+      if (closesAtStudioMs <= row.opens_at_studio_ms) {
+        throw new AppError('BAD_REQUEST', 'betting cannot close before it opened');
+      }
+      await client.query('UPDATE rounds SET closes_at_studio_ms = $2, last_acceptance_ms = $3 WHERE id = $1', [
+        roundId,
+        closesAtStudioMs,
+        lastAcceptanceMs(closesAtStudioMs, table.window),
+      ]);
+      return { closesAtStudioMs };
+    });
+  }
+
+  /** The result as read by the dealer (or vision): the round waits for it to be confirmed. */
+  async submitResult(roundId: string, input: unknown, source: 'dealer' | 'vision'): Promise<RoundDto> {
+    const round = await this.get(roundId);
+    const result = rulesOf(round.game).parseResult(input);
+    return this.#transition(roundId, 'BETTING_CLOSED', 'RESULT_PENDING', async (client) => {
+      await client.query('UPDATE rounds SET result = $2, result_source = $3 WHERE id = $1', [
+        roundId,
+        JSON.stringify(result),
+        source,
+      ]);
+      return { result, source };
+    });
+  }
+
+  async confirmResult(roundId: string, by: string): Promise<RoundDto> {
+    return this.#transition(roundId, 'RESULT_PENDING', 'RESULT_CONFIRMED', async () => ({ by }));
+  }
+
+  /**
+   * Pays the round: escrow → player (stake) and house → player (winnings) for wins, escrow →
+   * player for pushes, escrow → house for losses; every transfer id derives from its bet, and the
+   * round becomes SETTLED in the same transaction, so it happens exactly once. Late bets are taken
+   * until `lastAcceptanceMs`; settling first closes the escrow, which no bet can enter afterwards.
+   */
+  async settle(roundId: string, nowMs = Date.now()): Promise<RoundDto> {
+    const before = await this.get(roundId);
+    if (before.state === 'SETTLED') return before;
+    if (before.lastAcceptanceMs !== null && nowMs < before.lastAcceptanceMs) {
+      throw new AppError('ROUND_WRONG_STATE', `late bets are accepted until ${before.lastAcceptanceMs}; settle after`);
+    }
+    const rules = rulesOf(before.game);
+    return this.#transition(roundId, 'RESULT_CONFIRMED', 'SETTLED', async (client, row) => {
+      await this.#ledger.closeAccount(escrowAccountId(roundId), client);
+      const { rows: bets } = await client.query<BetRow>(
+        "SELECT id, player_id, spec, stake FROM bets WHERE round_id = $1 AND status = 'placed' ORDER BY id",
+        [roundId],
+      );
+      const currency = row.currency.trim();
+      const escrow = escrowAccountId(roundId);
+      const house = Ledger.houseAccountId(currency);
+      const transfers: TransferRequest[] = [];
+      const outcomes: { id: string; status: string; payout: number }[] = [];
+      let paid = 0;
+      for (const bet of bets) {
+        const { outcome, payout } = rules.settle(bet.spec, bet.stake, row.result);
+        const wallet = walletAccountId(bet.player_id);
+        const common = { currency, roundId, betId: bet.id };
+        if (outcome === 'lose') {
+          transfers.push({
+            ...common,
+            id: `settle:loss:${bet.id}`,
+            from: escrow,
+            to: house,
+            amount: bet.stake,
+            kind: 'loss',
+          });
+        } else {
+          transfers.push({
+            ...common,
+            id: `settle:stake:${bet.id}`,
+            from: escrow,
+            to: wallet,
+            amount: bet.stake,
+            kind: 'payout',
+          });
+          if (payout > bet.stake) {
+            transfers.push({
+              ...common,
+              id: `settle:win:${bet.id}`,
+              from: house,
+              to: wallet,
+              amount: payout - bet.stake,
+              kind: 'payout',
+            });
+          }
+        }
+        paid += payout;
+        outcomes.push({ id: bet.id, status: outcome === 'win' ? 'won' : outcome === 'lose' ? 'lost' : 'push', payout });
+      }
+      if (transfers.length > 0) await this.#ledger.transferMany(transfers, client);
+      if (outcomes.length > 0) {
+        await client.query(
+          `UPDATE bets b SET status = o.status, payout = o.payout, settled_at = now()
+             FROM jsonb_to_recordset($1::jsonb) AS o(id text, status text, payout bigint)
+            WHERE b.id = o.id AND b.status = 'placed'`,
+          [JSON.stringify(outcomes)],
+        );
+      }
+      return { bets: bets.length, paid, staked: bets.reduce((n, b) => n + b.stake, 0) };
+    });
+  }
+
+  /** Voids a round that is not settled: every bet goes back to its player, once. */
+  async void(roundId: string, reason: string): Promise<RoundDto> {
+    const round = await this.get(roundId);
+    if (round.state === 'VOIDED') return round;
+    if (round.state === 'SETTLED') throw new AppError('ROUND_WRONG_STATE', 'a settled round cannot be voided');
+    return this.#transition(roundId, round.state, 'VOIDED', async (client, row) => {
+      await this.#ledger.closeAccount(escrowAccountId(roundId), client);
+      await client.query('UPDATE rounds SET void_reason = $2 WHERE id = $1', [roundId, reason.slice(0, 500)]);
+      const { rows: bets } = await client.query<BetRow>(
+        "SELECT id, player_id, spec, stake FROM bets WHERE round_id = $1 AND status = 'placed' ORDER BY id",
+        [roundId],
+      );
+      const currency = row.currency.trim();
+      const refunds: TransferRequest[] = bets.map((bet) => ({
+        id: `void:${bet.id}`,
+        from: escrowAccountId(roundId),
+        to: walletAccountId(bet.player_id),
+        amount: bet.stake,
+        currency,
+        kind: 'void_refund',
+        roundId,
+        betId: bet.id,
+      }));
+      if (refunds.length > 0) await this.#ledger.transferMany(refunds, client);
+      await client.query(
+        "UPDATE bets SET status = 'refunded', payout = stake, settled_at = now() WHERE round_id = $1 AND status = 'placed'",
+        [roundId],
+      );
+      return { reason, refunded: bets.length };
+    });
+  }
+
+  /**
+   * One transition: lock the row, check the state, apply `effects` and the state change, log it.
+   * Any other state (another node moved it, a retry after a crash) is refused with
+   * ROUND_WRONG_STATE and nothing is written.
+   */
+  async #transition(
+    roundId: string,
+    from: RoundState,
+    to: RoundState,
+    effects: (client: pg.PoolClient, row: RoundRow) => Promise<Record<string, unknown>>,
+  ): Promise<RoundDto> {
+    const { dto, seq } = await this.#db.transaction(async (client) => {
+      const { rows } = await client.query<RoundRow>('SELECT * FROM rounds WHERE id = $1 FOR UPDATE', [roundId]);
+      const row = rows[0];
+      if (!row) throw new AppError('ROUND_NOT_FOUND', `no round ${roundId}`);
+      if (row.state !== from) throw new AppError('ROUND_WRONG_STATE', `round is ${row.state}, not ${from}`);
+      const details = await effects(client, row);
+      const { rows: updated } = await client.query<RoundRow>(
+        'UPDATE rounds SET state = $3, updated_at = now() WHERE id = $1 AND state = $2 RETURNING *',
+        [roundId, from, to],
+      );
+      if (!updated[0]) throw new AppError('ROUND_WRONG_STATE', `round left ${from} meanwhile`);
+      const entry = await appendRoundLog(client, row.table_id, roundId, to, { from, ...details });
+      return { dto: toRoundDto(updated[0]), seq: entry.seq };
+    });
+    this.#log.info({ tableId: dto.tableId, roundId, from, to }, 'round transition');
+    this.#emit(seq, to, dto);
+    return dto;
+  }
+
+  #emit(seq: number, event: string, round: RoundDto): void {
+    this.emit('event', { tableId: round.tableId, seq, event, round });
+  }
+}

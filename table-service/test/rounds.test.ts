@@ -1,0 +1,220 @@
+import { AppError } from '@live-casino/protocol';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BetIntake } from '../src/bets/BetIntake.js';
+import { checkLedger } from '../src/cli/ledgerCheck.js';
+import type { Database } from '../src/db/Database.js';
+import { ROULETTE_BET_TYPES } from '../src/games/index.js';
+import { Ledger } from '../src/Ledger.js';
+import { DEFAULT_WINDOW_POLICY } from '../src/rounds/BettingWindow.js';
+import { verifyRoundLog } from '../src/rounds/RoundLog.js';
+import { Rounds, walletAccountId } from '../src/rounds/Rounds.js';
+import type { TableRules } from '../src/rounds/RoundTypes.js';
+import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
+
+const ROULETTE: TableRules = {
+  tableId: 'roulette-1',
+  game: 'roulette',
+  currency: 'EUR',
+  limits: Object.fromEntries(ROULETTE_BET_TYPES.map((t) => [t, { min: 10, max: 100_000 }])),
+  maxPlayerStakePerRound: 1_000_000,
+  window: DEFAULT_WINDOW_POLICY,
+};
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    if (err instanceof AppError) return err.code;
+    throw err;
+  }
+}
+
+describe('rounds, bets and settlement', () => {
+  let server: TestPostgres;
+  let db: Database;
+  let ledger: Ledger;
+  let rounds: Rounds;
+  let intake: BetIntake;
+
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(async () => {
+    db = await server.freshDatabase({ poolMax: 8 });
+    ledger = await Ledger.create({ pool: db.pool, log: silentLog });
+    rounds = new Rounds(db, ledger, silentLog);
+    intake = new BetIntake({ db, rounds, tables: new Map([[ROULETTE.tableId, ROULETTE]]), log: silentLog });
+  });
+  afterEach(async () => {
+    await intake.close();
+    await ledger.close();
+    await db.close();
+  });
+
+  async function player(id: string, balance: number): Promise<string> {
+    await db.query(
+      "INSERT INTO players (id, username, password_hash, display_name, currency) VALUES ($1, $1, 'x', $1, 'EUR')",
+      [id],
+    );
+    await ledger.openAccount({ id: walletAccountId(id), kind: 'player_wallet', owner: id, currency: 'EUR' });
+    if (balance > 0)
+      await ledger.deposit({ id: `seed:${id}`, to: walletAccountId(id), amount: balance, currency: 'EUR' });
+    return id;
+  }
+
+  it('50 concurrent bets whose sum exceeds the balance: exactly the affordable ones succeed', async () => {
+    const p = await player('alice', 1000);
+    const round = await rounds.openBetting(ROULETTE, Date.now() - 1000);
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) =>
+        intake.place(p, { clientBetId: `b${i}`, roundId: round.roundId, bet: { type: 'red' }, stake: 30 }),
+      ),
+    );
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    expect(ok).toHaveLength(33); // 33 × 30 = 990 ≤ 1000 < 34 × 30
+    expect(refused.every((r) => r.reason instanceof AppError && r.reason.code === 'WALLET_INSUFFICIENT_FUNDS')).toBe(
+      true,
+    );
+    expect(await ledger.balance(walletAccountId(p))).toBe(10);
+    const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM bets WHERE status = 'placed'");
+    expect(rows[0]!.n).toBe(33);
+    expect((await checkLedger(db.pool)).ok).toBe(true);
+  });
+
+  it('the same bet id sent 20 times concurrently: one bet, one debit', async () => {
+    const p = await player('bob', 1000);
+    const round = await rounds.openBetting(ROULETTE, Date.now() - 1000);
+    const req = { clientBetId: 'same', roundId: round.roundId, bet: { type: 'straight', numbers: [17] }, stake: 100 };
+    const results = await Promise.all(Array.from({ length: 20 }, () => intake.place(p, req)));
+    expect(new Set(results.map((r) => r.betId)).size).toBe(1);
+    expect(await ledger.balance(walletAccountId(p))).toBe(900);
+    const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM transfers WHERE kind = 'bet'");
+    expect(rows[0]!.n).toBe(1);
+    // The same id with another body is refused and changes nothing.
+    expect(await code(intake.place(p, { ...req, stake: 200 }))).toBe('BET_IDEMPOTENCY_CONFLICT');
+    expect(await code(intake.place(p, { ...req, bet: { type: 'straight', numbers: [18] } }))).toBe(
+      'BET_IDEMPOTENCY_CONFLICT',
+    );
+    expect(await ledger.balance(walletAccountId(p))).toBe(900);
+  });
+
+  it('refuses invalid bets and stakes out of limits with typed errors, changing nothing', async () => {
+    const p = await player('carol', 1000);
+    const round = await rounds.openBetting(ROULETTE, Date.now() - 1000);
+    const place = (bet: unknown, stake: number) =>
+      intake.place(p, { clientBetId: `x${Math.random()}`, roundId: round.roundId, bet, stake });
+    expect(await code(place({ type: 'split', numbers: [1, 5] }, 50))).toBe('BET_INVALID');
+    expect(await code(place({ type: 'red' }, 5))).toBe('BET_LIMIT_BELOW_MIN');
+    expect(await code(place({ type: 'red' }, 100_001))).toBe('BET_LIMIT_ABOVE_MAX');
+    expect(await code(place({ type: 'red' }, 10.5))).toBe('BET_INVALID');
+    expect(await code(intake.place(p, { clientBetId: 'y', roundId: 'r_nope', bet: { type: 'red' }, stake: 10 }))).toBe(
+      'ROUND_NOT_FOUND',
+    );
+    expect(await ledger.balance(walletAccountId(p))).toBe(1000);
+  });
+
+  it('settles a round exactly once: wins paid from escrow and house, losses to the house', async () => {
+    const a = await player('dave', 1000);
+    const b = await player('erin', 1000);
+    const round = await rounds.openBetting(ROULETTE, Date.now() - 10_000);
+    await intake.place(a, {
+      clientBetId: '1',
+      roundId: round.roundId,
+      bet: { type: 'straight', numbers: [17] },
+      stake: 100,
+    });
+    await intake.place(a, { clientBetId: '2', roundId: round.roundId, bet: { type: 'black' }, stake: 50 });
+    await intake.place(b, { clientBetId: '1', roundId: round.roundId, bet: { type: 'red' }, stake: 200 });
+    await rounds.closeBetting(round.roundId, Date.now() - 8000, ROULETTE);
+    await rounds.submitResult(round.roundId, { pocket: 17 }, 'dealer'); // 17 is black
+    await rounds.confirmResult(round.roundId, 'dealer-1');
+    const settled = await rounds.settle(round.roundId);
+    expect(settled.state).toBe('SETTLED');
+    // dave: -150 + 3600 (straight: 100 + 3500) + 100 (black: 50 + 50) = 1000 - 150 + 3700 = 4550
+    expect(await ledger.balance(walletAccountId(a))).toBe(4550);
+    expect(await ledger.balance(walletAccountId(b))).toBe(800);
+    // Again: nothing moves twice.
+    expect((await rounds.settle(round.roundId)).state).toBe('SETTLED');
+    expect(await ledger.balance(walletAccountId(a))).toBe(4550);
+    expect(await code(rounds.void(round.roundId, 'too late'))).toBe('ROUND_WRONG_STATE');
+    const check = await checkLedger(db.pool);
+    expect(check.ok).toBe(true);
+    expect((await verifyRoundLog(db.pool)).problems).toEqual([]);
+  });
+
+  it('voids and refunds every bet once, from any unsettled state; no bet enters afterwards', async () => {
+    const a = await player('fred', 1000);
+    const round = await rounds.openBetting(ROULETTE, Date.now() - 1000);
+    await intake.place(a, { clientBetId: '1', roundId: round.roundId, bet: { type: 'odd' }, stake: 300 });
+    await rounds.void(round.roundId, 'wheel malfunction');
+    await rounds.void(round.roundId, 'wheel malfunction');
+    expect(await ledger.balance(walletAccountId(a))).toBe(1000);
+    expect(
+      await code(intake.place(a, { clientBetId: '2', roundId: round.roundId, bet: { type: 'odd' }, stake: 10 })),
+    ).toBe('TABLE_BETTING_CLOSED');
+    const { rows } = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM transfers WHERE kind = 'void_refund'",
+    );
+    expect(rows[0]!.n).toBe(1);
+    expect((await checkLedger(db.pool)).ok).toBe(true);
+  });
+
+  it('cancels a bet while betting is open, and not after', async () => {
+    const a = await player('gina', 1000);
+    const round = await rounds.openBetting(ROULETTE, Date.now() - 1000);
+    await intake.place(a, { clientBetId: '1', roundId: round.roundId, bet: { type: 'low' }, stake: 100 });
+    await intake.place(a, { clientBetId: '2', roundId: round.roundId, bet: { type: 'high' }, stake: 100 });
+    expect((await intake.cancel(a, '1')).status).toBe('cancelled');
+    expect((await intake.cancel(a, '1')).status).toBe('cancelled');
+    expect(await ledger.balance(walletAccountId(a))).toBe(900);
+    await rounds.closeBetting(round.roundId, Date.now(), ROULETTE);
+    expect(await code(intake.cancel(a, '2'))).toBe('TABLE_BETTING_CLOSED');
+    expect(await code(intake.cancel(a, 'nope'))).toBe('BET_NOT_FOUND');
+  });
+
+  it('takes late bets on frames before the close within the player delay, and refuses frames after it', async () => {
+    const a = await player('hugo', 1000);
+    const opened = Date.now() - 20_000;
+    const round = await rounds.openBetting(ROULETTE, opened);
+    const close = Date.now() - 500;
+    await rounds.closeBetting(round.roundId, close, ROULETTE);
+    intake.reportDelay(a, 'hls', 2000);
+    // Frame shown 100 ms before the close, clicked just now (2 s delay): accepted.
+    const late = await intake.place(
+      a,
+      { clientBetId: 'late', roundId: round.roundId, bet: { type: 'red' }, stake: 10, frameStudioMs: close - 100 },
+      close + 1900,
+    );
+    expect(late.windowBasis).toBe('video');
+    // A frame at the close: refused.
+    expect(
+      await code(
+        intake.place(
+          a,
+          { clientBetId: 'after', roundId: round.roundId, bet: { type: 'red' }, stake: 10, frameStudioMs: close },
+          close + 1900,
+        ),
+      ),
+    ).toBe('TABLE_BETTING_CLOSED');
+    // Without a frame time, the server clock decides: closed.
+    expect(
+      await code(intake.place(a, { clientBetId: 'noframe', roundId: round.roundId, bet: { type: 'red' }, stake: 10 })),
+    ).toBe('TABLE_BETTING_CLOSED');
+    // Settling closes the escrow: no bet after that, even one the window would take.
+    await rounds.submitResult(round.roundId, { pocket: 1 }, 'dealer');
+    await rounds.confirmResult(round.roundId, 'dealer-1');
+    expect(await code(rounds.settle(round.roundId, close))).toBe('ROUND_WRONG_STATE'); // late bets still allowed
+    await rounds.settle(round.roundId, close + 10_000);
+    expect(await ledger.balance(walletAccountId(a))).toBe(1010);
+  });
+
+  it('one round in play per table', async () => {
+    await rounds.openBetting(ROULETTE, Date.now());
+    expect(await code(rounds.openBetting(ROULETTE, Date.now()))).toBe('TABLE_BUSY');
+  });
+});
