@@ -72,6 +72,26 @@ export class Rounds extends EventEmitter<RoundsEvents> {
     return rows.map(toRoundDto);
   }
 
+  /**
+   * Finishes what a crashed or dead owner left half-way, exactly once: a confirmed result is
+   * settled (after its late-bet deadline); any other unfinished round is voided and refunded, since
+   * nobody is left to run it. Safe to run any number of times, on any node.
+   */
+  async recover(tableId: string, nowMs = Date.now()): Promise<RoundDto[]> {
+    const done: RoundDto[] = [];
+    for (const round of await this.unfinished(tableId)) {
+      if (round.state === 'RESULT_CONFIRMED') {
+        const wait = (round.lastAcceptanceMs ?? 0) - nowMs;
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        done.push(await this.settle(round.roundId));
+      } else {
+        done.push(await this.void(round.roundId, 'recovered after the table owner stopped'));
+      }
+    }
+    if (done.length > 0) this.#log.warn({ tableId, rounds: done.map((r) => [r.roundId, r.state]) }, 'recovered rounds');
+    return done;
+  }
+
   /** Opens betting on a new round, at the studio time of the frame where the dealer opened it. */
   async openBetting(table: TableRules, opensAtStudioMs: number): Promise<RoundDto> {
     const roundId = `r_${randomUUID()}`;

@@ -1,0 +1,74 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { ErrorBody } from './errors.js';
+import { TableId } from './sfuSignalling.js';
+
+/**
+ * table-service realtime contract (socket.io). Clients authenticate with their session token in
+ * the handshake (`auth: { token }`); every request is checked against its schema and answered
+ * through its acknowledgement. Round events carry the table's round-log sequence number: a client
+ * that sees a gap asks for a snapshot (the `subscribe` answer, or GET /v1/tables/:id/snapshot).
+ */
+const StudioMs = Type.Integer({ minimum: 1_000_000_000_000, maximum: 9_999_999_999_999 });
+
+export const TableRequests = {
+  subscribe: Type.Object({ tableId: TableId }, { additionalProperties: false }),
+  unsubscribe: Type.Object({ tableId: TableId }, { additionalProperties: false }),
+  placeBet: Type.Object(
+    {
+      clientBetId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
+      roundId: Type.String({ minLength: 3, maxLength: 64, pattern: '^r_[0-9a-f-]{36}$' }),
+      bet: Type.Object({}, { additionalProperties: true, maxProperties: 4 }),
+      stake: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+      frameStudioMs: Type.Optional(StudioMs),
+    },
+    { additionalProperties: false },
+  ),
+  cancelBet: Type.Object(
+    { clientBetId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }) },
+    { additionalProperties: false },
+  ),
+  reportDelay: Type.Object(
+    {
+      mode: Type.Union([Type.Literal('webrtc'), Type.Literal('hls')]),
+      playoutDelayMs: Type.Number({ minimum: 0, maximum: 60_000 }),
+    },
+    { additionalProperties: false },
+  ),
+} as const;
+
+export type TableRequestName = keyof typeof TableRequests;
+export type TableRequest<N extends TableRequestName> = Static<(typeof TableRequests)[N]>;
+
+export interface RoundEventPayload {
+  tableId: string;
+  /** Round-log sequence number of the table: consecutive, so gaps show. */
+  seq: number;
+  event: string;
+  round: Record<string, unknown>;
+}
+
+export interface TableSnapshot {
+  tableId: string;
+  seq: number;
+  round: Record<string, unknown> | null;
+}
+
+export type TableAck<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+export interface TableResponses {
+  subscribe: TableSnapshot;
+  unsubscribe: Record<string, never>;
+  placeBet: Record<string, unknown>;
+  cancelBet: Record<string, unknown>;
+  reportDelay: Record<string, never>;
+}
+
+export type TableClientToServer = {
+  [N in TableRequestName]: (req: TableRequest<N>, ack: (res: TableAck<TableResponses[N]>) => void) => void;
+};
+
+export interface TableServerToClient {
+  round: (ev: RoundEventPayload) => void;
+  /** The player's balance after a bet, a cancel or a settlement (minor units). */
+  balance: (ev: { amount: number; currency: string }) => void;
+}

@@ -1,0 +1,135 @@
+import {
+  AppError,
+  type TableAck,
+  type TableClientToServer,
+  type TableRequest,
+  type TableRequestName,
+  TableRequests,
+  type TableResponses,
+  type TableServerToClient,
+  type TableSnapshot,
+  toErrorBody,
+} from '@live-casino/protocol';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import type { Session, SessionTokens } from '../auth/SessionTokens.js';
+import type { BetIntake } from '../bets/BetIntake.js';
+import type { Database } from '../db/Database.js';
+import type { Rounds } from '../rounds/Rounds.js';
+
+interface SocketData {
+  token: string | undefined;
+}
+
+type TableSocket = Socket<TableClientToServer, TableServerToClient, Record<string, never>, SocketData>;
+
+const checkers = Object.fromEntries(
+  Object.entries(TableRequests).map(([name, schema]) => [name, TypeCompiler.Compile(schema)]),
+) as { [N in TableRequestName]: ReturnType<typeof TypeCompiler.Compile<(typeof TableRequests)[N]>> };
+
+export interface RealtimeOptions {
+  httpServer: HttpServer;
+  db: Database;
+  rounds: Rounds;
+  intake: BetIntake;
+  sessions: SessionTokens;
+  tableIds: ReadonlySet<string>;
+  log: Logger;
+}
+
+/**
+ * Realtime for players and the studio: round events pushed after commit with the table's
+ * round-log sequence number, and bets over the socket. Nothing here is a source of truth: a client
+ * that misses an event resyncs from the snapshot.
+ */
+export class Realtime {
+  readonly io: Server<TableClientToServer, TableServerToClient, Record<string, never>, SocketData>;
+  readonly #opts: RealtimeOptions;
+
+  constructor(opts: RealtimeOptions) {
+    this.#opts = opts;
+    this.io = new Server(opts.httpServer, { cors: { origin: true }, maxHttpBufferSize: 16 * 1024 });
+    opts.rounds.on('event', (ev) => this.io.to(room(ev.tableId)).emit('round', { ...ev, round: { ...ev.round } }));
+    this.io.on('connection', (socket) => this.#onConnection(socket));
+  }
+
+  /** The table's current round and the sequence number it is current as of. */
+  async snapshot(tableId: string): Promise<TableSnapshot> {
+    if (!this.#opts.tableIds.has(tableId)) throw new AppError('TABLE_NOT_FOUND', `no table ${tableId}`);
+    // Read in one statement so the round and the seq belong together.
+    const { rows } = await this.#opts.db.query<{ seq: number | null }>(
+      'SELECT max(seq) AS seq FROM round_log WHERE table_id = $1',
+      [tableId],
+    );
+    const round = await this.#opts.rounds.current(tableId);
+    return { tableId, seq: rows[0]?.seq ?? 0, round: round ? { ...round } : null };
+  }
+
+  #onConnection(socket: TableSocket): void {
+    const auth = socket.handshake.auth as { token?: unknown } | undefined;
+    socket.data.token = typeof auth?.token === 'string' ? auth.token : undefined;
+    this.#handle(socket, 'subscribe', false, async (req) => {
+      const snap = await this.snapshot(req.tableId);
+      await socket.join(room(req.tableId));
+      return snap;
+    });
+    this.#handle(socket, 'unsubscribe', false, async (req) => {
+      await socket.leave(room(req.tableId));
+      return {};
+    });
+    this.#handle(socket, 'placeBet', true, async (req, session) => ({
+      ...(await this.#opts.intake.place(session!.userId, req)),
+    }));
+    this.#handle(socket, 'cancelBet', true, async (req, session) => ({
+      ...(await this.#opts.intake.cancel(session!.userId, req.clientBetId)),
+    }));
+    this.#handle(socket, 'reportDelay', true, async (req, session) => {
+      this.#opts.intake.reportDelay(session!.userId, req.mode, req.playoutDelayMs);
+      return {};
+    });
+  }
+
+  #handle<N extends TableRequestName>(
+    socket: TableSocket,
+    name: N,
+    asPlayer: boolean,
+    fn: (req: TableRequest<N>, session: Session | undefined) => Promise<TableResponses[N]>,
+  ): void {
+    const handler = async (req: unknown, ack: unknown): Promise<void> => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (res: TableAck<TableResponses[N]>) => void;
+      try {
+        let session: Session | undefined;
+        if (asPlayer) {
+          // Checked on every request, so an expired session cannot keep betting on an old socket.
+          session = await this.#opts.sessions.verify(socket.data.token);
+          if (session.role !== 'player') throw new AppError('AUTH_FORBIDDEN_ROLE', `${name} needs a player session`);
+        }
+        const checker = checkers[name];
+        if (!checker.Check(req)) {
+          const first = checker.Errors(req).First();
+          throw new AppError(
+            'BAD_REQUEST',
+            first ? `${name}: ${first.path || '/'} ${first.message}` : `${name}: invalid`,
+          );
+        }
+        reply({ ok: true, data: await fn(req as TableRequest<N>, session) });
+      } catch (err) {
+        const body = toErrorBody(err);
+        if (body.code === 'INTERNAL') this.#opts.log.error({ err, request: name }, 'realtime request failed');
+        reply({ ok: false, error: body });
+      }
+    };
+    socket.on(name as never, ((req: unknown, ack: unknown) => void handler(req, ack)) as never);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+}
+
+function room(tableId: string): string {
+  return `table:${tableId}`;
+}

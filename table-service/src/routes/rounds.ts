@@ -1,0 +1,287 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError, TableId } from '@live-casino/protocol';
+import { Type } from '@sinclair/typebox';
+import { currentSession, requireRole, requireTableAccess } from '../auth/authPlugin.js';
+import type { BetIntake } from '../bets/BetIntake.js';
+import type { Rounds } from '../rounds/Rounds.js';
+import type { RoundDto, TableRules } from '../rounds/RoundTypes.js';
+
+const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+
+/** Studio time: ms since the Unix epoch, bounded to sane years so nothing overflows downstream. */
+const StudioMs = Type.Integer({ minimum: 1_000_000_000_000, maximum: 9_999_999_999_999 });
+const RoundId = Type.String({ minLength: 3, maxLength: 64, pattern: '^r_[0-9a-f-]{36}$' });
+const ClientBetId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
+
+const RoundBody = Type.Object({
+  roundId: Type.String(),
+  tableId: Type.String(),
+  number: Type.Integer(),
+  game: Type.String(),
+  currency: Type.String(),
+  state: Type.String(),
+  opensAtStudioMs: Type.Number(),
+  closesAtStudioMs: Type.Union([Type.Number(), Type.Null()]),
+  lastAcceptanceMs: Type.Union([Type.Number(), Type.Null()]),
+  result: Type.Unknown(),
+  resultSource: Type.Union([Type.String(), Type.Null()]),
+  voidReason: Type.Union([Type.String(), Type.Null()]),
+});
+
+const BetBody = Type.Object({
+  betId: Type.String(),
+  clientBetId: Type.String(),
+  roundId: Type.String(),
+  tableId: Type.String(),
+  bet: Type.Unknown(),
+  stake: Type.Integer(),
+  currency: Type.String(),
+  status: Type.String(),
+  windowBasis: Type.String(),
+  balance: Type.Optional(Type.Integer()),
+});
+
+export interface RoundRoutesOptions {
+  rounds: Rounds;
+  intake: BetIntake;
+  tables: ReadonlyMap<string, TableRules>;
+}
+
+/**
+ * Dealer and pit-boss control of rounds, and player bets. Dealers act on their own table only;
+ * pit bosses on any; a round id names its table, checked against the session on every call.
+ */
+export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async (app, { rounds, intake, tables }) => {
+  const tableOf = (tableId: string): TableRules => {
+    const table = tables.get(tableId);
+    if (!table) throw new AppError('TABLE_NOT_FOUND', `no table ${tableId}`);
+    return table;
+  };
+  /** Loads a round and checks the session may run its table. */
+  const roundFor = async (roundId: string, session: ReturnType<typeof currentSession>): Promise<RoundDto> => {
+    const round = await rounds.get(roundId);
+    if (session.role === 'dealer' && session.tableId !== round.tableId) {
+      throw new AppError('AUTH_WRONG_TABLE', `dealer ${session.userId} runs ${session.tableId ?? 'no table'}`);
+    }
+    return round;
+  };
+  const staff = requireRole('dealer', 'pitboss', 'service');
+
+  app.get(
+    '/v1/tables/:tableId/round',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: 'The round in play at a table (null between rounds)',
+        params: Type.Object({ tableId: TableId }),
+        response: { 200: Type.Object({ round: Type.Union([RoundBody, Type.Null()]) }), ...errors },
+      },
+    },
+    async (request) => {
+      tableOf(request.params.tableId);
+      return { round: (await rounds.current(request.params.tableId)) ?? null };
+    },
+  );
+
+  app.post(
+    '/v1/tables/:tableId/rounds',
+    {
+      preHandler: [requireTableAccess('tableId', { anyTable: ['pitboss', 'service'] })],
+      schema: {
+        tags: ['rounds'],
+        summary: 'Open betting on a new round, at the studio time of the frame where it opened',
+        params: Type.Object({ tableId: TableId }),
+        body: Type.Object({ opensAtStudioMs: StudioMs }, { additionalProperties: false }),
+        response: { 201: RoundBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const round = await rounds.openBetting(tableOf(request.params.tableId), request.body.opensAtStudioMs);
+      return reply.status(201).send(round);
+    },
+  );
+
+  app.post(
+    '/v1/rounds/:roundId/close',
+    {
+      preHandler: [staff],
+      schema: {
+        tags: ['rounds'],
+        summary: 'Close betting at the studio time of the frame where it closed',
+        params: Type.Object({ roundId: RoundId }),
+        body: Type.Object({ closesAtStudioMs: StudioMs }, { additionalProperties: false }),
+        response: { 200: RoundBody, ...errors },
+      },
+    },
+    async (request) => {
+      const round = await roundFor(request.params.roundId, currentSession(request));
+      return rounds.closeBetting(round.roundId, request.body.closesAtStudioMs, tableOf(round.tableId));
+    },
+  );
+
+  app.post(
+    '/v1/rounds/:roundId/result',
+    {
+      preHandler: [staff],
+      schema: {
+        tags: ['rounds'],
+        summary: 'Enter the result (roulette { pocket }, baccarat { cards } in dealing order)',
+        params: Type.Object({ roundId: RoundId }),
+        body: Type.Object(
+          {
+            result: Type.Union([
+              Type.Object({ pocket: Type.Integer({ minimum: 0, maximum: 36 }) }, { additionalProperties: false }),
+              Type.Object(
+                {
+                  cards: Type.Array(
+                    Type.Object(
+                      { rank: Type.String({ maxLength: 2 }), suit: Type.String({ maxLength: 10 }) },
+                      { additionalProperties: false },
+                    ),
+                    { minItems: 4, maxItems: 6 },
+                  ),
+                },
+                { additionalProperties: false },
+              ),
+            ]),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: RoundBody, ...errors },
+      },
+    },
+    async (request) => {
+      const session = currentSession(request);
+      const round = await roundFor(request.params.roundId, session);
+      return rounds.submitResult(round.roundId, request.body.result, session.role === 'service' ? 'vision' : 'dealer');
+    },
+  );
+
+  app.post(
+    '/v1/rounds/:roundId/confirm',
+    {
+      preHandler: [requireRole('dealer', 'pitboss')],
+      schema: {
+        tags: ['rounds'],
+        summary: 'Confirm the pending result',
+        params: Type.Object({ roundId: RoundId }),
+        response: { 200: RoundBody, ...errors },
+      },
+    },
+    async (request) => {
+      const session = currentSession(request);
+      const round = await roundFor(request.params.roundId, session);
+      return rounds.confirmResult(round.roundId, session.userId);
+    },
+  );
+
+  app.post(
+    '/v1/rounds/:roundId/settle',
+    {
+      preHandler: [staff],
+      schema: {
+        tags: ['rounds'],
+        summary: 'Settle a confirmed round (exactly once; again is a no-op)',
+        params: Type.Object({ roundId: RoundId }),
+        response: { 200: RoundBody, ...errors },
+      },
+    },
+    async (request) => {
+      const round = await roundFor(request.params.roundId, currentSession(request));
+      return rounds.settle(round.roundId);
+    },
+  );
+
+  app.post(
+    '/v1/rounds/:roundId/void',
+    {
+      preHandler: [requireRole('pitboss')],
+      schema: {
+        tags: ['rounds'],
+        summary: 'Void a round and refund every bet (pit boss)',
+        params: Type.Object({ roundId: RoundId }),
+        body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: RoundBody, ...errors },
+      },
+    },
+    async (request) => rounds.void(request.params.roundId, request.body.reason),
+  );
+
+  app.post(
+    '/v1/bets',
+    {
+      preHandler: [requireRole('player')],
+      schema: {
+        tags: ['bets'],
+        summary: 'Place a bet on the frame on screen; a retry with the same clientBetId returns the first answer',
+        body: Type.Object(
+          {
+            clientBetId: ClientBetId,
+            roundId: RoundId,
+            bet: Type.Object({}, { additionalProperties: true, maxProperties: 4 }),
+            stake: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+            frameStudioMs: Type.Optional(StudioMs),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: BetBody, 402: ErrorBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const bet = await intake.place(currentSession(request).userId, request.body);
+      return reply.status(201).send(bet);
+    },
+  );
+
+  app.delete(
+    '/v1/bets/:clientBetId',
+    {
+      preHandler: [requireRole('player')],
+      schema: {
+        tags: ['bets'],
+        summary: 'Cancel a bet while betting is open',
+        params: Type.Object({ clientBetId: ClientBetId }),
+        response: { 200: BetBody, ...errors },
+      },
+    },
+    async (request) => intake.cancel(currentSession(request).userId, request.params.clientBetId),
+  );
+
+  app.get(
+    '/v1/bets',
+    {
+      preHandler: [requireRole('player')],
+      schema: {
+        tags: ['bets'],
+        summary: "The player's bets, newest first",
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }),
+        response: { 200: Type.Array(BetBody), ...errors },
+      },
+    },
+    async (request) => intake.history(currentSession(request).userId, request.query.limit ?? 50),
+  );
+
+  app.post(
+    '/v1/me/playout-delay',
+    {
+      preHandler: [requireRole('player')],
+      schema: {
+        tags: ['bets'],
+        summary: "Report the player's playout delay (studio time of the frame on screen vs their clock)",
+        body: Type.Object(
+          {
+            mode: Type.Union([Type.Literal('webrtc'), Type.Literal('hls')]),
+            playoutDelayMs: Type.Number({ minimum: 0, maximum: 60_000 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      intake.reportDelay(currentSession(request).userId, request.body.mode, request.body.playoutDelayMs);
+      return reply.status(204).send(null);
+    },
+  );
+};
