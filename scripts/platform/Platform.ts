@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hashPassword } from '../../table-service/src/auth/Passwords.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -34,6 +35,9 @@ export interface ServiceHandle {
   process(): ChildProcess | undefined;
   restarts: number;
 }
+
+/** Demo logins of the embedded default (never for production: there, STAFF_ACCOUNTS is configured). */
+export const DEMO_STAFF_PASSWORDS = { dealer: 'dealer-password', pitboss: 'pitboss-password' };
 
 export const DEFAULT_TABLES = [
   { tableId: 'roulette-1', name: 'Roulette Royale', game: 'roulette' as const },
@@ -111,6 +115,22 @@ export class Platform {
       await writeFile(pubPath, publicKey.export({ type: 'spki', format: 'pem' }));
     }
     if (!existsSync(secretPath)) await writeFile(secretPath, randomBytes(24).toString('hex'), { mode: 0o600 });
+    // Demo staff: a dealer per table and a pit boss, with the passwords in DEMO_STAFF_PASSWORDS.
+    const staffPath = path.join(keys, 'staff-accounts.json');
+    if (!existsSync(staffPath)) {
+      const staff = [
+        ...(await Promise.all(
+          this.tables.map(async (t) => ({
+            id: `dealer-${t.tableId}`,
+            role: 'dealer',
+            tableId: t.tableId,
+            passwordHash: await hashPassword(DEMO_STAFF_PASSWORDS.dealer),
+          })),
+        )),
+        { id: 'pitboss', role: 'pitboss', passwordHash: await hashPassword(DEMO_STAFF_PASSWORDS.pitboss) },
+      ];
+      await writeFile(staffPath, JSON.stringify(staff), { mode: 0o600 });
+    }
     const workerBin = mediasoupWorkerBin();
     if (!existsSync(workerBin)) {
       throw new Error(`mediasoup-worker not found at ${workerBin}: run \`npm run setup\` (it builds it)`);
@@ -130,6 +150,10 @@ export class Platform {
       PORT: tsPort,
       TABLE_SERVICE_URL: this.urls.tableService,
       TABLES: JSON.stringify(this.tables),
+      DATA_DIR: this.dataDir,
+      STAFF_ACCOUNTS: await readFile(staffPath, 'utf8'),
+      DEMO_PLAYERS: '20',
+      DEMO_BALANCE: '100000',
       PLAYER_WEB_DIR: path.join(REPO_ROOT, 'player-web/dist'),
       ...(this.#opts.rtcMinPort ? { SFU_RTC_MIN_PORT: String(this.#opts.rtcMinPort) } : {}),
       ...(this.#opts.rtcMaxPort ? { SFU_RTC_MAX_PORT: String(this.#opts.rtcMaxPort) } : {}),

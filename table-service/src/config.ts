@@ -31,6 +31,22 @@ const ConfigSchema = Type.Object({
   SFU_INTERNAL_URL: Type.String({ default: 'http://127.0.0.1:4443' }),
   /** JSON array of tables: [{ "tableId", "name", "game" }]. */
   TABLES: Type.Optional(Type.String()),
+  /** postgres:// URL; without it an embedded PostgreSQL runs in DATA_DIR/pg. */
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATA_DIR: Type.String({ default: '.data' }),
+  DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  /** Currency of the tables and of new wallets (ISO 4217). */
+  CURRENCY: Type.String({ pattern: '^[A-Z]{3}$', default: 'EUR' }),
+  /** Signs session tokens; defaults to the stream-token key (another audience). */
+  SESSION_TOKEN_PRIVATE_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  SESSION_TOKEN_TTL_S: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
+  /** JSON array of dealers, pit bosses and services (see StaffDirectory). */
+  STAFF_ACCOUNTS: Type.Optional(Type.String()),
+  /** Demo players demo1..demoN with DEMO_BALANCE minor units each (0: none). */
+  DEMO_PLAYERS: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
+  DEMO_BALANCE: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 100_000 }),
+  /** Logins and sign-ups per IP per minute per route (0: off). */
+  AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 0, maximum: 100_000, default: 10 }),
   /** Built player-web to serve at `/`. */
   PLAYER_WEB_DIR: Type.Optional(Type.String()),
   LOG_LEVEL: Type.Union(

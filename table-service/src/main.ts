@@ -1,6 +1,6 @@
 import { pino } from 'pino';
-import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { TableService } from './TableService.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -13,17 +13,20 @@ try {
 const log = pino({
   level: config.LOG_LEVEL,
   base: { service: 'table-service' },
-  redact: ['req.headers.authorization', '*.token', '*.password'],
+  redact: ['req.headers.authorization', '*.token', '*.password', '*.passwordHash'],
   ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {}),
 });
 
-const app = await buildApp({ config, log });
-const address = await app.listen({ host: config.HOST, port: config.PORT });
+const service = await TableService.create({ config, log });
+const address = await service.app.listen({ host: config.HOST, port: config.PORT });
 log.info({ address }, 'table-service listening');
 
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'table-service shutting down');
-    void app.close().finally(() => process.exit(0));
+    void service.close().finally(() => process.exit(0));
   });
 }

@@ -1,0 +1,188 @@
+import { createPublicKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { TableId } from '@live-casino/protocol';
+import { Type } from '@sinclair/typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type CryptoKey, importPKCS8, importSPKI } from 'jose';
+import type { Logger } from 'pino';
+import { authPlugin } from './auth/authPlugin.js';
+import { demoSeed } from './auth/demoSeed.js';
+import { Players } from './auth/Players.js';
+import { SessionTokens } from './auth/SessionTokens.js';
+import { StaffDirectory } from './auth/StaffDirectory.js';
+import { BetIntake } from './bets/BetIntake.js';
+import type { ServiceConfig } from './config.js';
+import { Database } from './db/Database.js';
+import { errorHandler } from './errorHandler.js';
+import { Ledger } from './Ledger.js';
+import { Realtime } from './realtime/Realtime.js';
+import { authRoutes, strictValidatorCompiler } from './routes/auth.js';
+import { roundRoutes } from './routes/rounds.js';
+import { tableRoutes } from './routes/tables.js';
+import { Rounds } from './rounds/Rounds.js';
+import { tableRulesOf } from './rounds/tableRules.js';
+import type { TableRules } from './rounds/RoundTypes.js';
+import { StreamTokenIssuer } from './StreamTokenIssuer.js';
+
+export interface TableServiceOptions {
+  config: ServiceConfig;
+  log: Logger;
+  /** Which tables have live video; defaults to asking the sfu. */
+  liveTables?: () => Promise<ReadonlySet<string>>;
+}
+
+/**
+ * table-service, assembled: Postgres and the ledger, rounds and bet intake, auth, the HTTP API
+ * (OpenAPI at /docs) and realtime on one server. `close()` stops intake first, finishes in-flight
+ * bets, then closes the pool.
+ */
+export class TableService {
+  readonly app: FastifyInstance;
+  readonly db: Database;
+  readonly ledger: Ledger;
+  readonly rounds: Rounds;
+  readonly intake: BetIntake;
+  readonly realtime: Realtime;
+  readonly tables: ReadonlyMap<string, TableRules>;
+  #closed: Promise<void> | undefined;
+
+  private constructor(parts: {
+    app: FastifyInstance;
+    db: Database;
+    ledger: Ledger;
+    rounds: Rounds;
+    intake: BetIntake;
+    realtime: Realtime;
+    tables: ReadonlyMap<string, TableRules>;
+  }) {
+    this.app = parts.app;
+    this.db = parts.db;
+    this.ledger = parts.ledger;
+    this.rounds = parts.rounds;
+    this.intake = parts.intake;
+    this.realtime = parts.realtime;
+    this.tables = parts.tables;
+  }
+
+  static async create({ config, log, liveTables }: TableServiceOptions): Promise<TableService> {
+    const db = await Database.create({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: path.join(config.DATA_DIR, 'pg'),
+      log,
+      poolMax: config.DB_POOL_MAX,
+    });
+    try {
+      const ledger = await Ledger.create({ pool: db.pool, log });
+      const tables = new Map(config.tables.map((t) => [t.tableId, tableRulesOf(t, config.CURRENCY)]));
+      const rounds = new Rounds(db, ledger, log);
+      const intake = new BetIntake({ db, rounds, tables, log });
+      const players = new Players({ db, ledger, currency: config.CURRENCY });
+      const staff = StaffDirectory.fromJson(config.STAFF_ACCOUNTS, { tableIds: tables.keys() });
+      const sessions = new SessionTokens(
+        await sessionKeys(config.SESSION_TOKEN_PRIVATE_KEY ?? config.STREAM_TOKEN_PRIVATE_KEY),
+        config.SESSION_TOKEN_TTL_S,
+      );
+      const issuer = await StreamTokenIssuer.create(config.STREAM_TOKEN_PRIVATE_KEY, config.STREAM_TOKEN_TTL_S);
+      if (config.DEMO_PLAYERS > 0) {
+        await demoSeed(db, ledger, players, {
+          currency: config.CURRENCY,
+          count: config.DEMO_PLAYERS,
+          balance: config.DEMO_BALANCE,
+        });
+      }
+
+      const app = Fastify({ loggerInstance: log, bodyLimit: 16 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+      // Wrong-typed input is refused, never coerced ("12" is not 12) and unknown fields are errors.
+      app.setValidatorCompiler(strictValidatorCompiler);
+      app.setErrorHandler(errorHandler);
+      await app.register(fastifySwagger, {
+        openapi: {
+          info: { title: 'live-casino table-service', version: '0.2.0' },
+          components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+        },
+      });
+      await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+      await app.register(authPlugin, { sessions });
+      app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
+      await app.register(authRoutes, {
+        players,
+        staff,
+        sessions,
+        ledger,
+        rateLimit: config.AUTH_RATE_LIMIT_MAX > 0 ? { max: config.AUTH_RATE_LIMIT_MAX, timeWindowMs: 60_000 } : false,
+      });
+      await app.register(tableRoutes, {
+        config,
+        issuer,
+        liveTables: liveTables ?? (() => sfuLiveTables(config.SFU_INTERNAL_URL)),
+      });
+      await app.register(roundRoutes, { rounds, intake, tables });
+      if (config.PLAYER_WEB_DIR && existsSync(config.PLAYER_WEB_DIR)) {
+        await app.register(fastifyStatic, { root: path.resolve(config.PLAYER_WEB_DIR), prefix: '/' });
+      }
+      const realtime = new Realtime({
+        httpServer: app.server,
+        db,
+        rounds,
+        intake,
+        sessions,
+        tableIds: new Set(tables.keys()),
+        log,
+      });
+      app.get(
+        '/v1/tables/:tableId/snapshot',
+        {
+          schema: {
+            tags: ['rounds'],
+            summary: 'The table as of a round-log sequence number, for clients that missed events',
+            params: Type.Object({ tableId: TableId }),
+          },
+        },
+        async (request) => realtime.snapshot((request.params as { tableId: string }).tableId),
+      );
+      await app.ready();
+      return new TableService({ app: app as unknown as FastifyInstance, db, ledger, rounds, intake, realtime, tables });
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+
+  /** Graceful: stop intake, finish in-flight bets, close sockets and HTTP, then the pool. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.intake.close();
+      await this.realtime.close().catch(() => undefined);
+      await this.app.close().catch(() => undefined);
+      await this.ledger.close();
+      await this.db.close();
+    })();
+    return this.#closed;
+  }
+}
+
+async function sessionKeys(keyOrPath: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey }> {
+  const pem = keyOrPath.includes('-----BEGIN') ? keyOrPath.replace(/\\n/g, '\n') : await readFile(keyOrPath, 'utf8');
+  const privateKey = await importPKCS8(pem, 'EdDSA');
+  // The public half, derived from the private key, verifies the sessions any node issued.
+  const spki = createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();
+  return { privateKey, publicKey: await importSPKI(spki, 'EdDSA') };
+}
+
+/** Tables whose video the sfu is receiving; empty (all offline) when the sfu does not answer. */
+async function sfuLiveTables(sfuUrl: string): Promise<ReadonlySet<string>> {
+  try {
+    const res = await fetch(`${sfuUrl}/stats`, { signal: AbortSignal.timeout(1000) });
+    if (!res.ok) return new Set();
+    const stats = (await res.json()) as { tables?: { tableId: string; producers: unknown[] }[] };
+    return new Set((stats.tables ?? []).filter((t) => t.producers.length > 0).map((t) => t.tableId));
+  } catch {
+    return new Set();
+  }
+}

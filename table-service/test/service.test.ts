@@ -1,0 +1,190 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { RoundEventPayload, TableAck } from '@live-casino/protocol';
+import fc from 'fast-check';
+import { pino } from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/auth/Passwords.js';
+import { loadConfig } from '../src/config.js';
+import { TableService } from '../src/TableService.js';
+import { startTestPostgres, type TestPostgres } from './helpers/db.js';
+
+describe('table-service over HTTP and socket.io', () => {
+  let server: TestPostgres;
+  let svc: TableService;
+  let url: string;
+  let dealer: string;
+  let pitboss: string;
+  let player: string;
+
+  const inject = async (method: 'GET' | 'POST' | 'DELETE', path: string, token?: string, body?: unknown) => {
+    const res = await svc.app.inject({
+      method,
+      url: path,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
+    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
+  };
+
+  beforeAll(async () => {
+    server = await startTestPostgres();
+    const db = await server.freshDatabase();
+    const { rows } = await db.query<{ db: string }>('SELECT current_database() AS db');
+    await db.close();
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const staff = [
+      { id: 'dealer-1', role: 'dealer', tableId: 'roulette-1', passwordHash: await hashPassword('dealer-password') },
+      { id: 'boss', role: 'pitboss', passwordHash: await hashPassword('boss-password') },
+    ];
+    const config = loadConfig({
+      STREAM_TOKEN_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      STUDIO_SERVICE_SECRET: 'x'.repeat(32),
+      DATABASE_URL: server.url(rows[0]!.db),
+      STAFF_ACCOUNTS: JSON.stringify(staff),
+      DEMO_PLAYERS: '2',
+      DEMO_BALANCE: '100000',
+      AUTH_RATE_LIMIT_MAX: '0',
+      PORT: '0',
+    });
+    svc = await TableService.create({ config, log: pino({ level: 'silent' }), liveTables: async () => new Set() });
+    url = await svc.app.listen({ host: '127.0.0.1', port: 0 });
+    dealer = (await inject('POST', '/v1/auth/staff-login', undefined, { id: 'dealer-1', password: 'dealer-password' }))
+      .body.token;
+    pitboss = (await inject('POST', '/v1/auth/staff-login', undefined, { id: 'boss', password: 'boss-password' })).body
+      .token;
+    player = (await inject('POST', '/v1/auth/login', undefined, { username: 'demo1', password: 'demo-password' })).body
+      .token;
+  });
+  afterAll(async () => {
+    await svc?.close();
+    await server?.close();
+  });
+
+  it('runs a round: dealer opens, players bet over HTTP and socket, events carry consecutive seqs, settles', async () => {
+    const socket: Socket = io(url, { transports: ['websocket'], auth: { token: player }, forceNew: true });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const events: RoundEventPayload[] = [];
+    socket.on('round', (ev: RoundEventPayload) => events.push(ev));
+    const snap = (await socket.emitWithAck('subscribe', { tableId: 'roulette-1' })) as TableAck<{ seq: number }>;
+    expect(snap.ok).toBe(true);
+
+    const opened = await inject('POST', '/v1/tables/roulette-1/rounds', dealer, {
+      opensAtStudioMs: Date.now() - 20_000,
+    });
+    expect(opened.status).toBe(201);
+    const roundId = opened.body.roundId as string;
+    // A dealer of another table, and a player, cannot open rounds here.
+    expect(
+      (await inject('POST', '/v1/tables/baccarat-1/rounds', dealer, { opensAtStudioMs: Date.now() })).body.code,
+    ).toBe('AUTH_WRONG_TABLE');
+    expect(
+      (await inject('POST', '/v1/tables/roulette-1/rounds', player, { opensAtStudioMs: Date.now() })).body.code,
+    ).toBe('AUTH_FORBIDDEN_ROLE');
+
+    const httpBet = await inject('POST', '/v1/bets', player, {
+      clientBetId: 'h1',
+      roundId,
+      bet: { type: 'red' },
+      stake: 1000,
+    });
+    expect(httpBet.status).toBe(201);
+    const socketBet = (await socket.emitWithAck('placeBet', {
+      clientBetId: 's1',
+      roundId,
+      bet: { type: 'straight', numbers: [32] },
+      stake: 500,
+    })) as TableAck<{ status: string }>;
+    expect(socketBet).toMatchObject({ ok: true, data: { status: 'placed' } });
+
+    expect(
+      (await inject('POST', `/v1/rounds/${roundId}/close`, dealer, { closesAtStudioMs: Date.now() - 10_000 })).status,
+    ).toBe(200);
+    expect((await inject('POST', `/v1/rounds/${roundId}/result`, dealer, { result: { pocket: 32 } })).status).toBe(200);
+    expect((await inject('POST', `/v1/rounds/${roundId}/confirm`, dealer)).status).toBe(200);
+    const settled = await inject('POST', `/v1/rounds/${roundId}/settle`, pitboss);
+    expect(settled.body.state).toBe('SETTLED');
+    // 32 is red: red pays 1:1 (+1000), straight 35:1 (+17500).
+    const me = await inject('GET', '/v1/me', player);
+    expect(me.body.balance.amount).toBe(100_000 + 1000 + 17_500);
+
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events.map((e) => e.event)).toEqual([
+      'BETTING_OPEN',
+      'BETTING_CLOSED',
+      'RESULT_PENDING',
+      'RESULT_CONFIRMED',
+      'SETTLED',
+    ]);
+    const seqs = events.map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    expect(seqs[0]).toBe(snap.ok ? snap.data.seq + 1 : Number.NaN);
+    const resync = await inject('GET', '/v1/tables/roulette-1/snapshot');
+    expect(resync.body.seq).toBe(seqs.at(-1));
+    socket.close();
+  });
+
+  it('bad input on every round and bet route gets a typed 4xx and changes nothing', async () => {
+    const before = await svc.db.query<{ n: number }>(
+      'SELECT (SELECT count(*) FROM bets) + (SELECT count(*) FROM rounds) AS n',
+    );
+    const routes: [string, string, string][] = [
+      ['POST', '/v1/bets', player],
+      ['POST', '/v1/tables/roulette-1/rounds', dealer],
+      ['POST', '/v1/rounds/r_00000000-0000-0000-0000-000000000000/close', dealer],
+      ['POST', '/v1/rounds/r_00000000-0000-0000-0000-000000000000/result', dealer],
+      ['POST', '/v1/rounds/r_00000000-0000-0000-0000-000000000000/void', pitboss],
+      ['POST', '/v1/me/playout-delay', player],
+    ];
+    for (const [method, path, token] of routes) {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(fc.anything(), fc.dictionary(fc.string(), fc.anything()), fc.object()),
+          async (body) => {
+            const res = await svc.app.inject({
+              method: method as 'POST',
+              url: path,
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+              payload: JSON.stringify(body ?? null),
+            });
+            const parsed = JSON.parse(res.body || '{}');
+            if (res.statusCode === 204) return path === '/v1/me/playout-delay';
+            return res.statusCode >= 400 && res.statusCode < 500 && typeof parsed.code === 'string';
+          },
+        ),
+        { numRuns: 1000 },
+      );
+    }
+    const after = await svc.db.query<{ n: number }>(
+      'SELECT (SELECT count(*) FROM bets) + (SELECT count(*) FROM rounds) AS n',
+    );
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  }, 240_000);
+
+  it('bad socket events get a typed refusal', async () => {
+    const socket: Socket = io(url, { transports: ['websocket'], auth: { token: player }, forceNew: true });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    for (const name of ['subscribe', 'placeBet', 'cancelBet', 'reportDelay']) {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(fc.anything(), fc.dictionary(fc.string(), fc.anything())), async (body) => {
+          const res = (await socket.timeout(5000).emitWithAck(name, body)) as TableAck<unknown>;
+          return res.ok
+            ? name === 'reportDelay' || name === 'subscribe'
+            : typeof res.error.code === 'string' && res.error.code !== 'INTERNAL';
+        }),
+        { numRuns: 1000 },
+      );
+    }
+    const anonymous: Socket = io(url, { transports: ['websocket'], forceNew: true });
+    await new Promise<void>((resolve) => anonymous.once('connect', () => resolve()));
+    const refused = (await anonymous.emitWithAck('placeBet', {
+      clientBetId: 'x',
+      roundId: 'r_00000000-0000-0000-0000-000000000000',
+      bet: { type: 'red' },
+      stake: 100,
+    })) as TableAck<unknown>;
+    expect(refused).toMatchObject({ ok: false, error: { code: 'AUTH_TOKEN_MISSING' } });
+    anonymous.close();
+    socket.close();
+  }, 240_000);
+});
