@@ -134,6 +134,26 @@ export function describeProblem(error: ViewerError, mode: 'webrtc' | 'hls'): Pro
     case 'RATE_LIMITED':
     case 'SERVICE_UNAVAILABLE':
       return { title: 'The casino is busy', detail: 'We will reconnect you in a moment.', action: 'none' };
+    // Money and game codes belong to the bet overlay, not the video; shown plainly if they ever get here.
+    case 'AUTH_BAD_CREDENTIALS':
+    case 'WALLET_INSUFFICIENT_FUNDS':
+    case 'LEDGER_ACCOUNT_NOT_FOUND':
+    case 'LEDGER_IDEMPOTENCY_CONFLICT':
+    case 'LEDGER_INSUFFICIENT_FUNDS':
+    case 'LEDGER_ACCOUNT_CLOSED':
+    case 'LEDGER_CURRENCY_MISMATCH':
+    case 'ROUND_NOT_FOUND':
+    case 'ROUND_WRONG_STATE':
+    case 'TABLE_BETTING_CLOSED':
+    case 'TABLE_BUSY':
+    case 'BET_NOT_FOUND':
+    case 'BET_IDEMPOTENCY_CONFLICT':
+    case 'BET_INVALID':
+    case 'BET_LIMIT_BELOW_MIN':
+    case 'BET_LIMIT_ABOVE_MAX':
+    case 'BET_TABLE_LIMIT':
+    case 'RESULT_INVALID':
+      return { title: 'Something went wrong', detail: 'Please try again.', action: 'none' };
     case 'MEDIA_RESET':
     case 'STALLED':
     case 'TRANSPORT_NOT_FOUND':
