@@ -218,3 +218,28 @@ describe('rounds, bets and settlement', () => {
     expect(await code(rounds.openBetting(ROULETTE, Date.now()))).toBe('TABLE_BUSY');
   });
 });
+
+describe('ledger:check sees a tampered round log', () => {
+  it('reports a changed entry', async () => {
+    const server = await startTestPostgres();
+    const db = await server.freshDatabase({ poolMax: 2 });
+    try {
+      const ledger = await Ledger.create({ pool: db.pool, log: silentLog });
+      const rounds = new Rounds(db, ledger, silentLog);
+      const round = await rounds.openBetting(ROULETTE, Date.now());
+      await rounds.void(round.roundId, 'test');
+      expect((await checkLedger(db.pool)).ok).toBe(true);
+      // Bypass the append-only trigger as a superuser could, and rewrite history.
+      await db.query('ALTER TABLE round_log DISABLE TRIGGER round_log_append_only');
+      await db.query(`UPDATE round_log SET entry = jsonb_set(entry, '{reason}', '"nothing happened"') WHERE seq = 2`);
+      await db.query('ALTER TABLE round_log ENABLE TRIGGER round_log_append_only');
+      const report = await checkLedger(db.pool);
+      expect(report.ok).toBe(false);
+      expect(report.violations.map((v) => v.check)).toContain('round_log_chain');
+      await ledger.close();
+    } finally {
+      await db.close();
+      await server.close();
+    }
+  });
+});

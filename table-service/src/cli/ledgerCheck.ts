@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { pino } from 'pino';
 import { Database } from '../db/Database.js';
 import { type TransferKind, transferBodyHash } from '../Ledger.js';
+import { verifyRoundLog } from '../rounds/RoundLog.js';
 
 export interface LedgerViolation {
   check:
@@ -12,7 +13,8 @@ export interface LedgerViolation {
     | 'non_negative'
     | 'transfer_currency'
     | 'body_hash'
-    | 'append_only_triggers';
+    | 'append_only_triggers'
+    | 'round_log_chain';
   detail: string;
 }
 
@@ -40,7 +42,8 @@ const EXPECTED_TRIGGERS = [
  * Audits the ledger from one consistent snapshot (REPEATABLE READ, read-only), so it can run against
  * a live system: sums per currency are zero, every balance equals the sum of its transfers in minus
  * out, no player wallet or escrow is negative, every transfer's currency is its accounts', every
- * body hash is a sha256 of that transfer's own fields, and the append-only triggers are enabled.
+ * body hash is a sha256 of that transfer's own fields, the append-only triggers are enabled, and
+ * the round log's hash chain is whole.
  */
 export async function checkLedger(pool: pg.Pool): Promise<LedgerReport> {
   const client = await pool.connect();
@@ -141,6 +144,9 @@ export async function checkLedger(pool: pg.Pool): Promise<LedgerReport> {
       if (!t) add('append_only_triggers', `trigger ${name} is missing`);
       else if (t.tgenabled !== 'O' && t.tgenabled !== 'A') add('append_only_triggers', `trigger ${name} is disabled`);
     }
+
+    // The round log's hash chain, from the same snapshot.
+    for (const problem of (await verifyRoundLog(client)).problems) add('round_log_chain', problem);
 
     const accounts = sums.rows.reduce((n, r) => n + r.accounts, 0);
     await client.query('COMMIT');
