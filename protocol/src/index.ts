@@ -1,3 +1,4 @@
+export * from './envConfig.js';
 export * from './errors.js';
 export * from './sfuSignalling.js';
 export * from './streamToken.js';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { ConfigError, loadEnvConfig } from '@live-casino/protocol';
 
 /**
  * The sfu's configuration, read from the environment and checked at boot: a missing or bad value
@@ -37,23 +37,10 @@ const ConfigSchema = Type.Object({
 
 export type SfuConfig = Static<typeof ConfigSchema>;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): SfuConfig {
-  const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(ConfigSchema.properties)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') raw[key] = value;
-  }
-  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
-  const errors = [...Value.Errors(ConfigSchema, converted)];
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.path.slice(1) || '(root)'}: ${e.message} (got ${JSON.stringify(e.value)})`);
-    throw new ConfigError(`invalid sfu configuration:\n${lines.join('\n')}`);
-  }
-  const config = converted as SfuConfig;
+  const config = loadEnvConfig(ConfigSchema, 'sfu', env);
   if (config.SFU_RTC_MIN_PORT >= config.SFU_RTC_MAX_PORT) {
     throw new ConfigError('invalid sfu configuration:\n  SFU_RTC_MIN_PORT must be below SFU_RTC_MAX_PORT');
   }
