@@ -17,6 +17,9 @@ import { Players } from './auth/Players.js';
 import { SessionTokens } from './auth/SessionTokens.js';
 import { StaffDirectory } from './auth/StaffDirectory.js';
 import { BetIntake } from './bets/BetIntake.js';
+import { Cluster } from './cluster/Cluster.js';
+import { clusterRoutes } from './cluster/clusterRoutes.js';
+import { TableLeases } from './cluster/TableLeases.js';
 import type { ServiceConfig } from './config.js';
 import { Database } from './db/Database.js';
 import { errorHandler } from './errorHandler.js';
@@ -50,6 +53,8 @@ export class TableService {
   readonly intake: BetIntake;
   readonly realtime: Realtime;
   readonly tables: ReadonlyMap<string, TableRules>;
+  readonly leases: TableLeases;
+  readonly #cluster: Cluster;
   #closed: Promise<void> | undefined;
 
   private constructor(parts: {
@@ -60,6 +65,8 @@ export class TableService {
     intake: BetIntake;
     realtime: Realtime;
     tables: ReadonlyMap<string, TableRules>;
+    leases: TableLeases;
+    cluster: Cluster;
   }) {
     this.app = parts.app;
     this.db = parts.db;
@@ -68,6 +75,8 @@ export class TableService {
     this.intake = parts.intake;
     this.realtime = parts.realtime;
     this.tables = parts.tables;
+    this.leases = parts.leases;
+    this.#cluster = parts.cluster;
   }
 
   static async create({ config, log, liveTables }: TableServiceOptions): Promise<TableService> {
@@ -77,7 +86,10 @@ export class TableService {
       log,
       poolMax: config.DB_POOL_MAX,
     });
+    let cluster: Cluster | undefined;
+    let leases: TableLeases | undefined;
     try {
+      cluster = await Cluster.create({ redisUrl: config.REDIS_URL, leaseMs: config.TABLE_LEASE_MS });
       const ledger = await Ledger.create({ pool: db.pool, log });
       const tables = new Map(config.tables.map((t) => [t.tableId, tableRulesOf(t, config.CURRENCY)]));
       const rounds = new Rounds(db, ledger, log);
@@ -109,7 +121,23 @@ export class TableService {
       });
       await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
       await app.register(authPlugin, { sessions });
-      app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
+      // Leases first: a table taken here is recovered before this node serves anything for it.
+      leases = await TableLeases.create({
+        store: cluster.store,
+        db,
+        rounds,
+        tableIds: tables.keys(),
+        nodeId: config.NODE_ID,
+        leaseMs: config.TABLE_LEASE_MS,
+        log,
+      });
+      const ownedBy = leases;
+      app.get('/health', { schema: { hide: true } }, async () => ({
+        ok: true,
+        nodeId: ownedBy.nodeId,
+        ownedTables: ownedBy.ownedTables(),
+      }));
+      await app.register(clusterRoutes, { leases });
       await app.register(authRoutes, {
         players,
         staff,
@@ -134,6 +162,7 @@ export class TableService {
         sessions,
         tableIds: new Set(tables.keys()),
         log,
+        adapter: cluster.adapter,
       });
       app.get(
         '/v1/tables/:tableId/snapshot',
@@ -147,8 +176,20 @@ export class TableService {
         async (request) => realtime.snapshot((request.params as { tableId: string }).tableId),
       );
       await app.ready();
-      return new TableService({ app: app as unknown as FastifyInstance, db, ledger, rounds, intake, realtime, tables });
+      return new TableService({
+        app: app as unknown as FastifyInstance,
+        db,
+        ledger,
+        rounds,
+        intake,
+        realtime,
+        tables,
+        leases,
+        cluster,
+      });
     } catch (err) {
+      await leases?.close();
+      await cluster?.close();
       await db.close();
       throw err;
     }
@@ -157,10 +198,13 @@ export class TableService {
   /** Graceful: stop intake, finish in-flight bets, close sockets and HTTP, then the pool. Idempotent. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      // Released first, so another node takes the tables over at once rather than after the lease.
+      await this.leases.close();
       await this.intake.close();
       await this.realtime.close().catch(() => undefined);
       await this.app.close().catch(() => undefined);
       await this.ledger.close();
+      await this.#cluster.close();
       await this.db.close();
     })();
     return this.#closed;

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { GameKind, TableId } from '@live-casino/protocol';
@@ -47,6 +48,12 @@ const ConfigSchema = Type.Object({
   DEMO_BALANCE: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 100_000 }),
   /** Logins and sign-ups per IP per minute per route (0: off). */
   AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 0, maximum: 100_000, default: 10 }),
+  /** redis:// URL shared by every node: socket.io fan-out and table leases. Without it, one node alone. */
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** This node's name in table leases; defaults to hostname-pid. */
+  NODE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  /** A table's owner must renew its lease within this; another node takes over after it lapses. */
+  TABLE_LEASE_MS: Type.Integer({ minimum: 300, maximum: 60_000, default: 3000 }),
   /** Built player-web to serve at `/`. */
   PLAYER_WEB_DIR: Type.Optional(Type.String()),
   LOG_LEVEL: Type.Union(
@@ -55,7 +62,7 @@ const ConfigSchema = Type.Object({
   ),
 });
 
-export type ServiceConfig = Static<typeof ConfigSchema> & { tables: TableConfig[] };
+export type ServiceConfig = Static<typeof ConfigSchema> & { tables: TableConfig[]; NODE_ID: string };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -94,5 +101,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError('invalid table-service configuration:\n  TABLES: duplicate tableId');
     }
   }
-  return { ...config, tables };
+  return { ...config, tables, NODE_ID: config.NODE_ID ?? `${os.hostname()}-${process.pid}` };
 }

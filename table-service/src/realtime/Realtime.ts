@@ -13,7 +13,7 @@ import {
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Session, SessionTokens } from '../auth/SessionTokens.js';
 import type { BetIntake } from '../bets/BetIntake.js';
 import type { Database } from '../db/Database.js';
@@ -37,6 +37,8 @@ export interface RealtimeOptions {
   sessions: SessionTokens;
   tableIds: ReadonlySet<string>;
   log: Logger;
+  /** Cross-node fan-out (the Redis streams adapter); in-memory when absent. */
+  adapter?: ServerOptions['adapter'];
 }
 
 /**
@@ -50,7 +52,11 @@ export class Realtime {
 
   constructor(opts: RealtimeOptions) {
     this.#opts = opts;
-    this.io = new Server(opts.httpServer, { cors: { origin: true }, maxHttpBufferSize: 16 * 1024 });
+    this.io = new Server(opts.httpServer, {
+      cors: { origin: true },
+      maxHttpBufferSize: 16 * 1024,
+      ...(opts.adapter ? { adapter: opts.adapter } : {}),
+    });
     opts.rounds.on('event', (ev) => this.io.to(room(ev.tableId)).emit('round', { ...ev, round: { ...ev.round } }));
     this.io.on('connection', (socket) => this.#onConnection(socket));
   }

@@ -175,7 +175,26 @@ export class Rounds extends EventEmitter<RoundsEvents> {
       throw new AppError('ROUND_WRONG_STATE', `late bets are accepted until ${before.lastAcceptanceMs}; settle after`);
     }
     const rules = rulesOf(before.game);
-    return this.#transition(roundId, 'RESULT_CONFIRMED', 'SETTLED', async (client, row) => {
+    return this.#transition(roundId, 'RESULT_CONFIRMED', 'SETTLED', (client, row) =>
+      this.#settleMoney(client, roundId, row, rules),
+    ).catch(async (err: unknown) => {
+      // Settled meanwhile by someone else (the owner's auto-settle, a dealer): the same answer.
+      if (err instanceof AppError && err.code === 'ROUND_WRONG_STATE') {
+        const now = await this.get(roundId);
+        if (now.state === 'SETTLED') return now;
+      }
+      throw err;
+    });
+  }
+
+  /** The money of a settlement, inside the transition's transaction. */
+  async #settleMoney(
+    client: pg.PoolClient,
+    roundId: string,
+    row: RoundRow,
+    rules: ReturnType<typeof rulesOf>,
+  ): Promise<Record<string, unknown>> {
+    {
       await this.#ledger.closeAccount(escrowAccountId(roundId), client);
       const { rows: bets } = await client.query<BetRow>(
         "SELECT id, player_id, spec, stake FROM bets WHERE round_id = $1 AND status = 'placed' ORDER BY id",
@@ -233,7 +252,7 @@ export class Rounds extends EventEmitter<RoundsEvents> {
         );
       }
       return { bets: bets.length, paid, staked: bets.reduce((n, b) => n + b.stake, 0) };
-    });
+    }
   }
 
   /** Voids a round that is not settled: every bet goes back to its player, once. */

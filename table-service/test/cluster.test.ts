@@ -1,0 +1,351 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RoundEventPayload, TableAck } from '@live-casino/protocol';
+import { Redis } from 'ioredis';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/auth/Passwords.js';
+import { checkLedger } from '../src/cli/ledgerCheck.js';
+import type { ClusterDto } from '../src/cluster/TableLeasesTypes.js';
+import { loadConfig } from '../src/config.js';
+import type { Database } from '../src/db/Database.js';
+import { DEFAULT_WINDOW_POLICY, lastAcceptanceMs } from '../src/rounds/BettingWindow.js';
+import { TableService } from '../src/TableService.js';
+import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const MAIN = path.join(here, '../src/main.ts');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A Redis to test against: the one at REDIS_URL, else a loopback redis-server started here. */
+async function redisAvailable(): Promise<boolean> {
+  const ping = async () => {
+    const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await r.connect();
+      return (await r.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      r.disconnect();
+    }
+  };
+  if (await ping()) return true;
+  try {
+    execFileSync('redis-server', [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      '6379',
+      '--daemonize',
+      'yes',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ]);
+  } catch {
+    return false;
+  }
+  for (let i = 0; i < 20; i++) {
+    if (await ping()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+const hasRedis = await redisAvailable();
+if (!hasRedis) console.warn(`cluster tests SKIPPED: no Redis at ${REDIS_URL} and redis-server could not be started`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 25): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+describe.skipIf(!hasRedis)('table-service on several nodes (Redis + Postgres)', () => {
+  let pgServer: TestPostgres;
+  let db: Database;
+  let env: Record<string, string>;
+  let nodeA: ChildProcess;
+  let nodeAOutput = '';
+  let urlA: string;
+  let b: TableService;
+  let urlB: string;
+  const suffix = randomBytes(3).toString('hex');
+  const roulette = `cl-roulette-${suffix}`;
+  const baccarat = `cl-baccarat-${suffix}`;
+
+  const http = async (base: string, method: 'GET' | 'POST', path: string, token?: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const cluster = async (base: string) => (await http(base, 'GET', '/v1/cluster')).body as ClusterDto;
+  const staffToken = async (base: string) =>
+    (await http(base, 'POST', '/v1/auth/staff-login', undefined, { id: 'boss', password: 'boss-password' })).body
+      .token as string;
+  const playerToken = async (base: string, username: string) =>
+    (await http(base, 'POST', '/v1/auth/login', undefined, { username, password: 'demo-password' })).body
+      .token as string;
+
+  beforeAll(async () => {
+    pgServer = await startTestPostgres();
+    db = await pgServer.freshDatabase();
+    const { rows } = await db.query<{ db: string }>('SELECT current_database() AS db');
+    const { privateKey } = generateKeyPairSync('ed25519');
+    env = {
+      STREAM_TOKEN_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      STUDIO_SERVICE_SECRET: 'x'.repeat(32),
+      DATABASE_URL: pgServer.url(rows[0]!.db),
+      STAFF_ACCOUNTS: JSON.stringify([
+        { id: 'boss', role: 'pitboss', passwordHash: await hashPassword('boss-password') },
+      ]),
+      TABLES: JSON.stringify([
+        { tableId: roulette, name: 'Cluster roulette', game: 'roulette' },
+        { tableId: baccarat, name: 'Cluster baccarat', game: 'baccarat' },
+      ]),
+      DEMO_PLAYERS: '3',
+      DEMO_BALANCE: '100000',
+      AUTH_RATE_LIMIT_MAX: '0',
+      REDIS_URL,
+      TABLE_LEASE_MS: '3000',
+      SFU_INTERNAL_URL: 'http://127.0.0.1:9',
+    };
+
+    // Node A: a child process, so that its crash is a real SIGKILL.
+    const portA = await freePort();
+    urlA = `http://127.0.0.1:${portA}`;
+    nodeA = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
+      env: { ...process.env, ...env, NODE_ID: 'node-a', PORT: String(portA), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    nodeA.stdout!.on('data', (d) => {
+      nodeAOutput += String(d);
+    });
+    nodeA.stderr!.on('data', (d) => {
+      nodeAOutput += String(d);
+    });
+    await waitFor(
+      'node A to serve and own both tables',
+      async () => {
+        if (nodeA.exitCode !== null) throw new Error(`node A exited: ${nodeAOutput}`);
+        const c = await cluster(urlA);
+        return c.owned.length === 2 ? c : undefined;
+      },
+      40_000,
+      100,
+    ).catch((err) => {
+      throw new Error(`${(err as Error).message}\n${nodeAOutput}`);
+    });
+
+    // Node B: in-process, same Postgres and Redis.
+    b = await TableService.create({
+      config: loadConfig({ ...env, NODE_ID: 'node-b', PORT: '0' }),
+      log: silentLog,
+      liveTables: async () => new Set(),
+    });
+    urlB = await b.app.listen({ host: '127.0.0.1', port: 0 });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (nodeA && nodeA.exitCode === null) nodeA.kill('SIGKILL');
+    await b?.close();
+    const redis = new Redis(REDIS_URL);
+    await redis.del(`table-service:lease:${roulette}`, `table-service:lease:${baccarat}`);
+    redis.disconnect();
+    await pgServer?.close();
+  });
+
+  it('(b) only one node owns each table', async () => {
+    const [a, bb] = await Promise.all([cluster(urlA), cluster(urlB)]);
+    expect(a.nodeId).toBe('node-a');
+    expect(bb.nodeId).toBe('node-b');
+    expect(a.store).toBe('redis');
+    expect(a.owned.sort()).toEqual([baccarat, roulette].sort());
+    expect(bb.owned).toEqual([]);
+    expect(b.leases.owns(roulette)).toBe(false);
+    // Both nodes read the same holder from Redis.
+    for (const t of bb.tables) {
+      expect(t.ownerNodeId).toBe('node-a');
+      expect(t.state).toBe('standby');
+    }
+    // B keeps trying: after several lease periods it still owns nothing while A renews.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect((await cluster(urlB)).owned).toEqual([]);
+    expect((await cluster(urlA)).owned.length).toBe(2);
+  });
+
+  it('(a) a player on node B receives the round events of transitions made on node A', async () => {
+    const bossA = await staffToken(urlA);
+    const player = await playerToken(urlB, 'demo1');
+    const socket: Socket = io(urlB, { transports: ['websocket'], auth: { token: player }, forceNew: true });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const events: RoundEventPayload[] = [];
+    socket.on('round', (ev: RoundEventPayload) => events.push(ev));
+    const snap = (await socket.emitWithAck('subscribe', { tableId: roulette })) as TableAck<{ seq: number }>;
+    expect(snap.ok).toBe(true);
+    // The streams adapter reads from "$" on its first XREAD: give B's reader a moment to be waiting.
+    await new Promise((r) => setTimeout(r, 300));
+
+    const opened = await http(urlA, 'POST', `/v1/tables/${roulette}/rounds`, bossA, {
+      opensAtStudioMs: Date.now() - 20_000,
+    });
+    expect(opened.status).toBe(201);
+    const roundId = opened.body.roundId as string;
+    const close = { closesAtStudioMs: Date.now() - 10_000 };
+    expect((await http(urlA, 'POST', `/v1/rounds/${roundId}/close`, bossA, close)).status).toBe(200);
+    expect((await http(urlA, 'POST', `/v1/rounds/${roundId}/result`, bossA, { result: { pocket: 7 } })).status).toBe(
+      200,
+    );
+    expect((await http(urlA, 'POST', `/v1/rounds/${roundId}/confirm`, bossA)).status).toBe(200);
+    // The manual route still works (and repeats harmlessly).
+    expect((await http(urlA, 'POST', `/v1/rounds/${roundId}/settle`, bossA)).body.state).toBe('SETTLED');
+    expect((await http(urlA, 'POST', `/v1/rounds/${roundId}/settle`, bossA)).body.state).toBe('SETTLED');
+
+    await waitFor('five events on node B', async () => (events.length >= 5 ? true : undefined), 5000);
+    expect(events.map((e) => e.event)).toEqual([
+      'BETTING_OPEN',
+      'BETTING_CLOSED',
+      'RESULT_PENDING',
+      'RESULT_CONFIRMED',
+      'SETTLED',
+    ]);
+    const seqs = events.map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    expect(seqs[0]).toBe(snap.ok ? snap.data.seq + 1 : Number.NaN);
+    socket.close();
+  });
+
+  it('(d) the owner settles a confirmed round by itself once its late-acceptance deadline passes', async () => {
+    const bossB = await staffToken(urlB);
+    const player = await playerToken(urlB, 'demo2');
+    const settledByB: string[] = [];
+    b.leases.on('autosettled', (ev) => settledByB.push(ev.roundId));
+    const opened = await http(urlB, 'POST', `/v1/tables/${roulette}/rounds`, bossB, {
+      opensAtStudioMs: Date.now() - 20_000,
+    });
+    const roundId = opened.body.roundId as string;
+    const bet = await http(urlB, 'POST', '/v1/bets', player, {
+      clientBetId: 'auto-1',
+      roundId,
+      bet: { type: 'red' },
+      stake: 1000,
+    });
+    expect(bet.status).toBe(201);
+    // Close so that late bets are accepted until ~2 s from now; every step is done on node B,
+    // the owner (A) learns of the confirmed round from Postgres.
+    const deadline = Date.now() + 2000;
+    const closesAtStudioMs = deadline - lastAcceptanceMs(0, DEFAULT_WINDOW_POLICY);
+    const closed = await http(urlB, 'POST', `/v1/rounds/${roundId}/close`, bossB, { closesAtStudioMs });
+    expect(closed.body.lastAcceptanceMs).toBe(deadline);
+    await http(urlB, 'POST', `/v1/rounds/${roundId}/result`, bossB, { result: { pocket: 1 } });
+    expect((await http(urlB, 'POST', `/v1/rounds/${roundId}/confirm`, bossB)).body.state).toBe('RESULT_CONFIRMED');
+
+    const settledAt = await waitFor(
+      'the owner to settle',
+      async () => {
+        const { rows } = await db.query<{ state: string }>('SELECT state FROM rounds WHERE id = $1', [roundId]);
+        return rows[0]?.state === 'SETTLED' ? Date.now() : undefined;
+      },
+      8000,
+      50,
+    );
+    expect(settledAt).toBeGreaterThanOrEqual(deadline);
+    // Settled once, by the owner (node A), not by node B where every request was made.
+    expect(settledByB).toEqual([]);
+    const { rows: log } = await db.query<{ entry: unknown }>(
+      "SELECT entry FROM round_log WHERE round_id = $1 AND event = 'SETTLED'",
+      [roundId],
+    );
+    expect(log).toHaveLength(1);
+    // 1 is red: the bet won 1:1.
+    const me = await http(urlB, 'GET', '/v1/me', player);
+    expect(me.body.balance.amount).toBe(100_000 + 1000);
+  });
+
+  it('(c) node A is SIGKILLed mid-round: node B owns its tables within 5 s and refunds every bet once', async () => {
+    const bossB = await staffToken(urlB);
+    const players = [await playerToken(urlB, 'demo1'), await playerToken(urlB, 'demo3')];
+    const balance = async (token: string) => (await http(urlB, 'GET', '/v1/me', token)).body.balance.amount as number;
+    const before = await Promise.all(players.map(balance));
+    const opened = await http(urlA, 'POST', `/v1/tables/${roulette}/rounds`, bossB, {
+      opensAtStudioMs: Date.now() - 1000,
+    });
+    expect(opened.status).toBe(201);
+    const roundId = opened.body.roundId as string;
+    let n = 0;
+    for (const token of players) {
+      for (const stake of [500, 700]) {
+        const bet = await http(n % 2 === 0 ? urlA : urlB, 'POST', '/v1/bets', token, {
+          clientBetId: `crash-${n++}`,
+          roundId,
+          bet: { type: 'black' },
+          stake,
+        });
+        expect(bet.status).toBe(201);
+      }
+    }
+    expect((await http(urlB, 'GET', `/v1/tables/${roulette}/round`)).body.round.state).toBe('BETTING_OPEN');
+    expect(b.leases.owns(roulette)).toBe(false);
+
+    const recovered = new Promise<number>((resolve) =>
+      b.leases.on('recovered', (ev) => {
+        if (ev.tableId === roulette) resolve(Date.now());
+      }),
+    );
+    const exited = new Promise<void>((resolve) => nodeA.once('exit', () => resolve()));
+    const killedAt = Date.now();
+    nodeA.kill('SIGKILL');
+    await exited;
+    const ownedAt = await recovered;
+    const takeOverMs = ownedAt - killedAt;
+    console.log(`take-over: node B owned ${roulette} (recovered) ${takeOverMs} ms after SIGKILL of node A`);
+    expect(takeOverMs).toBeLessThanOrEqual(5000);
+    await waitFor('B to own both tables', async () => (b.leases.ownedTables().length === 2 ? true : undefined), 5000);
+    expect((await cluster(urlB)).tables.every((t) => t.ownerNodeId === 'node-b' && t.state === 'owned')).toBe(true);
+
+    const round = (await db.query<{ state: string }>('SELECT state FROM rounds WHERE id = $1', [roundId])).rows[0];
+    expect(round?.state).toBe('VOIDED');
+    const { rows: refunds } = await db.query<{ id: string; bet_id: string }>(
+      "SELECT id, bet_id FROM transfers WHERE round_id = $1 AND kind = 'void_refund'",
+      [roundId],
+    );
+    expect(refunds).toHaveLength(4);
+    expect(new Set(refunds.map((r) => r.bet_id)).size).toBe(4);
+    const { rows: bets } = await db.query<{ status: string }>('SELECT status FROM bets WHERE round_id = $1', [roundId]);
+    expect(bets.map((x) => x.status)).toEqual(['refunded', 'refunded', 'refunded', 'refunded']);
+    expect(await Promise.all(players.map(balance))).toEqual(before);
+
+    // A second recovery (another take-over, a restart) moves nothing.
+    expect(await b.rounds.recover(roulette)).toEqual([]);
+    const report = await checkLedger(db.pool);
+    expect(report.violations).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+});
