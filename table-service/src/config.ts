@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { GameKind, TableId } from '@live-casino/protocol';
+import { ConfigError, GameKind, loadEnvConfig, TableId } from '@live-casino/protocol';
 
 export const TableConfig = Type.Object(
   { tableId: TableId, name: Type.String({ minLength: 1, maxLength: 64 }), game: GameKind },
@@ -64,23 +64,10 @@ const ConfigSchema = Type.Object({
 
 export type ServiceConfig = Static<typeof ConfigSchema> & { tables: TableConfig[]; NODE_ID: string };
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServiceConfig {
-  const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(ConfigSchema.properties)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') raw[key] = value;
-  }
-  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
-  const errors = [...Value.Errors(ConfigSchema, converted)];
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.path.slice(1) || '(root)'}: ${e.message}`);
-    throw new ConfigError(`invalid table-service configuration:\n${lines.join('\n')}`);
-  }
-  const config = converted as Static<typeof ConfigSchema>;
+  const config = loadEnvConfig(ConfigSchema, 'table-service', env);
   let tables = DEFAULT_TABLES;
   if (config.TABLES) {
     let parsed: unknown;
