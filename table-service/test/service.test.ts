@@ -135,6 +135,7 @@ describe('table-service over HTTP and socket.io', () => {
       ['POST', '/v1/rounds/r_00000000-0000-0000-0000-000000000000/result', dealer],
       ['POST', '/v1/rounds/r_00000000-0000-0000-0000-000000000000/void', pitboss],
       ['POST', '/v1/me/playout-delay', player],
+      ['POST', '/v1/stream-grants', player],
     ];
     for (const [method, path, token] of routes) {
       await fc.assert(
@@ -149,6 +150,7 @@ describe('table-service over HTTP and socket.io', () => {
             });
             const parsed = JSON.parse(res.body || '{}');
             if (res.statusCode === 204) return path === '/v1/me/playout-delay';
+          if (res.statusCode === 200) return path === '/v1/stream-grants'; // a fuzzed valid view request
             return res.statusCode >= 400 && res.statusCode < 500 && typeof parsed.code === 'string';
           },
         ),

@@ -1,0 +1,568 @@
+/**
+ * `npm run bench:bets`: bet intake of table-service on this machine, loopback only.
+ *
+ *   a. rounds: every player places one bet per round, spread over the betting window with a burst
+ *      in its last second; ack latency (emit → ack) of every bet; each round closed, resulted,
+ *      confirmed and settled; every acked bet checked for exactly one settlement; ledger:check.
+ *   b. saturation: the same players bet in a closed loop within one open round; acked bets/s.
+ *   and pg_commit_per_s, single-row durable commits over one connection on the same server.
+ *
+ * table-service runs in this process (its event loop is this one's; the bench itself only drives
+ * rounds); the players run in `--client-procs` child processes. Postgres: DATABASE_URL's server
+ * (a fresh database, dropped after) or an embedded one in .data/bench-bets.
+ * Prints a summary, then one JSON object as the last line of stdout; progress goes to stderr.
+ *
+ *   --players 5000  --rounds 3  --window-s 10  --saturation-s 15  --client-procs 2
+ *   --commit-s 5  --burst-share 0.3  --keep-db  --verbose
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import {
+  auditSettlements,
+  betOffsetsMs,
+  mergeTallies,
+  mulberry32,
+  numberFlag,
+  type SettledBetRow,
+} from '../bets/betPlan.js';
+import {
+  type BenchDatabase,
+  freshDatabase,
+  loadModules,
+  pgCommitPerS,
+  type Pool,
+  type Service,
+  seedPlayers,
+  startService,
+} from '../bets/benchService.js';
+import type { FromSwarm, PhaseResult, SwarmPlayer, ToSwarm } from '../bets/swarmMessages.js';
+import { percentile, round } from '../stats/percentiles.js';
+import { readCpuTicks } from '../stats/processCpu.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const opts = {
+  players: Math.floor(numberFlag(argv, 'players', Number(process.env.BENCH_PLAYERS) || 5000)),
+  rounds: Math.floor(numberFlag(argv, 'rounds', 3)),
+  windowMs: numberFlag(argv, 'window-s', 10) * 1000,
+  saturationMs: numberFlag(argv, 'saturation-s', 15) * 1000,
+  clientProcs: Math.floor(numberFlag(argv, 'client-procs', 2)),
+  commitS: numberFlag(argv, 'commit-s', 5),
+  burstShare: numberFlag(argv, 'burst-share', 0.3),
+  connectConcurrency: Math.floor(numberFlag(argv, 'connect-concurrency', 100)),
+  keepDb: argv.includes('--keep-db'),
+  verbose: argv.includes('--verbose'),
+};
+const TABLE_ID = 'roulette-1';
+const BALANCE = 1_000_000_000;
+const BURST_MS = 1000;
+/** Players still aim for the window: the last bets leave this long before the close. */
+const MARGIN_MS = 50;
+/** Late bets are accepted until close + the largest playout delay + slack (BettingWindow.ts): 6.15 s. */
+const SETTLE_SLACK_MS = 50;
+
+const progress = (msg: string) => console.error(`[bench:bets ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+class Swarm {
+  readonly #child: ChildProcess;
+  #waiting: { type: string; resolve: (m: FromSwarm) => void; reject: (e: Error) => void } | undefined;
+
+  constructor(child: ChildProcess) {
+    this.#child = child;
+    child.on('message', (msg: FromSwarm) => {
+      const w = this.#waiting;
+      if (msg.type === 'error') {
+        this.#waiting = undefined;
+        w?.reject(new Error(`player process: ${msg.message}`));
+      } else if (w && w.type === msg.type) {
+        this.#waiting = undefined;
+        w.resolve(msg);
+      }
+    });
+    child.on('exit', (code) => {
+      const w = this.#waiting;
+      this.#waiting = undefined;
+      w?.reject(new Error(`player process exited (${code})`));
+    });
+  }
+
+  static spawn(): Swarm {
+    const child = fork(path.join(HERE, '../bets/playerSwarm.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
+    return new Swarm(child);
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  request<T extends FromSwarm['type']>(msg: ToSwarm, answer: T): Promise<Extract<FromSwarm, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      this.#waiting = { type: answer, resolve: resolve as (m: FromSwarm) => void, reject };
+      this.#child.send(msg);
+    });
+  }
+
+  close(): void {
+    if (this.#child.connected) this.#child.send({ type: 'close' } satisfies ToSwarm);
+    const child = this.#child;
+    setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }, 2000).unref();
+  }
+}
+
+/** CPU (percent of one core) of this process, the player processes and the Postgres server over a phase. */
+class CpuMeter {
+  readonly #pids: { swarm: number[] };
+  #t0 = 0;
+  #self = process.cpuUsage();
+  #ticks = new Map<number, number>();
+  #elu = performance.eventLoopUtilization();
+  #lag = monitorEventLoopDelay({ resolution: 10 });
+  #machine = 0;
+
+  constructor(swarmPids: number[]) {
+    this.#pids = { swarm: swarmPids };
+  }
+
+  async start(): Promise<void> {
+    this.#t0 = performance.now();
+    this.#self = process.cpuUsage();
+    this.#elu = performance.eventLoopUtilization();
+    this.#ticks = await ticksOf([...this.#pids.swarm, ...(await postgresPids())]);
+    this.#machine = await machineBusyTicks();
+    this.#lag.reset();
+    this.#lag.enable();
+  }
+
+  async stop(): Promise<Record<string, number | null>> {
+    this.#lag.disable();
+    const seconds = (performance.now() - this.#t0) / 1000;
+    const self = process.cpuUsage(this.#self);
+    const elu = performance.eventLoopUtilization(this.#elu);
+    const pg = await postgresPids();
+    const after = await ticksOf([...this.#pids.swarm, ...pg]);
+    const machine = ((await machineBusyTicks()) - this.#machine) / 100 / seconds;
+    const pct = (pids: number[]) => {
+      let ticks = 0;
+      for (const pid of pids) {
+        const a = after.get(pid);
+        const b = this.#ticks.get(pid);
+        if (a !== undefined) ticks += a - (b ?? a);
+      }
+      return round((ticks / 100 / seconds) * 100, 0);
+    };
+    const service = ((self.user + self.system) / 1e6 / seconds) * 100;
+    const clients = pct(this.#pids.swarm) ?? 0;
+    const postgres = pct(pg) ?? 0;
+    return {
+      service_cpu_pct: round(service, 0),
+      service_elu: round(elu.utilization, 2),
+      service_loop_lag_p99_ms: round(this.#lag.percentile(99) / 1e6, 1),
+      service_loop_lag_max_ms: round(this.#lag.max / 1e6, 1),
+      clients_cpu_pct: clients,
+      postgres_cpu_pct: postgres,
+      // All cores (200 = both of two busy), and what other processes on the machine took of it.
+      machine_busy_pct: round(machine * 100, 0),
+      other_cpu_pct: round(Math.max(0, machine * 100 - service - clients - postgres), 0),
+    };
+  }
+}
+
+/** Busy jiffies of all cores (user + nice + system + irq + softirq + steal) from /proc/stat. */
+async function machineBusyTicks(): Promise<number> {
+  const fields = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return user + nice + system + irq + softirq + steal;
+}
+
+async function postgresPids(): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if ((await readFile(`/proc/${entry}/comm`, 'utf8')).trim() === 'postgres') pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+async function ticksOf(pids: number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  await Promise.all(
+    pids.map(async (pid) => {
+      try {
+        out.set(pid, await readCpuTicks(pid));
+      } catch {
+        // gone meanwhile
+      }
+    }),
+  );
+  return out;
+}
+
+async function xactCommits(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    'SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()',
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+function split<T>(items: readonly T[], parts: number): T[][] {
+  const out: T[][] = Array.from({ length: parts }, () => []);
+  items.forEach((item, i) => {
+    out[i % parts]!.push(item);
+  });
+  return out;
+}
+
+function merge(results: PhaseResult[]) {
+  return {
+    sent: results.reduce((n, r) => n + r.sent, 0),
+    acceptedIds: results.flatMap((r) => r.acceptedIds),
+    ackMs: results.flatMap((r) => r.ackMs),
+    acceptedAckMs: results.flatMap((r) => r.acceptedAckMs),
+    sentAtMs: results.flatMap((r) => r.sentAtMs),
+    acceptedByDeadline: results.reduce((n, r) => n + r.acceptedByDeadline, 0),
+    rejected: mergeTallies(...results.map((r) => r.rejected)),
+    clientMaxLagMs: Math.max(...results.map((r) => r.maxLagMs)),
+  };
+}
+
+function latency(values: number[]) {
+  return {
+    p50: round(percentile(values, 50), 1),
+    p95: round(percentile(values, 95), 1),
+    p99: round(percentile(values, 99), 1),
+    max: round(Math.max(...values), 1),
+  };
+}
+
+/**
+ * Drives a round to SETTLED once its last late bet could have been accepted; returns the ms from
+ * that deadline until the round was settled. table-service may settle a confirmed round itself
+ * after the deadline (cluster/TableLeases auto-settle): whichever settle comes first moves the
+ * money, the other answers ROUND_WRONG_STATE, which is fine here.
+ */
+async function finishRound(svc: Service, roundId: string, closesAt: number, rnd: () => number): Promise<number> {
+  const table = svc.tables.get(TABLE_ID)!;
+  const closed = await svc.rounds.closeBetting(roundId, closesAt, table);
+  await svc.rounds.submitResult(roundId, { pocket: Math.floor(rnd() * 37) }, 'dealer');
+  await svc.rounds.confirmResult(roundId, 'bench');
+  const deadline = (closed.lastAcceptanceMs ?? 0) + SETTLE_SLACK_MS;
+  await sleep(deadline - Date.now());
+  try {
+    await svc.rounds.settle(roundId);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ROUND_WRONG_STATE') throw err;
+  }
+  const giveUp = Date.now() + 120_000;
+  for (;;) {
+    const { rows } = await svc.db.pool.query<{ state: string }>('SELECT state FROM rounds WHERE id = $1', [roundId]);
+    if (rows[0]?.state === 'SETTLED') return Date.now() - deadline;
+    if (Date.now() > giveUp) throw new Error(`round ${roundId} is ${rows[0]?.state} two minutes after its deadline`);
+    await sleep(50);
+  }
+}
+
+async function main(): Promise<number> {
+  const budgetMs =
+    120_000 +
+    opts.players * 20 +
+    opts.rounds * (opts.windowMs + 30_000) +
+    opts.saturationMs +
+    60_000 +
+    opts.commitS * 1000;
+  const swarms: Swarm[] = [];
+  let started: Awaited<ReturnType<typeof startService>> | undefined;
+  let database: BenchDatabase | undefined;
+  const watchdog = setTimeout(() => {
+    console.error(`bench:bets: watchdog: still running after ${Math.round(budgetMs / 1000)} s, giving up`);
+    for (const s of swarms) s.close();
+    setTimeout(() => process.exit(3), 3000).unref();
+    void started?.svc
+      .close()
+      .finally(() => database?.dispose())
+      .finally(() => process.exit(3));
+  }, budgetMs);
+  watchdog.unref();
+
+  const m = await loadModules();
+  const log = m.pino({ level: opts.verbose ? 'info' : 'warn' }, m.pinoDestination(2));
+  const rnd = mulberry32(20_240_601);
+  try {
+    database = await freshDatabase(m, log, opts.keepDb);
+    progress(
+      `database ${database.embedded ? 'embedded' : 'DATABASE_URL'}: ${database.url.replace(/:[^:@/]*@/, ':***@')}`,
+    );
+    started = await startService(m, database.url, log);
+    const { svc, url } = started;
+    const pool = svc.db.pool;
+    const settings = await pool.query<{ name: string; setting: string }>(
+      `SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'server_version', 'wal_sync_method', 'max_connections')`,
+    );
+    const setting = (name: string) => settings.rows.find((r) => r.name === name)?.setting ?? null;
+    if (setting('synchronous_commit') !== 'on' || setting('fsync') !== 'on') {
+      progress('WARNING: commits are not durable on this server (synchronous_commit/fsync off)');
+    }
+
+    progress(`pg_commit_per_s: ${opts.commitS} s of single-row commits over one connection`);
+    const commitPerS = await pgCommitPerS(pool, opts.commitS);
+    progress(`pg_commit_per_s = ${commitPerS.toFixed(0)}`);
+
+    let t = performance.now();
+    const players = await seedPlayers(m, started, opts.players, BALANCE);
+    progress(`${players.length} players seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    for (let i = 0; i < opts.clientProcs; i++) swarms.push(Swarm.spawn());
+    const shares: SwarmPlayer[][] = split(players, opts.clientProcs);
+    t = performance.now();
+    const connected = await Promise.all(
+      swarms.map((s, i) =>
+        s.request(
+          {
+            type: 'connect',
+            url,
+            tableId: TABLE_ID,
+            players: shares[i]!,
+            concurrency: opts.connectConcurrency,
+            seed: 1000 + i,
+          },
+          'connected',
+        ),
+      ),
+    );
+    const connectedCount = connected.reduce((n, c) => n + c.connected, 0);
+    const connectFailures = mergeTallies(...connected.map((c) => c.errors));
+    progress(
+      `${connectedCount}/${players.length} players connected and subscribed in ${((performance.now() - t) / 1000).toFixed(1)} s` +
+        (connectedCount < players.length ? ` (failures: ${JSON.stringify(connectFailures)})` : ''),
+    );
+    if (connectedCount === 0) throw new Error('no player could connect');
+    const counts = connected.map((c) => c.connected);
+    const meter = new CpuMeter(swarms.map((s) => s.pid!).filter(Boolean));
+
+    // Phase a: rounds.
+    const roundResults: PhaseResult[] = [];
+    const roundReports: Record<string, unknown>[] = [];
+    const acceptedIds: string[] = [];
+    for (let r = 0; r < opts.rounds; r++) {
+      const table = svc.tables.get(TABLE_ID)!;
+      await meter.start();
+      const commits0 = await xactCommits(pool);
+      const opened = await svc.rounds.openBetting(table, Date.now());
+      const startAt = Date.now() + 200;
+      const results = swarms.map((s, i) =>
+        s.request(
+          {
+            type: 'round',
+            tag: `a${r}`,
+            roundId: opened.roundId,
+            startAt,
+            offsetsMs: betOffsetsMs(
+              counts[i]!,
+              { windowMs: opts.windowMs, burstShare: opts.burstShare, burstMs: BURST_MS, marginMs: MARGIN_MS },
+              rnd,
+            ),
+          },
+          'phase',
+        ),
+      );
+      await sleep(startAt + opts.windowMs - Date.now());
+      const phase = await Promise.all(results);
+      const cpu = await meter.stop();
+      const commits = (await xactCommits(pool)) - commits0;
+      const settleMs = await finishRound(svc, opened.roundId, startAt + opts.windowMs, rnd);
+      roundResults.push(...phase);
+      const merged = merge(phase);
+      acceptedIds.push(...merged.acceptedIds);
+      const burstAck = merged.ackMs.filter((_, i) => merged.sentAtMs[i]! >= opts.windowMs - BURST_MS - MARGIN_MS);
+      const report = {
+        round: r + 1,
+        bets: merged.sent,
+        accepted: merged.acceptedIds.length,
+        rejected: merged.rejected,
+        ack_ms: latency(merged.ackMs),
+        ack_ms_last_second: latency(burstAck),
+        settle_ms: round(settleMs, 0),
+        db_xacts: commits,
+        client_max_loop_lag_ms: round(merged.clientMaxLagMs, 1),
+        ...cpu,
+      };
+      roundReports.push(report);
+      progress(`round ${r + 1}: ${JSON.stringify(report)}`);
+    }
+    const a = merge(roundResults);
+    // The first round is cold (JIT, the pool growing to DB_POOL_MAX connections): shown apart too.
+    const warm = merge(roundResults.filter((r) => r.tag !== 'a0'));
+
+    // Phase b: saturation.
+    const table = svc.tables.get(TABLE_ID)!;
+    const satRound = await svc.rounds.openBetting(table, Date.now());
+    await meter.start();
+    const commits0 = await xactCommits(pool);
+    const satStart = Date.now() + 200;
+    await sleep(200);
+    const until = satStart + opts.saturationMs;
+    const sat = merge(
+      await Promise.all(
+        swarms.map((s) => s.request({ type: 'saturate', tag: 's', roundId: satRound.roundId, until }, 'phase')),
+      ),
+    );
+    const satCpu = await meter.stop();
+    const satCommits = (await xactCommits(pool)) - commits0;
+    const betsPerS = sat.acceptedByDeadline / (opts.saturationMs / 1000);
+    progress(
+      `saturation: ${sat.acceptedByDeadline} bets acked OK in ${opts.saturationMs / 1000} s = ${betsPerS.toFixed(0)}/s; ` +
+        `${satCommits} db transactions; ack ${JSON.stringify(latency(sat.acceptedAckMs))}; ${JSON.stringify(satCpu)}`,
+    );
+    const satSettleMs = await finishRound(svc, satRound.roundId, until + 1, rnd);
+    progress(`saturation round settled (${sat.acceptedIds.length} bets) in ${(satSettleMs / 1000).toFixed(1)} s`);
+    acceptedIds.push(...sat.acceptedIds);
+
+    // Every acked bet: present, settled, exactly once.
+    const { rows } = await pool.query<{ present: boolean; status: string | null; settlements: number }>(
+      `WITH acked AS (SELECT unnest($1::text[]) AS id),
+            s AS (SELECT bet_id, count(*)::int AS n FROM transfers
+                   WHERE bet_id IS NOT NULL AND (kind IN ('loss', 'void_refund') OR id LIKE 'settle:stake:%')
+                   GROUP BY bet_id)
+       SELECT b.id IS NOT NULL AS present, b.status, coalesce(s.n, 0) AS settlements
+         FROM acked a LEFT JOIN bets b ON b.id = a.id LEFT JOIN s ON s.bet_id = a.id`,
+      [acceptedIds],
+    );
+    const audit = auditSettlements(rows as SettledBetRow[]);
+    const duplicateAcks = acceptedIds.length - new Set(acceptedIds).size;
+    const { rows: dbRows } = await pool.query<{ bets: number; unsettled: number; double: number }>(
+      `SELECT (SELECT count(*)::int FROM bets) AS bets,
+              (SELECT count(*)::int FROM bets WHERE status = 'placed') AS unsettled,
+              (SELECT count(*)::int FROM (SELECT bet_id FROM transfers
+                 WHERE bet_id IS NOT NULL AND (kind IN ('loss', 'void_refund') OR id LIKE 'settle:stake:%')
+                 GROUP BY bet_id HAVING count(*) > 1) d) AS double`,
+    );
+    const db = dbRows[0]!;
+    const ledgerReport = await m.checkLedger(pool);
+    progress(`ledger:check ${ledgerReport.ok ? 'OK' : 'FAILED'} over ${ledgerReport.transfers} transfers`);
+
+    const rejectedA = a.rejected;
+    const rejectedB = sat.rejected;
+    const rejectedAll = mergeTallies(rejectedA, rejectedB);
+    const lost = audit.lost;
+    const doubleSettled = Math.max(audit.doubleSettled, db.double);
+    const ackMs = latency(a.ackMs);
+    const result = {
+      bench: 'bets',
+      players: opts.players,
+      players_connected: connectedCount,
+      rounds: opts.rounds,
+      window_s: opts.windowMs / 1000,
+      burst_share: opts.burstShare,
+      bets: a.sent,
+      bets_accepted: a.acceptedIds.length,
+      ack_ms: ackMs,
+      ack_ms_accepted: latency(a.acceptedAckMs),
+      ack_ms_after_first_round: opts.rounds > 1 ? latency(warm.ackMs) : null,
+      rounds_detail: roundReports,
+      saturation_s: opts.saturationMs / 1000,
+      saturation_bets_sent: sat.sent,
+      bets_per_s: Math.round(betsPerS),
+      saturation_ack_ms: latency(sat.acceptedAckMs),
+      // pg_stat_database.xact_commit: every transaction, the per-bet idempotency SELECT included.
+      saturation_db_xacts: satCommits,
+      saturation_bets_per_db_xact: satCommits > 0 ? round(sat.acceptedByDeadline / satCommits, 2) : null,
+      saturation_cpu: satCpu,
+      saturation_settle_ms: round(satSettleMs, 0),
+      pg_commit_per_s: Math.round(commitPerS),
+      ratio: round(betsPerS / commitPerS, 2),
+      rejected: {
+        total: Object.values(rejectedAll).reduce((n, v) => n + v, 0),
+        by_code: rejectedAll,
+        rounds: rejectedA,
+        saturation: rejectedB,
+      },
+      checked_bets: audit.checked,
+      lost,
+      double_settled: doubleSettled,
+      duplicate_acks: duplicateAcks,
+      db_bets: db.bets,
+      db_unsettled: db.unsettled,
+      committed_not_acked_ok: db.bets - new Set(acceptedIds).size,
+      ledger_check_ok: ledgerReport.ok,
+      ledger_transfers: ledgerReport.transfers,
+      targets: {
+        ack_p99_le_25ms: (ackMs.p99 ?? Infinity) <= 25,
+        ratio_ge_1_5: betsPerS / commitPerS >= 1.5,
+        lost_and_double_zero: lost === 0 && doubleSettled === 0,
+      },
+      setup: {
+        service: 'in-process (bench main thread)',
+        client_processes: opts.clientProcs,
+        db_pool_max: started.config.DB_POOL_MAX,
+        database: database.embedded ? 'embedded' : 'DATABASE_URL',
+      },
+      machine: {
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: availableParallelism(),
+        mem_gb: round(totalmem() / 2 ** 30, 1),
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        pg_version: setting('server_version'),
+        synchronous_commit: setting('synchronous_commit'),
+        fsync: setting('fsync'),
+        wal_sync_method: setting('wal_sync_method'),
+      },
+    };
+
+    console.log(
+      [
+        '',
+        `bench:bets — ${opts.players} players (${connectedCount} connected) over ${opts.clientProcs} client processes, table-service in-process`,
+        `  a. ${opts.rounds} rounds × ${opts.windowMs / 1000} s window (${opts.burstShare * 100}% of bets in the last second):`,
+        `     ${a.sent} bets, ${a.acceptedIds.length} accepted; ack p50 ${ackMs.p50} ms, p95 ${ackMs.p95} ms, p99 ${ackMs.p99} ms, max ${ackMs.max} ms`,
+        ...(opts.rounds > 1
+          ? [`     rounds 2..${opts.rounds} only: ack p99 ${result.ack_ms_after_first_round?.p99} ms (round 1 is cold)`]
+          : []),
+        `     rejected: ${JSON.stringify(rejectedA)}`,
+        `  b. saturation ${opts.saturationMs / 1000} s closed loop: ${Math.round(betsPerS)} bets/s acked OK ` +
+          `(${result.saturation_bets_per_db_xact ?? '?'} bets per db transaction), ack p99 ${result.saturation_ack_ms.p99} ms`,
+        `     rejected: ${JSON.stringify(rejectedB)}`,
+        `  pg_commit_per_s ${Math.round(commitPerS)} → ratio ${result.ratio}`,
+        `  settlement: ${audit.checked} acked bets checked, lost ${lost}, double-settled ${doubleSettled}; ledger:check ${ledgerReport.ok ? 'OK' : 'FAILED'}`,
+        `  targets: ack p99 ≤ 25 ms ${result.targets.ack_p99_le_25ms ? 'met' : 'MISSED'}, ratio ≥ 1.5 ${result.targets.ratio_ge_1_5 ? 'met' : 'MISSED'}, ` +
+          `lost = double = 0 ${result.targets.lost_and_double_zero ? 'met' : 'MISSED'}`,
+      ].join('\n'),
+    );
+    if (!ledgerReport.ok) for (const v of ledgerReport.violations) console.log(`  VIOLATION ${v.check}: ${v.detail}`);
+    console.log(JSON.stringify(result));
+    // Targets are reported, not enforced (a slow machine is not a failure); broken money is.
+    return lost === 0 && doubleSettled === 0 && ledgerReport.ok && duplicateAcks === 0 ? 0 : 1;
+  } finally {
+    for (const s of swarms) s.close();
+    await started?.svc.close().catch((err: unknown) => progress(`closing table-service failed: ${String(err)}`));
+    await database?.dispose().catch((err: unknown) => progress(`dropping the database failed: ${String(err)}`));
+    clearTimeout(watchdog);
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // Sockets of players that were still connecting must not keep the process up.
+    setTimeout(() => process.exit(code), 1000).unref();
+  },
+  (err: unknown) => {
+    console.error('bench:bets failed:', err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 1000).unref();
+  },
+);

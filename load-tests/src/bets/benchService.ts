@@ -1,0 +1,280 @@
+/**
+ * table-service as the bets bench uses it: started in this process on a fresh database, with its
+ * players created in bulk (rows, wallets, deposits and session tokens written directly, no scrypt
+ * per player). table-service lives outside this workspace's build, so it is imported at run time
+ * (through tsx) and typed here as far as the bench uses it.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { SwarmPlayer } from './swarmMessages.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface QueryResult<R> {
+  rows: R[];
+}
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+export interface PoolClient extends Queryable {
+  release(destroy?: boolean): void;
+}
+export interface Pool extends Queryable {
+  connect(): Promise<PoolClient>;
+}
+export interface RoundDto {
+  roundId: string;
+  state: string;
+  lastAcceptanceMs: number | null;
+}
+type TableRules = { tableId: string; currency: string };
+interface TransferRequest {
+  id: string;
+  from: string;
+  to: string;
+  amount: number;
+  currency: string;
+  kind: string;
+}
+interface Logger {
+  level: string;
+}
+
+export interface Service {
+  app: { listen(opts: { host: string; port: number }): Promise<string> };
+  db: { pool: Pool; transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> };
+  ledger: {
+    openAccount(
+      opts: { id: string; kind: string; owner: string; currency: string },
+      client?: Queryable,
+    ): Promise<unknown>;
+    openSystemAccounts(currency: string, client?: Queryable): Promise<unknown>;
+    transferMany(reqs: TransferRequest[], client?: Queryable): Promise<unknown[]>;
+  };
+  rounds: {
+    openBetting(table: TableRules, opensAtStudioMs: number): Promise<RoundDto>;
+    closeBetting(roundId: string, closesAtStudioMs: number, table: TableRules): Promise<RoundDto>;
+    submitResult(roundId: string, input: unknown, source: 'dealer' | 'vision'): Promise<RoundDto>;
+    confirmResult(roundId: string, by: string): Promise<RoundDto>;
+    settle(roundId: string): Promise<RoundDto>;
+  };
+  tables: ReadonlyMap<string, TableRules>;
+  close(): Promise<void>;
+}
+
+interface Modules {
+  TableService: {
+    create(opts: { config: unknown; log: Logger; liveTables: () => Promise<ReadonlySet<string>> }): Promise<Service>;
+  };
+  loadConfig(env: Record<string, string | undefined>): { CURRENCY: string; DB_POOL_MAX: number };
+  SessionTokens: new (
+    keys: { privateKey: unknown; publicKey: unknown },
+    ttlS: number,
+  ) => { issue(s: { userId: string; role: 'player' }): Promise<{ token: string }> };
+  Database: {
+    create(opts: { databaseUrl: string; dataDir: string; log: Logger; poolMax: number; migrate: boolean }): Promise<{
+      pool: Pool;
+      close(): Promise<void>;
+    }>;
+  };
+  EmbeddedPostgres: {
+    start(opts: { dataDir: string; log: Logger }): Promise<{ url(database: string): string; stop(): Promise<void> }>;
+  };
+  checkLedger(pool: Pool): Promise<{ ok: boolean; transfers: number; violations: { check: string; detail: string }[] }>;
+  hashPassword(password: string): Promise<string>;
+  pino: (opts: { level: string }, dest: unknown) => Logger;
+  pinoDestination: (fd: number) => unknown;
+  jose: {
+    importPKCS8(pem: string, alg: string): Promise<unknown>;
+    importSPKI(pem: string, alg: string): Promise<unknown>;
+  };
+}
+
+async function load(rel: string): Promise<Record<string, unknown>> {
+  return (await import(pathToFileURL(path.join(REPO_ROOT, rel)).href)) as Record<string, unknown>;
+}
+
+export async function loadModules(): Promise<Modules> {
+  const [svc, config, tokens, db, embedded, check, passwords] = await Promise.all([
+    load('table-service/src/TableService.ts'),
+    load('table-service/src/config.ts'),
+    load('table-service/src/auth/SessionTokens.ts'),
+    load('table-service/src/db/Database.ts'),
+    load('table-service/src/db/EmbeddedPostgres.ts'),
+    load('table-service/src/cli/ledgerCheck.ts'),
+    load('table-service/src/auth/Passwords.ts'),
+  ]);
+  // pino and jose are table-service's dependencies, resolved from its folder.
+  const fromService = (name: string) =>
+    import(pathToFileURL(path.join(REPO_ROOT, 'table-service/node_modules', name)).href);
+  const resolveDep = async (name: string) => {
+    try {
+      return (await import(name)) as Record<string, unknown>;
+    } catch {
+      return (await fromService(name)) as Record<string, unknown>;
+    }
+  };
+  const pinoMod = await resolveDep('pino');
+  const joseMod = await resolveDep('jose');
+  const pino = (pinoMod.pino ?? pinoMod.default) as Modules['pino'] & { destination: Modules['pinoDestination'] };
+  return {
+    TableService: svc.TableService as Modules['TableService'],
+    loadConfig: config.loadConfig as Modules['loadConfig'],
+    SessionTokens: tokens.SessionTokens as Modules['SessionTokens'],
+    Database: db.Database as Modules['Database'],
+    EmbeddedPostgres: embedded.EmbeddedPostgres as Modules['EmbeddedPostgres'],
+    checkLedger: check.checkLedger as Modules['checkLedger'],
+    hashPassword: passwords.hashPassword as Modules['hashPassword'],
+    pino,
+    pinoDestination: pino.destination,
+    jose: joseMod as unknown as Modules['jose'],
+  };
+}
+
+export interface BenchDatabase {
+  /** URL of the fresh database of this run. */
+  url: string;
+  embedded: boolean;
+  /** Drops the database (external server) or stops the embedded server. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A fresh database for this run: on DATABASE_URL's server when set, else on an embedded server in
+ * `.data/bench-bets`.
+ */
+export async function freshDatabase(m: Modules, log: Logger, keep: boolean): Promise<BenchDatabase> {
+  const name = `bench_bets_${randomBytes(4).toString('hex')}`;
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    const u = new URL(external);
+    u.pathname = `/${name}`;
+    return {
+      url: u.toString(),
+      embedded: false,
+      dispose: async () => {
+        if (keep) return;
+        const admin = new URL(external);
+        admin.pathname = '/postgres';
+        const db = await m.Database.create({
+          databaseUrl: admin.toString(),
+          dataDir: '',
+          log,
+          poolMax: 1,
+          migrate: false,
+        });
+        try {
+          await db.pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        } finally {
+          await db.close();
+        }
+      },
+    };
+  }
+  const server = await m.EmbeddedPostgres.start({ dataDir: path.join(REPO_ROOT, '.data/bench-bets'), log });
+  return { url: server.url(name), embedded: true, dispose: () => server.stop() };
+}
+
+export interface StartedService {
+  svc: Service;
+  url: string;
+  config: { CURRENCY: string; DB_POOL_MAX: number };
+  tokens: InstanceType<Modules['SessionTokens']>;
+}
+
+export async function startService(m: Modules, databaseUrl: string, log: Logger): Promise<StartedService> {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const config = m.loadConfig({
+    STREAM_TOKEN_PRIVATE_KEY: pem,
+    STUDIO_SERVICE_SECRET: randomBytes(24).toString('hex'),
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: path.join(REPO_ROOT, '.data/bench-bets'),
+    AUTH_RATE_LIMIT_MAX: '0',
+    PORT: '0',
+    ...(process.env.DB_POOL_MAX ? { DB_POOL_MAX: process.env.DB_POOL_MAX } : {}),
+  });
+  const svc = await m.TableService.create({ config, log, liveTables: async () => new Set() });
+  const url = await svc.app.listen({ host: '127.0.0.1', port: 0 });
+  // The same key the service signs and verifies sessions with (SESSION_TOKEN_PRIVATE_KEY defaults to it).
+  const { createPublicKey } = await import('node:crypto');
+  const spki = createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();
+  const tokens = new m.SessionTokens(
+    { privateKey: await m.jose.importPKCS8(pem, 'EdDSA'), publicKey: await m.jose.importSPKI(spki, 'EdDSA') },
+    3600,
+  );
+  return { svc, url, config, tokens };
+}
+
+const DEPOSIT_CHUNK = 1000;
+
+/**
+ * `count` players with a funded wallet and a session token: player rows in one INSERT (one shared
+ * placeholder password hash: nobody logs in), wallets opened and funded through the Ledger.
+ */
+export async function seedPlayers(
+  m: Modules,
+  started: StartedService,
+  count: number,
+  balance: number,
+): Promise<SwarmPlayer[]> {
+  const { svc, config, tokens } = started;
+  const currency = config.CURRENCY;
+  const passwordHash = await m.hashPassword(randomBytes(16).toString('hex'));
+  const ids = Array.from({ length: count }, (_, i) => `p_bench${String(i).padStart(6, '0')}`);
+  await svc.db.transaction(async (client) => {
+    await client.query(
+      `INSERT INTO players (id, username, password_hash, display_name, currency)
+       SELECT id, replace(id, 'p_', ''), $2, replace(id, 'p_', ''), $3 FROM unnest($1::text[]) AS id`,
+      [ids, passwordHash, currency],
+    );
+    for (const id of ids) {
+      await svc.ledger.openAccount({ id: `wallet:${id}`, kind: 'player_wallet', owner: id, currency }, client);
+    }
+    await svc.ledger.openSystemAccounts(currency, client);
+  });
+  for (let i = 0; i < ids.length; i += DEPOSIT_CHUNK) {
+    await svc.ledger.transferMany(
+      ids.slice(i, i + DEPOSIT_CHUNK).map((id) => ({
+        id: `bench-deposit:${id}`,
+        from: `cashier:${currency}`,
+        to: `wallet:${id}`,
+        amount: balance,
+        currency,
+        kind: 'deposit',
+      })),
+    );
+  }
+  return Promise.all(
+    ids.map(async (playerId) => ({
+      playerId,
+      token: (await tokens.issue({ userId: playerId, role: 'player' })).token,
+    })),
+  );
+}
+
+/**
+ * Single-row durable commits per second over one connection, as table-service/src/bench/pgCommit.ts
+ * measures them: the ceiling of one bet per commit on this server.
+ */
+export async function pgCommitPerS(pool: Pool, seconds: number): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS bench_commit (id bigserial PRIMARY KEY, payload text NOT NULL)');
+    const payload = 'x'.repeat(64);
+    const step = () => client.query('INSERT INTO bench_commit (payload) VALUES ($1)', [payload]);
+    const warmUntil = Date.now() + 500;
+    while (Date.now() < warmUntil) await step();
+    let n = 0;
+    const start = performance.now();
+    const until = Date.now() + seconds * 1000;
+    while (Date.now() < until) {
+      await step();
+      n++;
+    }
+    return n / ((performance.now() - start) / 1000);
+  } finally {
+    client.release();
+  }
+}
