@@ -245,7 +245,7 @@ function latency(values: number[]) {
     p50: round(percentile(values, 50), 1),
     p95: round(percentile(values, 95), 1),
     p99: round(percentile(values, 99), 1),
-    max: round(Math.max(...values), 1),
+    max: round(values.reduce((m, v) => (v > m ? v : m), Number.NEGATIVE_INFINITY), 1),
   };
 }
 

@@ -42,9 +42,26 @@ export class SessionTokens {
     return { token, expiresAt };
   }
 
+  /**
+   * Verified tokens, until they expire: a player's socket presents the same token with every bet,
+   * and a signature check per bet is most of a bet's CPU. Expiry is still checked on every call.
+   */
+  readonly #verified = new Map<string, { session: Session; expiresAtMs: number }>();
+
   async verify(token: unknown): Promise<Session> {
     if (typeof token !== 'string' || token.length === 0) throw new AppError('AUTH_TOKEN_MISSING', 'log in first');
     if (token.length > 4096) throw new AppError('AUTH_TOKEN_INVALID', 'session token too long');
+    const cached = this.#verified.get(token);
+    if (cached) {
+      if (Date.now() < cached.expiresAtMs) return cached.session;
+      this.#verified.delete(token);
+      throw new AppError('AUTH_TOKEN_EXPIRED', 'session expired: log in again');
+    }
+    const session = await this.#verifySignature(token);
+    return session;
+  }
+
+  async #verifySignature(token: string): Promise<Session> {
     try {
       const { payload } = await jwtVerify(token, this.#publicKey, {
         algorithms: ['EdDSA'],
@@ -53,7 +70,17 @@ export class SessionTokens {
       });
       const role = payload.role as Role;
       if (typeof payload.sub !== 'string' || !ROLES.includes(role)) throw new Error('claims');
-      return { userId: payload.sub, role, ...(typeof payload.tbl === 'string' ? { tableId: payload.tbl } : {}) };
+      const session: Session = {
+        userId: payload.sub,
+        role,
+        ...(typeof payload.tbl === 'string' ? { tableId: payload.tbl } : {}),
+      };
+      if (typeof payload.exp === 'number') {
+        // Bounded: past this many distinct live tokens, forget the oldest verifications.
+        if (this.#verified.size >= 50_000) this.#verified.delete(this.#verified.keys().next().value as string);
+        this.#verified.set(token, { session, expiresAtMs: payload.exp * 1000 });
+      }
+      return session;
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired)
         throw new AppError('AUTH_TOKEN_EXPIRED', 'session expired: log in again');

@@ -122,18 +122,24 @@ export class BetIntake {
     const bodyHash = createHash('sha256')
       .update(canonicalJson({ v: 1, roundId: round.roundId, bet, stake }))
       .digest('hex');
-    // A retry of a bet already taken answers as it did, even once the window has closed.
-    const prior = await this.#existing(betId);
-    if (prior) return this.#replay(prior, bodyHash);
-    if (round.state !== 'BETTING_OPEN' && round.state !== 'BETTING_CLOSED') {
-      throw new AppError('TABLE_BETTING_CLOSED', `round is ${round.state}`);
+    const open = round.state === 'BETTING_OPEN' || round.state === 'BETTING_CLOSED';
+    const decision = open
+      ? decideBetWindow(
+          { opensAtStudioMs: round.opensAtStudioMs, closesAtStudioMs: round.closesAtStudioMs ?? undefined },
+          { frameStudioMs: req.frameStudioMs, receivedAtMs, delay: this.#delays.get(playerId) },
+          table.window,
+        )
+      : undefined;
+    if (!decision?.accepted) {
+      // A retry of a bet already taken answers as it did, even once the window has closed. Only
+      // refusals pay for this lookup: the hot path finds replays in the batch itself.
+      const prior = await this.#existing(betId);
+      if (prior) return this.#replay(prior, bodyHash);
+      throw new AppError(
+        'TABLE_BETTING_CLOSED',
+        decision ? REFUSAL_MESSAGES[decision.reason] : `round is ${round.state}`,
+      );
     }
-    const decision = decideBetWindow(
-      { opensAtStudioMs: round.opensAtStudioMs, closesAtStudioMs: round.closesAtStudioMs ?? undefined },
-      { frameStudioMs: req.frameStudioMs, receivedAtMs, delay: this.#delays.get(playerId) },
-      table.window,
-    );
-    if (!decision.accepted) throw new AppError('TABLE_BETTING_CLOSED', REFUSAL_MESSAGES[decision.reason]);
     const transfer: TransferRequest = {
       id: `bet:${betId}`,
       from: walletAccountId(playerId),
