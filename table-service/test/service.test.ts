@@ -150,7 +150,7 @@ describe('table-service over HTTP and socket.io', () => {
             });
             const parsed = JSON.parse(res.body || '{}');
             if (res.statusCode === 204) return path === '/v1/me/playout-delay';
-          if (res.statusCode === 200) return path === '/v1/stream-grants'; // a fuzzed valid view request
+            if (res.statusCode === 200) return path === '/v1/stream-grants'; // a fuzzed valid view request
             return res.statusCode >= 400 && res.statusCode < 500 && typeof parsed.code === 'string';
           },
         ),
