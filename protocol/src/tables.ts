@@ -10,6 +10,11 @@ export const TableSummary = Type.Object({
   name: Type.String(),
   game: GameKind,
   live: Type.Boolean(),
+  currency: Type.Optional(Type.String()),
+  /** Min/max stake per bet type, minor units. */
+  limits: Type.Optional(Type.Record(Type.String(), Type.Object({ min: Type.Integer(), max: Type.Integer() }))),
+  maxPlayerStakePerRound: Type.Optional(Type.Integer()),
+  bettingWindowS: Type.Optional(Type.Number()),
 });
 export type TableSummary = Static<typeof TableSummary>;
 

@@ -2,9 +2,27 @@ import os from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigError, GameKind, loadEnvConfig, TableId } from '@live-casino/protocol';
+import { tableRulesOf } from './rounds/tableRules.js';
+
+const MinorUnits = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
 export const TableConfig = Type.Object(
-  { tableId: TableId, name: Type.String({ minLength: 1, maxLength: 64 }), game: GameKind },
+  {
+    tableId: TableId,
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    game: GameKind,
+    /** Min/max stake per bet type, narrowing or widening the house defaults of the game. */
+    limits: Type.Optional(
+      Type.Record(
+        Type.String({ maxLength: 32 }),
+        Type.Object({ min: MinorUnits, max: MinorUnits }, { additionalProperties: false }),
+      ),
+    ),
+    /** Most one player may have on one round, all bets together. */
+    maxPlayerStakePerRound: Type.Optional(MinorUnits),
+    /** How long betting stays open when the dealer (or simulator) opens it. */
+    bettingWindowS: Type.Optional(Type.Integer({ minimum: 3, maximum: 120 })),
+  },
   { additionalProperties: false },
 );
 export type TableConfig = Static<typeof TableConfig>;
@@ -88,5 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError('invalid table-service configuration:\n  TABLES: duplicate tableId');
     }
   }
+  // Each table's rules are checked now, so a bad limit stops the process at boot with its name.
+  for (const table of tables) tableRulesOf(table, config.CURRENCY);
   return { ...config, tables, NODE_ID: config.NODE_ID ?? `${os.hostname()}-${process.pid}` };
 }

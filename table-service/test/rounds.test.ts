@@ -243,3 +243,126 @@ describe('ledger:check sees a tampered round log', () => {
     }
   });
 });
+
+describe('table limits and rebet', () => {
+  let server: TestPostgres;
+  let db: Database;
+  let ledger: Ledger;
+  let rounds: Rounds;
+  let intake: BetIntake;
+  const CAPPED: TableRules = { ...ROULETTE, maxPlayerStakePerRound: 500 };
+
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(async () => {
+    db = await server.freshDatabase({ poolMax: 4 });
+    ledger = await Ledger.create({ pool: db.pool, log: silentLog });
+    rounds = new Rounds(db, ledger, silentLog);
+    intake = new BetIntake({ db, rounds, tables: new Map([[CAPPED.tableId, CAPPED]]), log: silentLog });
+    await db.query(
+      "INSERT INTO players (id, username, password_hash, display_name, currency) VALUES ('ivy', 'ivy', 'x', 'ivy', 'EUR')",
+    );
+    await ledger.openAccount({ id: walletAccountId('ivy'), kind: 'player_wallet', owner: 'ivy', currency: 'EUR' });
+    await ledger.deposit({ id: 'seed:ivy', to: walletAccountId('ivy'), amount: 100_000, currency: 'EUR' });
+  });
+  afterEach(async () => {
+    await intake.close();
+    await ledger.close();
+    await db.close();
+  });
+
+  it('caps what one player stakes on one round, concurrent bets included; cancels free room', async () => {
+    const round = await rounds.openBetting(CAPPED, Date.now() - 1000);
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        intake.place('ivy', { clientBetId: `c${i}`, roundId: round.roundId, bet: { type: 'red' }, stake: 100 }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    expect(
+      (results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]).every(
+        (r) => r.reason instanceof AppError && r.reason.code === 'BET_TABLE_LIMIT',
+      ),
+    ).toBe(true);
+    const placed = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ clientBetId: string }>)
+      .value;
+    await intake.cancel('ivy', placed.clientBetId);
+    expect(
+      (
+        await intake.place('ivy', {
+          clientBetId: 'after-cancel',
+          roundId: round.roundId,
+          bet: { type: 'odd' },
+          stake: 100,
+        })
+      ).status,
+    ).toBe('placed');
+    // A fresh intake (another node, a restart) starts from what the database holds.
+    const other = new BetIntake({ db, rounds, tables: new Map([[CAPPED.tableId, CAPPED]]), log: silentLog });
+    expect(
+      await code(other.place('ivy', { clientBetId: 'x', roundId: round.roundId, bet: { type: 'odd' }, stake: 100 })),
+    ).toBe('BET_TABLE_LIMIT');
+    await other.close();
+  });
+
+  it('rebet repeats the last settled round at the table', async () => {
+    const first = await rounds.openBetting(CAPPED, Date.now() - 20_000);
+    await intake.place('ivy', {
+      clientBetId: 'a',
+      roundId: first.roundId,
+      bet: { type: 'straight', numbers: [7] },
+      stake: 50,
+    });
+    await intake.place('ivy', {
+      clientBetId: 'b',
+      roundId: first.roundId,
+      bet: { type: 'dozen', dozen: 1 },
+      stake: 200,
+    });
+    await rounds.closeBetting(first.roundId, Date.now() - 10_000, CAPPED);
+    await rounds.submitResult(first.roundId, { pocket: 30 }, 'dealer');
+    await rounds.confirmResult(first.roundId, 'dealer');
+    await rounds.settle(first.roundId);
+    const second = await rounds.openBetting(CAPPED, Date.now() - 1000);
+    expect(await code(intake.rebet('nobody', second.roundId, 'rb'))).toBe('BET_NOT_FOUND');
+    const { placed, refused } = await intake.rebet('ivy', second.roundId, 'rb');
+    expect(placed.map((b) => [b.bet, b.stake])).toEqual([
+      [{ type: 'straight', numbers: [7] }, 50],
+      [{ type: 'dozen', dozen: 1 }, 200],
+    ]);
+    expect(refused).toEqual([]);
+    // Rebet again with the same prefix: the same bets, not new ones.
+    expect((await intake.rebet('ivy', second.roundId, 'rb')).placed.map((b) => b.betId)).toEqual(
+      placed.map((b) => b.betId),
+    );
+    expect(await ledger.balance(walletAccountId('ivy'))).toBe(100_000 - 250 - 250);
+  });
+
+  it('table limits from the configuration are checked at boot', async () => {
+    const { loadConfig } = await import('../src/config.js');
+    const base = { STREAM_TOKEN_PRIVATE_KEY: 'k', STUDIO_SERVICE_SECRET: 'x'.repeat(32) };
+    expect(() =>
+      loadConfig({
+        ...base,
+        TABLES: JSON.stringify([
+          { tableId: 't1', name: 'T', game: 'roulette', limits: { banker: { min: 1, max: 2 } } },
+        ]),
+      }),
+    ).toThrow(/roulette has no bet type banker/);
+    expect(() =>
+      loadConfig({
+        ...base,
+        TABLES: JSON.stringify([{ tableId: 't1', name: 'T', game: 'roulette', limits: { red: { min: 9, max: 2 } } }]),
+      }),
+    ).toThrow(/TABLES t1/);
+    const ok = loadConfig({
+      ...base,
+      TABLES: JSON.stringify([{ tableId: 't1', name: 'T', game: 'baccarat', limits: { tie: { min: 5, max: 20 } } }]),
+    });
+    expect(ok.tables[0]!.limits).toEqual({ tie: { min: 5, max: 20 } });
+  });
+});

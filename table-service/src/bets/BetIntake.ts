@@ -79,6 +79,8 @@ export class BetIntake {
   readonly #delays = new Map<string, DelayReport>();
   /** The round in play per table, kept from round events to spare a read per bet. */
   readonly #live = new Map<string, RoundDto>();
+  /** Stakes taken or in flight per `round:player`, against the table's per-player cap. */
+  readonly #staked = new Map<string, number>();
   #queue: Pending[] = [];
   #inFlight: Promise<void> | undefined;
   #closed = false;
@@ -91,6 +93,7 @@ export class BetIntake {
     this.#rounds.on('event', ({ round }) => {
       if (round.state === 'SETTLED' || round.state === 'VOIDED') {
         if (this.#live.get(round.tableId)?.roundId === round.roundId) this.#live.delete(round.tableId);
+        for (const key of this.#staked.keys()) if (key.startsWith(`${round.roundId}:`)) this.#staked.delete(key);
       } else this.#live.set(round.tableId, round);
     });
   }
@@ -163,15 +166,96 @@ export class BetIntake {
       windowBasis: decision.basis,
       transfer,
     };
+    const release = await this.#reserve(round.roundId, playerId, stake, table.maxPlayerStakePerRound);
     return new Promise<BetDto>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
       this.#pump();
-    });
+    }).then(
+      (bet) => {
+        // A replay moved no money: give its reservation back.
+        if (bet.balance === undefined) release();
+        return bet;
+      },
+      (err: unknown) => {
+        release();
+        throw err;
+      },
+    );
+  }
+
+  /**
+   * Reserves a stake against the table's cap on what one player may have on one round (the total
+   * of their bets, in flight or placed). The running total starts from the database the first time
+   * this node sees the pair, and is then kept here: bets of a player reach the node holding their
+   * socket, so the cap holds per node; a player betting through two nodes at once at the same
+   * moment could exceed it by at most one bet's stake.
+   */
+  async #reserve(roundId: string, playerId: string, stake: number, cap: number): Promise<() => void> {
+    const key = `${roundId}:${playerId}`;
+    if (!this.#staked.has(key)) {
+      const { rows } = await this.#db.query<{ total: number }>(
+        "SELECT coalesce(sum(stake), 0)::bigint AS total FROM bets WHERE round_id = $1 AND player_id = $2 AND status = 'placed'",
+        [roundId, playerId],
+      );
+      if (!this.#staked.has(key)) this.#staked.set(key, rows[0]?.total ?? 0);
+    }
+    const total = this.#staked.get(key)!;
+    if (total + stake > cap) {
+      throw new AppError('BET_TABLE_LIMIT', `at most ${cap} per player per round; ${total} already staked`);
+    }
+    this.#staked.set(key, total + stake);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const now = this.#staked.get(key);
+      if (now !== undefined) this.#staked.set(key, now - stake);
+    };
+  }
+
+  /** Repeats the player's bets of their last settled round at this table on a new round. */
+  async rebet(
+    playerId: string,
+    roundId: string,
+    clientBetIdPrefix: string,
+  ): Promise<{ placed: BetDto[]; refused: { bet: unknown; stake: number; code: string; message: string }[] }> {
+    const round = await this.#round(roundId);
+    const { rows } = await this.#db.query<{ spec: unknown; stake: number }>(
+      `SELECT b.spec, b.stake FROM bets b
+        WHERE b.player_id = $1 AND b.status IN ('won', 'lost', 'push')
+          AND b.round_id = (
+            SELECT r.id FROM rounds r JOIN bets x ON x.round_id = r.id
+             WHERE r.table_id = $2 AND r.state = 'SETTLED' AND x.player_id = $1
+             ORDER BY r.number DESC LIMIT 1)
+        ORDER BY b.created_at, b.id`,
+      [playerId, round.tableId],
+    );
+    if (rows.length === 0) throw new AppError('BET_NOT_FOUND', 'no settled bets to repeat at this table');
+    const placed: BetDto[] = [];
+    const refused: { bet: unknown; stake: number; code: string; message: string }[] = [];
+    // In order, so that what does not fit (funds, limits) is the last bets, as a player expects.
+    for (const [i, row] of rows.entries()) {
+      try {
+        placed.push(
+          await this.place(playerId, {
+            clientBetId: `${clientBetIdPrefix}-${i}`,
+            roundId,
+            bet: row.spec,
+            stake: row.stake,
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        refused.push({ bet: row.spec, stake: row.stake, code: err.code, message: err.message });
+      }
+    }
+    return { placed, refused };
   }
 
   /** Cancels a bet while betting is open: escrow → player, once. */
   async cancel(playerId: string, clientBetId: string): Promise<BetDto> {
     const betId = `${playerId}:${clientBetId}`;
+    let cancelledNow = false;
     const row = await this.#db.transaction(async (client) => {
       const { rows } = await client.query<BetRow>(
         `SELECT b.*, r.state AS round_state FROM bets b JOIN rounds r ON r.id = b.round_id
@@ -202,8 +286,12 @@ export class BetIntake {
         "UPDATE bets SET status = 'cancelled' WHERE id = $1 RETURNING *",
         [betId],
       );
+      cancelledNow = true;
       return updated[0]!;
     });
+    const key = `${row.round_id}:${playerId}`;
+    const total = this.#staked.get(key);
+    if (cancelledNow && total !== undefined) this.#staked.set(key, total - row.stake);
     return toBetDto(row);
   }
 

@@ -12,6 +12,8 @@ export interface TableRules {
   limits: StakeLimits<string>;
   /** Most one player may have on one round, all bets together (minor units). */
   maxPlayerStakePerRound: number;
+  /** How long betting stays open when the dealer or the simulator opens it. */
+  bettingWindowMs?: number;
   window: WindowPolicy;
 }
 

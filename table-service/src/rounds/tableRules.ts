@@ -1,5 +1,6 @@
+import { ConfigError } from '@live-casino/protocol';
 import type { TableConfig } from '../config.js';
-import { BACCARAT_BET_TYPES, ROULETTE_BET_TYPES, type StakeLimit } from '../games/index.js';
+import { assertStakeLimits, BACCARAT_BET_TYPES, ROULETTE_BET_TYPES, type StakeLimit } from '../games/index.js';
 import { DEFAULT_WINDOW_POLICY } from './BettingWindow.js';
 import type { TableRules } from './RoundTypes.js';
 
@@ -21,13 +22,29 @@ const DEFAULT_LIMITS = {
   ),
 };
 
+/** A table's rules from its configuration; a bet type unknown to the game, or min > max, stops boot. */
 export function tableRulesOf(table: TableConfig, currency: string): TableRules {
+  const defaults = DEFAULT_LIMITS[table.game];
+  for (const betType of Object.keys(table.limits ?? {})) {
+    if (!(betType in defaults)) {
+      throw new ConfigError(
+        `invalid table-service configuration:\n  TABLES ${table.tableId}: ${table.game} has no bet type ${betType}`,
+      );
+    }
+  }
+  const limits = { ...defaults, ...table.limits };
+  try {
+    assertStakeLimits(limits);
+  } catch (err) {
+    throw new ConfigError(`invalid table-service configuration:\n  TABLES ${table.tableId}: ${(err as Error).message}`);
+  }
   return {
     tableId: table.tableId,
     game: table.game,
     currency,
-    limits: DEFAULT_LIMITS[table.game],
-    maxPlayerStakePerRound: table.game === 'roulette' ? 100_000 : 500_000,
+    limits,
+    maxPlayerStakePerRound: table.maxPlayerStakePerRound ?? (table.game === 'roulette' ? 100_000 : 500_000),
+    bettingWindowMs: (table.bettingWindowS ?? 15) * 1000,
     window: DEFAULT_WINDOW_POLICY,
   };
 }

@@ -234,6 +234,35 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
     },
   );
 
+  app.post(
+    '/v1/bets/rebet',
+    {
+      preHandler: [requireRole('player')],
+      schema: {
+        tags: ['bets'],
+        summary: "Repeat the player's bets of their last settled round at this table",
+        body: Type.Object(
+          {
+            roundId: RoundId,
+            clientBetIdPrefix: Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_.-]+$' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            placed: Type.Array(BetBody),
+            refused: Type.Array(
+              Type.Object({ bet: Type.Unknown(), stake: Type.Integer(), code: Type.String(), message: Type.String() }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) =>
+      intake.rebet(currentSession(request).userId, request.body.roundId, request.body.clientBetIdPrefix),
+  );
+
   app.delete(
     '/v1/bets/:clientBetId',
     {

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { timingSafeEqual } from 'node:crypto';
 import type { ServiceConfig } from '../config.js';
 import type { StreamTokenIssuer } from '../StreamTokenIssuer.js';
+import { tableRulesOf } from '../rounds/tableRules.js';
 
 const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
 
@@ -30,7 +31,19 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
     },
     async () => {
       const live = await liveTables();
-      return config.tables.map((t) => ({ ...t, live: live.has(t.tableId) }));
+      return config.tables.map((t) => {
+        const rules = tableRulesOf(t, config.CURRENCY);
+        return {
+          tableId: t.tableId,
+          name: t.name,
+          game: t.game,
+          live: live.has(t.tableId),
+          currency: rules.currency,
+          limits: rules.limits,
+          maxPlayerStakePerRound: rules.maxPlayerStakePerRound,
+          bettingWindowS: (rules.bettingWindowMs ?? 15_000) / 1000,
+        };
+      });
     },
   );
 
