@@ -24,6 +24,7 @@ import type { ServiceConfig } from './config.js';
 import { Database } from './db/Database.js';
 import { errorHandler } from './errorHandler.js';
 import { Ledger } from './Ledger.js';
+import { createMetrics, metricsRoute } from './metrics.js';
 import { Realtime } from './realtime/Realtime.js';
 import { authRoutes, strictValidatorCompiler } from './routes/auth.js';
 import { roundRoutes } from './routes/rounds.js';
@@ -110,6 +111,13 @@ export class TableService {
       }
 
       const app = Fastify({ loggerInstance: log, bodyLimit: 16 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+      const metrics = createMetrics({
+        tableIds: tables.keys(),
+        realtimeConnections: () => realtime.io.engine.clientsCount,
+        leases: () => leases,
+      });
+      metrics.observeRounds(rounds);
+      metrics.observeHttp(app as unknown as FastifyInstance);
       // Wrong-typed input is refused, never coerced ("12" is not 12) and unknown fields are errors.
       app.setValidatorCompiler(strictValidatorCompiler);
       app.setErrorHandler(errorHandler);
@@ -131,6 +139,7 @@ export class TableService {
         leaseMs: config.TABLE_LEASE_MS,
         log,
       });
+      metrics.observeLeases(leases);
       const ownedBy = leases;
       app.get('/health', { schema: { hide: true } }, async () => ({
         ok: true,
@@ -143,7 +152,10 @@ export class TableService {
         staff,
         sessions,
         ledger,
-        rateLimit: config.AUTH_RATE_LIMIT_MAX > 0 ? { max: config.AUTH_RATE_LIMIT_MAX, timeWindowMs: 60_000 } : false,
+        rateLimit:
+          config.AUTH_RATE_LIMIT_MAX > 0
+            ? { max: config.AUTH_RATE_LIMIT_MAX, timeWindowMs: 60_000, redis: cluster.redis }
+            : false,
       });
       await app.register(tableRoutes, {
         config,
@@ -154,6 +166,7 @@ export class TableService {
       if (config.PLAYER_WEB_DIR && existsSync(config.PLAYER_WEB_DIR)) {
         await app.register(fastifyStatic, { root: path.resolve(config.PLAYER_WEB_DIR), prefix: '/' });
       }
+      metricsRoute(app as unknown as FastifyInstance, metrics.registry);
       const realtime = new Realtime({
         httpServer: app.server,
         db,
@@ -163,6 +176,7 @@ export class TableService {
         tableIds: new Set(tables.keys()),
         log,
         adapter: cluster.adapter,
+        metrics,
       });
       app.get(
         '/v1/tables/:tableId/snapshot',

@@ -108,7 +108,9 @@ describe('table-service over HTTP and socket.io', () => {
     const me = await inject('GET', '/v1/me', player);
     expect(me.body.balance.amount).toBe(100_000 + 1000 + 17_500);
 
-    await new Promise((r) => setTimeout(r, 100));
+    // Events go out after commit; wait for all five (not for a fixed time).
+    for (let waited = 0; events.length < 5 && waited < 10_000; waited += 20)
+      await new Promise((r) => setTimeout(r, 20));
     expect(events.map((e) => e.event)).toEqual([
       'BETTING_OPEN',
       'BETTING_CLOSED',

@@ -11,12 +11,20 @@ import { LocalLeaseStore, type LeaseStore, RedisLeaseStore } from './LeaseStore.
 export class Cluster {
   readonly store: LeaseStore;
   readonly adapter: ServerOptions['adapter'] | undefined;
+  /** For shared counters (the auth rate limit); its own connection, so floods cannot delay lease renewals. */
+  readonly redis: Redis | undefined;
   readonly #clients: Redis[];
 
-  private constructor(store: LeaseStore, adapter: ServerOptions['adapter'] | undefined, clients: Redis[]) {
+  private constructor(
+    store: LeaseStore,
+    adapter: ServerOptions['adapter'] | undefined,
+    clients: Redis[],
+    redis?: Redis,
+  ) {
     this.store = store;
     this.adapter = adapter;
     this.#clients = clients;
+    this.redis = redis;
   }
 
   static async create({ redisUrl, leaseMs }: { redisUrl: string | undefined; leaseMs: number }): Promise<Cluster> {
@@ -29,15 +37,17 @@ export class Cluster {
       commandTimeout: Math.max(100, Math.floor(leaseMs / 3)),
       maxRetriesPerRequest: 1,
     });
+    const shared = new Redis(redisUrl, { lazyConnect: true, commandTimeout: 1000, maxRetriesPerRequest: 1 });
     try {
-      await Promise.all([pub.connect(), leases.connect()]);
+      await Promise.all([pub.connect(), leases.connect(), shared.connect()]);
     } catch (err) {
       pub.disconnect();
       leases.disconnect();
+      shared.disconnect();
       throw new Error(`cannot reach Redis at REDIS_URL: ${(err as Error).message}`);
     }
     const adapter = createAdapter(pub, { streamName: 'table-service:socket.io' }) as ServerOptions['adapter'];
-    return new Cluster(new RedisLeaseStore(leases), adapter, [pub, leases]);
+    return new Cluster(new RedisLeaseStore(leases), adapter, [pub, leases, shared], shared);
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,7 @@ import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Session, SessionTokens } from '../auth/SessionTokens.js';
 import type { BetIntake } from '../bets/BetIntake.js';
 import type { Database } from '../db/Database.js';
+import type { TableMetrics } from '../metrics.js';
 import type { Rounds } from '../rounds/Rounds.js';
 
 interface SocketData {
@@ -39,6 +40,8 @@ export interface RealtimeOptions {
   log: Logger;
   /** Cross-node fan-out (the Redis streams adapter); in-memory when absent. */
   adapter?: ServerOptions['adapter'];
+  /** Bets answered over the socket are counted and timed here. */
+  metrics?: Pick<TableMetrics, 'betDone'>;
 }
 
 /**
@@ -105,7 +108,16 @@ export class Realtime {
   ): void {
     const handler = async (req: unknown, ack: unknown): Promise<void> => {
       if (typeof ack !== 'function') return;
-      const reply = ack as (res: TableAck<TableResponses[N]>) => void;
+      const send = ack as (res: TableAck<TableResponses[N]>) => void;
+      const startedAt = performance.now();
+      const reply = (res: TableAck<TableResponses[N]>): void => {
+        send(res);
+        if (name !== 'placeBet') return;
+        const data = res.ok ? (res.data as { tableId?: string }) : undefined;
+        const roundId = (req as { roundId?: unknown } | null | undefined)?.roundId;
+        const outcome = res.ok ? 'placed' : res.error.code;
+        this.#opts.metrics?.betDone('socket', (performance.now() - startedAt) / 1000, roundId, outcome, data?.tableId);
+      };
       try {
         let session: Session | undefined;
         if (asPlayer) {

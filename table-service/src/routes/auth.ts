@@ -5,6 +5,7 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyContextConfig, FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
+import type { Redis } from 'ioredis';
 import { currentSession, requireRole } from '../auth/authPlugin.js';
 import { DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Players, serializePlayer } from '../auth/Players.js';
 import type { SessionTokens } from '../auth/SessionTokens.js';
@@ -61,6 +62,8 @@ export interface AuthRateLimit {
   /** Requests per IP and route within `timeWindowMs`. */
   max: number;
   timeWindowMs: number;
+  /** Counts kept in Redis, so the limit holds across nodes; in this process's memory when absent. */
+  redis?: Redis | undefined;
 }
 
 export interface AuthRoutesOptions {
@@ -89,6 +92,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   if (limit && !app.hasDecorator('rateLimit')) {
     await app.register(rateLimit, {
       global: false,
+      ...(limit.redis ? { redis: limit.redis, nameSpace: 'table-service:auth-rate-limit:' } : {}),
       errorResponseBuilder: (_request, context) =>
         new AppError('RATE_LIMITED', `too many attempts: retry in ${context.after}`),
     });
