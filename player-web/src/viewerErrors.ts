@@ -161,6 +161,7 @@ export function describeProblem(error: ViewerError, mode: 'webrtc' | 'hls'): Pro
     case 'PRODUCER_NOT_FOUND':
     case 'MEDIA_BAD_PARAMETERS':
     case 'BAD_REQUEST':
+    case 'ROUTE_NOT_FOUND':
     case 'PAYLOAD_TOO_LARGE':
     case 'INTERNAL':
       return {

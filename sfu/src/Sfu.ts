@@ -169,6 +169,11 @@ export class Sfu {
     app.addHook('onRequest', async (request, reply) => {
       if (request.url.startsWith('/hls/')) reply.header('access-control-allow-origin', '*');
     });
+    app.setNotFoundHandler((request, reply) =>
+      reply
+        .status(404)
+        .send({ code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+    );
     app.get('/health', async () => ({ ok: true, workers: this.pool.workers.filter((w) => !w.worker.closed).length }));
     app.get('/stats', async () => this.stats());
     app.get('/metrics', async (_req, reply) => {

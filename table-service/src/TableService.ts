@@ -22,7 +22,7 @@ import { clusterRoutes } from './cluster/clusterRoutes.js';
 import { TableLeases } from './cluster/TableLeases.js';
 import type { ServiceConfig } from './config.js';
 import { Database } from './db/Database.js';
-import { errorHandler } from './errorHandler.js';
+import { errorHandler, notFoundHandler } from './errorHandler.js';
 import { Ledger } from './Ledger.js';
 import { createMetrics, metricsRoute } from './metrics.js';
 import { Realtime } from './realtime/Realtime.js';
@@ -121,6 +121,7 @@ export class TableService {
       // Wrong-typed input is refused, never coerced ("12" is not 12) and unknown fields are errors.
       app.setValidatorCompiler(strictValidatorCompiler);
       app.setErrorHandler(errorHandler);
+      app.setNotFoundHandler(notFoundHandler);
       await app.register(fastifySwagger, {
         openapi: {
           info: { title: 'live-casino table-service', version: '0.2.0' },

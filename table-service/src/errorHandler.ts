@@ -16,3 +16,10 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   request.log.error({ err }, 'request failed');
   return reply.status(500).send(toErrorBody(err));
 }
+
+/** Unknown routes answer with a code like every other error, not fastify's default body. */
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply
+    .status(404)
+    .send({ code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+}

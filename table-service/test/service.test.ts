@@ -159,6 +159,51 @@ describe('table-service over HTTP and socket.io', () => {
         { numRuns: 1000 },
       );
     }
+    // Path parameters: any string in the id position is refused with a typed 4xx.
+    const paramRoutes: [string, (id: string) => string, string][] = [
+      ['POST', (id) => `/v1/rounds/${id}/confirm`, dealer],
+      ['POST', (id) => `/v1/rounds/${id}/settle`, pitboss],
+      ['DELETE', (id) => `/v1/bets/${id}`, player],
+      ['GET', (id) => `/v1/tables/${id}/round`, player],
+      ['GET', (id) => `/v1/tables/${id}/snapshot`, player],
+    ];
+    for (const [method, path, token] of paramRoutes) {
+      await fc.assert(
+        fc.asyncProperty(fc.string({ minLength: 1, maxLength: 300 }), async (id) => {
+          const res = await svc.app.inject({
+            method: method as 'POST',
+            url: path(encodeURIComponent(id)),
+            headers: { authorization: `Bearer ${token}` },
+          });
+          return res.statusCode >= 400 && res.statusCode < 500 && typeof JSON.parse(res.body || '{}').code === 'string';
+        }),
+        { numRuns: 1000 },
+      );
+    }
+    // Query strings: GET /v1/bets?limit= takes 1..200 and refuses anything else with a code.
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 20 }), fc.integer().map(String)), async (limit) => {
+        const res = await svc.app.inject({
+          method: 'GET',
+          url: `/v1/bets?limit=${encodeURIComponent(limit)}`,
+          headers: { authorization: `Bearer ${player}` },
+        });
+        const valid = /^[0-9]+$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 200;
+        if (valid) return res.statusCode === 200;
+        return res.statusCode === 400 && JSON.parse(res.body).code === 'BAD_REQUEST';
+      }),
+      { numRuns: 1000 },
+    );
+    // Oversized bodies: 413 with a code, on every route that takes one.
+    for (const [method, path, token] of routes) {
+      const res = await svc.app.inject({
+        method: method as 'POST',
+        url: path,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ filler: 'x'.repeat(20_000) }),
+      });
+      expect([res.statusCode, JSON.parse(res.body).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    }
     const after = await svc.db.query<{ n: number }>(
       'SELECT (SELECT count(*) FROM bets) + (SELECT count(*) FROM rounds) AS n',
     );
