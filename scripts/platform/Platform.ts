@@ -153,6 +153,7 @@ export class Platform {
       DATA_DIR: this.dataDir,
       STAFF_ACCOUNTS: await readFile(staffPath, 'utf8'),
       DEMO_PLAYERS: '20',
+      SIMULATED_DEALER_PASSWORD: DEMO_STAFF_PASSWORDS.dealer,
       DEMO_BALANCE: '100000',
       PLAYER_WEB_DIR: path.join(REPO_ROOT, 'player-web/dist'),
       ...(this.#opts.rtcMinPort ? { SFU_RTC_MIN_PORT: String(this.#opts.rtcMinPort) } : {}),

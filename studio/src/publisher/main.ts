@@ -8,6 +8,7 @@ import { GameKind } from '@live-casino/protocol';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { createSimulatedScene, seedFromString, TableFeed } from '../simulator/index.js';
+import { SimulatedDealer } from './SimulatedDealer.js';
 import { StudioPublisher } from './StudioPublisher.js';
 
 const Tables = Type.Array(Type.Object({ tableId: Type.String(), name: Type.String(), game: GameKind }), {
@@ -34,7 +35,9 @@ const log = (msg: string, extra?: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ time: Date.now(), service: 'studio-simulator', msg, ...extra })}\n`);
 };
 
-const running: { feed: TableFeed; publisher: StudioPublisher }[] = [];
+// With a dealer password, each simulated table also runs its rounds (as dealer-<tableId>).
+const dealerPassword = process.env.SIMULATED_DEALER_PASSWORD;
+const running: { feed: TableFeed; publisher: StudioPublisher; dealer?: SimulatedDealer }[] = [];
 for (const table of tables) {
   const scene = createSimulatedScene(table.game, {
     tableName: table.name,
@@ -56,13 +59,26 @@ for (const table of tables) {
     feed,
     log,
   });
-  running.push({ feed, publisher });
+  let dealer: SimulatedDealer | undefined;
+  if (dealerPassword) {
+    const d = new SimulatedDealer({
+      tableId: table.tableId,
+      tableServiceUrl,
+      dealerId: `dealer-${table.tableId}`,
+      password: dealerPassword,
+      log,
+    });
+    feed.on('sceneevent', (event) => d.onSceneEvent(event));
+    dealer = d;
+  }
+  running.push({ feed, publisher, ...(dealer ? { dealer } : {}) });
 }
 log('studio simulator running', { tables: tables.map((t) => t.tableId) });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    for (const { feed, publisher } of running) {
+    for (const { feed, publisher, dealer } of running) {
+      dealer?.close();
       publisher.close();
       void feed.close();
     }

@@ -1,0 +1,156 @@
+import type { Card } from '@live-casino/protocol/games/baccarat';
+import type { SceneEvent } from '../simulator/SceneTypes.js';
+
+export interface SimulatedDealerOptions {
+  tableId: string;
+  tableServiceUrl: string;
+  dealerId: string;
+  password: string;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+/** The fields of table-service answers this dealer reads. */
+interface ApiBody {
+  roundId?: string;
+  code?: string;
+  round?: { roundId: string; state: string } | null;
+}
+
+interface RoundRef {
+  roundId: string;
+  state: string;
+}
+
+/**
+ * The dealer of a simulated table: turns the scene's events into the dealer's calls to
+ * table-service, with the studio time of the frame that shows each one, so that rounds, the betting
+ * window and results follow the very video the players watch. Calls are queued in order; one that
+ * fails is logged and the next round starts clean (the table owner recovers anything left behind).
+ */
+export class SimulatedDealer {
+  readonly #opts: SimulatedDealerOptions;
+  #token: string | undefined;
+  #round: RoundRef | undefined;
+  #cards: Card[] = [];
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(opts: SimulatedDealerOptions) {
+    this.#opts = opts;
+  }
+
+  onSceneEvent(event: SceneEvent): void {
+    if (this.#closed) return;
+    this.#queue = this.#queue
+      .then(() => this.#handle(event))
+      .catch((err: unknown) =>
+        this.#opts.log?.('dealer call failed', { tableId: this.#opts.tableId, event: event.type, err: String(err) }),
+      );
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  async #handle(event: SceneEvent): Promise<void> {
+    switch (event.type) {
+      case 'bettingOpened': {
+        this.#cards = [];
+        const res = await this.#call('POST', `/v1/tables/${this.#opts.tableId}/rounds`, {
+          opensAtStudioMs: Math.round(event.studioTimeMs),
+        });
+        if (res.status === 201) {
+          if (res.body?.roundId) this.#round = { roundId: res.body.roundId, state: 'BETTING_OPEN' };
+          return;
+        }
+        // A round of ours is still in play (a restart, a slow settlement): carry on with it.
+        const current = await this.#call('GET', `/v1/tables/${this.#opts.tableId}/round`);
+        const round = current.body?.round;
+        this.#round = round ? { roundId: round.roundId, state: round.state } : undefined;
+        this.#opts.log?.('could not open a round; continuing the one in play', {
+          tableId: this.#opts.tableId,
+          code: res.body?.code,
+          round: this.#round,
+        });
+        return;
+      }
+      case 'bettingClosed': {
+        if (this.#round?.state !== 'BETTING_OPEN') return;
+        await this.#step('close', { closesAtStudioMs: Math.round(event.studioTimeMs) }, 'BETTING_CLOSED');
+        return;
+      }
+      case 'ballSettled':
+        await this.#result({ pocket: event.pocket });
+        return;
+      case 'cardDealt':
+        this.#cards.push(event.card);
+        return;
+      case 'coupResult':
+        await this.#result({ cards: this.#cards });
+        return;
+      case 'ballLaunched':
+      case 'cardsCleared':
+      case 'shoeChanged':
+        return;
+      default: {
+        const unknown: never = event;
+        throw new Error(`unexpected scene event ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  async #result(result: unknown): Promise<void> {
+    if (this.#round?.state !== 'BETTING_CLOSED') return;
+    await this.#step('result', { result }, 'RESULT_PENDING');
+    // The simulator's reading is its own truth; a real dealer confirms on the console (and vision
+    // cross-checks it). The owner node settles once the late-bet deadline has passed.
+    await this.#step('confirm', undefined, 'RESULT_CONFIRMED');
+  }
+
+  async #step(action: string, body: unknown, next: string): Promise<void> {
+    const round = this.#round;
+    if (!round) return;
+    const res = await this.#call('POST', `/v1/rounds/${round.roundId}/${action}`, body);
+    if (res.status !== 200) throw new Error(`${action} refused: ${res.status} ${JSON.stringify(res.body)}`);
+    round.state = next;
+  }
+
+  async #login(): Promise<string> {
+    const res = await fetch(`${this.#opts.tableServiceUrl}/v1/auth/staff-login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: this.#opts.dealerId, password: this.#opts.password }),
+      signal: AbortSignal.timeout(5000),
+    });
+    const body = (await res.json()) as { token?: string; code?: string };
+    if (!res.ok || !body.token) throw new Error(`dealer login refused: ${res.status} ${body.code ?? ''}`);
+    return body.token;
+  }
+
+  async #call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: ApiBody | undefined }> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.#token ??= await this.#login();
+      const res = await fetch(`${this.#opts.tableServiceUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.#token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(5000),
+      });
+      const text = await res.text();
+      const parsed = text ? (JSON.parse(text) as ApiBody) : undefined;
+      if (res.status === 401 && attempt === 0) {
+        this.#token = undefined; // expired session: log in again once
+        continue;
+      }
+      return { status: res.status, body: parsed };
+    }
+    throw new Error('unreachable');
+  }
+}
