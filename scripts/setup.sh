@@ -11,6 +11,8 @@ APT_PACKAGES=(
   ffmpeg
   # browser tests and benchmarks
   chromium fonts-dejavu-core
+  # real card deck artwork (SVG) for the vision training renderer
+  kdegames-card-data-kf5
 )
 
 missing=()

@@ -1,0 +1,246 @@
+import { CARD_POSITIONS, type Card, type CardPosition } from '@live-casino/protocol/games/baccarat';
+import { type Canvas, type Image, createCanvas } from '@napi-rs/canvas';
+import { BaccaratScene } from '@live-casino/studio/src/simulator/BaccaratScene.js';
+import { nodeLayerFactory } from '@live-casino/studio/src/simulator/NodeCanvas.js';
+import { REF_HEIGHT, REF_WIDTH } from '@live-casino/studio/src/simulator/StudioOverlay.js';
+import {
+  ALL_CARDS,
+  type CardDeck,
+  CardDecks,
+  type DeckName,
+  HELD_OUT_DECKS,
+  TRAIN_DECKS,
+  assertCardDecksInstalled,
+  cardIndex,
+} from '../decks/CardDecks.js';
+import { SeededRandom, degrade, drawChip, drawHand, gaussian, hashSeed, pick, randomDegradation } from './Augment.js';
+import { type Mat3, chain, rotate, scale, shear, tilt, translate, warp } from './ImageOps.js';
+
+export type DatasetSplit = 'train' | 'seen-test' | 'unseen-test';
+export const DATASET_SPLITS: readonly DatasetSplit[] = ['train', 'seen-test', 'unseen-test'];
+
+/** Decks each split draws from: the two "seen" splits share the training decks, with other seeds. */
+export function decksOf(split: DatasetSplit): readonly DeckName[] {
+  return split === 'unseen-test' ? HELD_OUT_DECKS : TRAIN_DECKS;
+}
+
+/**
+ * Card reader input: 64x96 RGB (HWC, uint8). Portrait like the card, with the card ~72 px tall,
+ * so its corner index (rank + suit, ~12% of the card height) is ~9 px: legible, while the whole
+ * input is 18 KB and a small CNN runs it in well under a millisecond on a CPU. Colour is kept:
+ * red/black halves the suit confusion at the cost of two input channels of the first layer.
+ */
+export const CARD_CROP = { width: 64, height: 96, channels: 3 } as const;
+
+/** Class index: 0-51 as ALL_CARDS (suit-major, A..K), 52 = no face-up card at the position. */
+export const CARD_CLASSES: readonly string[] = [...ALL_CARDS.map((c) => `${c.rank}${c.suit[0]}`), 'none'];
+export const NO_CARD_CLASS = 52;
+
+export type CardLabel = Card | 'none';
+
+export function cardLabelClass(label: CardLabel): number {
+  return label === 'none' ? NO_CARD_CLASS : cardIndex(label);
+}
+
+/**
+ * The simulator's dealing layout in its 640x360 reference frame (BaccaratScene: CARD_W 54,
+ * CARD_H 78, CARD_TOP 134, POSITION_BOXES). Third cards lie sideways; their crop is turned with
+ * them so that every crop shows an upright card. Copied because the scene does not export them.
+ */
+export const CARD_SIZE = { width: 54, height: 78 } as const;
+const CARD_TOP = 134;
+export const DEALING_POSITIONS: Record<CardPosition, { cx: number; cy: number; sideways: boolean }> = {
+  P1: { cx: 120 + 27, cy: CARD_TOP + 39, sideways: false },
+  P2: { cx: 180 + 27, cy: CARD_TOP + 39, sideways: false },
+  P3: { cx: 34 + 39, cy: CARD_TOP + 39, sideways: true },
+  B1: { cx: 406 + 27, cy: CARD_TOP + 39, sideways: false },
+  B2: { cx: 466 + 27, cy: CARD_TOP + 39, sideways: false },
+  B3: { cx: 528 + 39, cy: CARD_TOP + 39, sideways: true },
+};
+
+/** Crop pixels per reference unit before jitter: the card's 78 units become 72 px. */
+export const CARD_CROP_SCALE = 72 / CARD_SIZE.height;
+
+/**
+ * The crop the live reader takes at a position: maps crop pixels to reference-frame coordinates
+ * (multiply by the frame's px per reference unit for a real frame). Shared with the live half.
+ */
+export function cardCropToReference(position: CardPosition): Mat3 {
+  const p = DEALING_POSITIONS[position];
+  return chain(
+    translate(p.cx, p.cy),
+    rotate(p.sideways ? Math.PI / 2 : 0),
+    scale(1 / CARD_CROP_SCALE),
+    translate(-CARD_CROP.width / 2, -CARD_CROP.height / 2),
+  );
+}
+
+/** Source patch around a position: reference units each side of its centre, and px per unit. */
+const PATCH_HALF = 70;
+const SRC_SCALE = 2;
+
+export interface CardCropOptions {
+  /** Force the content: a card, `null` for no face-up card, undefined for random. */
+  card?: Card | null;
+  position?: CardPosition;
+  deck?: DeckName;
+  /** Skip every random degradation and jitter (for checks and contact sheets). */
+  clean?: boolean;
+}
+
+export interface CardCropSample {
+  /** RGB, HWC, CARD_CROP.height x CARD_CROP.width x 3. */
+  readonly pixels: Uint8Array;
+  readonly label: CardLabel;
+  readonly labelClass: number;
+  readonly position: CardPosition;
+  readonly deck: DeckName;
+}
+
+export interface CardCropRendererOptions {
+  split: DatasetSplit;
+  /** Share of samples with no face-up card at the position (default 0.15). */
+  noneRate?: number;
+  /** Restrict to some of the split's decks (tests, per-deck evaluation). */
+  onlyDecks?: readonly DeckName[];
+  decks?: CardDecks;
+}
+
+/**
+ * Renders labelled crops of one dealing position of the simulator's baccarat table with real
+ * deck artwork: the simulator's felt, the target card and random neighbours placed with the
+ * dealer's imprecision, an occasional hand or chip over it, then camera jitter (scale, rotation,
+ * perspective) and degradations (lighting, blur, noise, JPEG). Sample i of a seed is a pure
+ * function of (split, seed, i).
+ */
+export class CardCropRenderer {
+  readonly split: DatasetSplit;
+  readonly noneRate: number;
+  readonly deckNames: readonly DeckName[];
+  readonly #decks: CardDecks;
+  readonly #felt: Canvas;
+  readonly #patch: Canvas;
+
+  private constructor(
+    split: DatasetSplit,
+    noneRate: number,
+    deckNames: readonly DeckName[],
+    decks: CardDecks,
+    felt: Canvas,
+  ) {
+    this.split = split;
+    this.deckNames = deckNames;
+    this.noneRate = noneRate;
+    this.#decks = decks;
+    this.#felt = felt;
+    const side = 2 * PATCH_HALF * SRC_SCALE;
+    this.#patch = createCanvas(side, side);
+  }
+
+  static async create(opts: CardCropRendererOptions): Promise<CardCropRenderer> {
+    assertCardDecksInstalled();
+    const allowed = decksOf(opts.split);
+    const deckNames = opts.onlyDecks ?? allowed;
+    const foreign = deckNames.filter((d) => !allowed.includes(d));
+    if (foreign.length > 0 || deckNames.length === 0) {
+      throw new RangeError(`decks ${foreign.join(', ') || '(none)'} are not usable for the ${opts.split} split`);
+    }
+    // The empty table: a betting-phase frame of the simulator (no cards, no totals yet).
+    const scene = new BaccaratScene({ tableName: 'dataset', seed: 1, epochMs: 0, createLayer: nodeLayerFactory });
+    scene.advance(1_000);
+    const felt = createCanvas(REF_WIDTH * SRC_SCALE, REF_HEIGHT * SRC_SCALE);
+    scene.draw(felt.getContext('2d'), felt.width, felt.height);
+    return new CardCropRenderer(opts.split, opts.noneRate ?? 0.15, deckNames, opts.decks ?? new CardDecks(), felt);
+  }
+
+  async render(seed: number, index: number, opts: CardCropOptions = {}): Promise<CardCropSample> {
+    const random = new SeededRandom(hashSeed(seed, DATASET_SPLITS.indexOf(this.split), index));
+    const clean = opts.clean ?? false;
+    const deckName = opts.deck ?? pick(random, this.deckNames);
+    if (!decksOf(this.split).includes(deckName)) throw new RangeError(`${deckName} is not a ${this.split} deck`);
+    const deck = this.#decks.get(deckName);
+    const position = opts.position ?? pick(random, CARD_POSITIONS);
+    const target = DEALING_POSITIONS[position];
+    const card = opts.card !== undefined ? opts.card : random.next() < this.noneRate ? null : pick(random, ALL_CARDS);
+    // No face-up card: empty felt, sometimes a face-down card on its way in.
+    const faceDown = card === null && random.next() < 0.2;
+
+    const ctx = this.#patch.getContext('2d');
+    const ox = target.cx - PATCH_HALF;
+    const oy = target.cy - PATCH_HALF;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(this.#felt, -ox * SRC_SCALE, -oy * SRC_SCALE);
+    ctx.setTransform(SRC_SCALE, 0, 0, SRC_SCALE, -ox * SRC_SCALE, -oy * SRC_SCALE);
+
+    for (const other of CARD_POSITIONS) {
+      if (other === position || random.next() < 0.4) continue;
+      const o = DEALING_POSITIONS[other];
+      if (Math.abs(o.cx - target.cx) > 2 * PATCH_HALF) continue;
+      await this.#drawCard(ctx, deck, pick(random, ALL_CARDS), o.cx, o.cy, o.sideways, random, clean ? 0 : 1);
+    }
+    if (card !== null || faceDown) {
+      await this.#drawCard(ctx, deck, card, target.cx, target.cy, target.sideways, random, clean ? 0 : 1);
+    }
+    if (!clean && random.next() < 0.25) {
+      const a = random.between(0, 2 * Math.PI);
+      const d = random.between(28, 48);
+      const x = target.cx + d * Math.cos(a);
+      const y = target.cy + d * Math.sin(a);
+      if (random.next() < 0.5) drawChip(ctx, random, x, y, random.between(9, 14));
+      else drawHand(ctx, random, x, y, random.between(40, 60), a);
+    }
+
+    const side = 2 * PATCH_HALF * SRC_SCALE;
+    const jitter = clean ? 0 : 1;
+    const s = 1 + jitter * random.between(-0.15, 0.15);
+    const outToSrc = chain(
+      scale(SRC_SCALE),
+      translate(-ox, -oy),
+      translate(jitter * random.between(-3, 3), jitter * random.between(-3, 3)),
+      cardCropToReference(position),
+      translate(CARD_CROP.width / 2, CARD_CROP.height / 2),
+      rotate(jitter * random.between(-0.05, 0.05)),
+      shear(jitter * random.between(-0.06, 0.06)),
+      tilt(jitter * random.between(-0.004, 0.004), jitter * random.between(-0.003, 0.003)),
+      scale(1 / s),
+      translate(-CARD_CROP.width / 2, -CARD_CROP.height / 2),
+    );
+    const data = ctx.getImageData(0, 0, side, side).data;
+    let pixels = warp(data, side, side, outToSrc, CARD_CROP.width, CARD_CROP.height, 2, [7, 68, 42]);
+    if (!clean) {
+      pixels = await degrade(pixels, CARD_CROP.width, CARD_CROP.height, randomDegradation(random), random);
+    }
+    const label: CardLabel = card ?? 'none';
+    return { pixels, label, labelClass: cardLabelClass(label), position, deck: deckName };
+  }
+
+  /** A card (face, or back for `null`) centred at (cx, cy), placed with the dealer's imprecision. */
+  async #drawCard(
+    ctx: ReturnType<Canvas['getContext']>,
+    deck: CardDeck,
+    card: Card | null,
+    cx: number,
+    cy: number,
+    sideways: boolean,
+    random: SeededRandom,
+    jitter: number,
+  ): Promise<void> {
+    const image: Image = await deck.render(
+      card,
+      Math.round(CARD_SIZE.height * (await deck.aspect()) * SRC_SCALE),
+      CARD_SIZE.height * SRC_SCALE,
+    );
+    const w = image.width / SRC_SCALE;
+    const h = image.height / SRC_SCALE;
+    ctx.save();
+    ctx.translate(cx + jitter * 2 * gaussian(random), cy + jitter * 2 * gaussian(random));
+    // Up to ±15° off square; the face may be either way up (decks are point-symmetric anyway).
+    ctx.rotate(
+      (sideways ? Math.PI / 2 : 0) + jitter * random.between(-0.26, 0.26) + (random.next() < 0.5 ? Math.PI : 0),
+    );
+    ctx.fillStyle = 'rgba(0,0,0,0.35)';
+    ctx.fillRect(-w / 2 + 1.5, -h / 2 + 2, w, h);
+    ctx.drawImage(image, -w / 2, -h / 2, w, h);
+    ctx.restore();
+  }
+}
