@@ -60,6 +60,16 @@ const POSITION_BOXES: Record<CardPosition, { x: number; y: number; sideways: boo
   B3: { x: 528, y: CARD_TOP + (CARD_H - CARD_W) / 2, sideways: true },
 };
 
+/**
+ * Where cards lie in the 640x360 reference frame, for whoever reads them from the video (the
+ * vision crops are cut from exactly these boxes).
+ */
+export const BACCARAT_LAYOUT = {
+  cardWidth: CARD_W,
+  cardHeight: CARD_H,
+  positions: POSITION_BOXES,
+} as const;
+
 const COLOURS = {
   player: '#2f6fe0',
   banker: '#d3222f',

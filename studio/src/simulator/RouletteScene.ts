@@ -46,6 +46,9 @@ const R_NUMBERS_IN = 79;
 const R_POCKETS_IN = 62;
 const R_TURRET = 22;
 const R_BALL = 5;
+
+/** The wheel in the 640x360 reference frame, for whoever reads it from the video (vision crops). */
+export const ROULETTE_LAYOUT = { cx: CX, cy: CY, rimRadius: R_RIM_OUT } as const;
 const R_BALL_TRACK = R_RIM_IN - R_BALL - 2;
 const R_BALL_POCKET = (R_NUMBERS_IN + R_POCKETS_IN) / 2;
 const PANEL_X = 340;

@@ -1,12 +1,12 @@
-export { BACCARAT_TIMELINE, BaccaratScene } from './BaccaratScene.js';
+export { BACCARAT_LAYOUT, BACCARAT_TIMELINE, BaccaratScene } from './BaccaratScene.js';
 export type { Canvas2D, CanvasGradientLike, CanvasImageLike, LayerFactory } from './Canvas2D.js';
 export { drawCard, drawSuit } from './CardPainter.js';
 export type { FeedLogger } from './FeedLogger.js';
 export { createSimulatedScene, nodeLayerFactory } from './NodeCanvas.js';
-export { ROULETTE_TIMELINE, RouletteScene } from './RouletteScene.js';
+export { ROULETTE_LAYOUT, ROULETTE_TIMELINE, RouletteScene } from './RouletteScene.js';
 export { ABS_CAPTURE_TIME_URI } from './RtpPacket.js';
 export type * from './SceneTypes.js';
-export { seedFromString } from './SeededRandom.js';
-export { drawStudioOverlay, formatUtc } from './StudioOverlay.js';
+export { hashSeed, SeededRandom, seedFromString } from './SeededRandom.js';
+export { drawStudioOverlay, formatUtc, REF_HEIGHT, REF_WIDTH } from './StudioOverlay.js';
 export { TableFeed } from './TableFeed.js';
 export type * from './TableFeedTypes.js';

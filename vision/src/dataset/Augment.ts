@@ -1,10 +1,10 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
-import { SeededRandom } from '@live-casino/studio/src/simulator/SeededRandom.js';
-import type { Canvas2D } from '@live-casino/studio/src/simulator/Canvas2D.js';
+import { SeededRandom } from '@live-casino/studio/simulator';
+import type { Canvas2D } from '@live-casino/studio/simulator';
 import { type Lighting, addNoise, blur, fromRgba, relight, toRgba } from './ImageOps.js';
 
 export { SeededRandom };
-export { hashSeed } from '@live-casino/studio/src/simulator/SeededRandom.js';
+export { hashSeed } from '@live-casino/studio/simulator';
 
 /** Standard normal deviate (Box-Muller) from the seeded generator. */
 export function gaussian(random: SeededRandom): number {

@@ -1,8 +1,6 @@
 import { CARD_POSITIONS, type Card, type CardPosition } from '@live-casino/protocol/games/baccarat';
 import { type Canvas, type Image, createCanvas } from '@napi-rs/canvas';
-import { BaccaratScene } from '@live-casino/studio/src/simulator/BaccaratScene.js';
-import { nodeLayerFactory } from '@live-casino/studio/src/simulator/NodeCanvas.js';
-import { REF_HEIGHT, REF_WIDTH } from '@live-casino/studio/src/simulator/StudioOverlay.js';
+import { BACCARAT_LAYOUT, BaccaratScene, nodeLayerFactory, REF_HEIGHT, REF_WIDTH } from '@live-casino/studio/simulator';
 import {
   ALL_CARDS,
   type CardDeck,
@@ -43,20 +41,17 @@ export function cardLabelClass(label: CardLabel): number {
 }
 
 /**
- * The simulator's dealing layout in its 640x360 reference frame (BaccaratScene: CARD_W 54,
- * CARD_H 78, CARD_TOP 134, POSITION_BOXES). Third cards lie sideways; their crop is turned with
- * them so that every crop shows an upright card. Copied because the scene does not export them.
+ * The simulator's dealing layout in its 640x360 reference frame (BaccaratScene's own boxes). Third
+ * cards lie sideways; their crop is turned with them so that every crop shows an upright card.
  */
-export const CARD_SIZE = { width: 54, height: 78 } as const;
-const CARD_TOP = 134;
-export const DEALING_POSITIONS: Record<CardPosition, { cx: number; cy: number; sideways: boolean }> = {
-  P1: { cx: 120 + 27, cy: CARD_TOP + 39, sideways: false },
-  P2: { cx: 180 + 27, cy: CARD_TOP + 39, sideways: false },
-  P3: { cx: 34 + 39, cy: CARD_TOP + 39, sideways: true },
-  B1: { cx: 406 + 27, cy: CARD_TOP + 39, sideways: false },
-  B2: { cx: 466 + 27, cy: CARD_TOP + 39, sideways: false },
-  B3: { cx: 528 + 39, cy: CARD_TOP + 39, sideways: true },
-};
+export const CARD_SIZE = { width: BACCARAT_LAYOUT.cardWidth, height: BACCARAT_LAYOUT.cardHeight } as const;
+export const DEALING_POSITIONS = Object.fromEntries(
+  Object.entries(BACCARAT_LAYOUT.positions).map(([position, box]) => {
+    const w = box.sideways ? CARD_SIZE.height : CARD_SIZE.width;
+    const h = box.sideways ? CARD_SIZE.width : CARD_SIZE.height;
+    return [position, { cx: box.x + w / 2, cy: box.y + h / 2, sideways: box.sideways }];
+  }),
+) as Record<CardPosition, { cx: number; cy: number; sideways: boolean }>;
 
 /** Crop pixels per reference unit before jitter: the card's 78 units become 72 px. */
 export const CARD_CROP_SCALE = 72 / CARD_SIZE.height;

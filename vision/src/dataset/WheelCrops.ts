@@ -1,8 +1,13 @@
 import { POCKET_COUNT } from '@live-casino/protocol/games/roulette';
 import { type Canvas, createCanvas } from '@napi-rs/canvas';
-import { nodeLayerFactory } from '@live-casino/studio/src/simulator/NodeCanvas.js';
-import { ROULETTE_TIMELINE, RouletteScene } from '@live-casino/studio/src/simulator/RouletteScene.js';
-import { REF_HEIGHT, REF_WIDTH } from '@live-casino/studio/src/simulator/StudioOverlay.js';
+import {
+  nodeLayerFactory,
+  REF_HEIGHT,
+  REF_WIDTH,
+  ROULETTE_LAYOUT,
+  ROULETTE_TIMELINE,
+  RouletteScene,
+} from '@live-casino/studio/simulator';
 import { SeededRandom, degrade, drawChip, drawHand, hashSeed, randomDegradation } from './Augment.js';
 import { DATASET_SPLITS, type DatasetSplit } from './CardCrops.js';
 import { type Mat3, chain, rotate, scale, shear, tilt, translate, warp } from './ImageOps.js';
@@ -22,8 +27,8 @@ export const WHEEL_CLASSES: readonly string[] = [
 ];
 export type WheelLabel = number | 'not_settled';
 
-/** The simulator's wheel in its 640x360 reference frame (RouletteScene: CX, CY, R_RIM_OUT). */
-export const WHEEL_GEOMETRY = { cx: 178, cy: 206, rimRadius: 146 } as const;
+/** The simulator's wheel in its 640x360 reference frame (RouletteScene's own geometry). */
+export const WHEEL_GEOMETRY = ROULETTE_LAYOUT;
 
 /** Crop pixels per reference unit before jitter: the rim (292 units across) fills 124 px. */
 export const WHEEL_CROP_SCALE = 124 / (2 * WHEEL_GEOMETRY.rimRadius);
