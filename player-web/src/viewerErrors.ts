@@ -136,6 +136,7 @@ export function describeProblem(error: ViewerError, mode: 'webrtc' | 'hls'): Pro
       return { title: 'The casino is busy', detail: 'We will reconnect you in a moment.', action: 'none' };
     // Money and game codes belong to the bet overlay, not the video; shown plainly if they ever get here.
     case 'AUTH_BAD_CREDENTIALS':
+    case 'AUTH_USERNAME_TAKEN':
     case 'WALLET_INSUFFICIENT_FUNDS':
     case 'LEDGER_ACCOUNT_NOT_FOUND':
     case 'LEDGER_IDEMPOTENCY_CONFLICT':

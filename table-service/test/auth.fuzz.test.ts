@@ -131,7 +131,8 @@ describe('fuzzed auth bodies', () => {
             payload: defuse(route, schema, payload),
             headers: contentType ? { 'content-type': contentType } : {},
           });
-          const outcome = res.statusCode === 400 && res.body.includes('is taken') ? 'taken' : String(res.statusCode);
+          const outcome =
+            res.statusCode === 409 && res.body.includes('AUTH_USERNAME_TAKEN') ? 'taken' : String(res.statusCode);
           seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
           expect(res.statusCode).toBeGreaterThanOrEqual(400);
           expect(res.statusCode).toBeLessThan(500);

@@ -77,7 +77,7 @@ describe('Players', () => {
     const before = await authRowCounts(db);
     for (const username of ['carol', 'CAROL', ' Carol ']) {
       const err = await appError(players.signUp({ username, password: 'password-2' }));
-      expect(err.code).toBe('BAD_REQUEST');
+      expect(err.code).toBe('AUTH_USERNAME_TAKEN');
       expect(err.message).toMatch(/taken/);
     }
     expect(await authRowCounts(db)).toEqual(before);
@@ -91,7 +91,7 @@ describe('Players', () => {
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) {
-      if (r.status === 'rejected') expect((r.reason as AppError).code).toBe('BAD_REQUEST');
+      if (r.status === 'rejected') expect((r.reason as AppError).code).toBe('AUTH_USERNAME_TAKEN');
     }
     expect(await authRowCounts(db)).toMatchObject({ players: 1, accounts: 1 });
   });

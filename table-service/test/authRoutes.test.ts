@@ -102,8 +102,8 @@ describe('player sign-up and login', () => {
       expect((await post(ctx, '/v1/auth/signup', { username: 'carol', password: 'password-1' })).statusCode).toBe(201);
       const before = await authRowCounts(ctx.db);
       const again = await post(ctx, '/v1/auth/signup', { username: 'Carol', password: 'password-2' });
-      expect(again.statusCode).toBe(400);
-      expect(again.json()).toEqual({ code: 'BAD_REQUEST', message: 'username carol is taken' });
+      expect(again.statusCode).toBe(409);
+      expect(again.json()).toEqual({ code: 'AUTH_USERNAME_TAKEN', message: 'username carol is taken' });
       expect(await authRowCounts(ctx.db)).toEqual(before);
     }));
 
@@ -361,7 +361,7 @@ describe('OpenAPI', () => {
         expect(op.tags).toEqual(['auth']);
         return Object.keys(op.responses).sort();
       };
-      expect(codes('/v1/auth/signup', 'post')).toEqual(['201', '400', '413', '429']);
+      expect(codes('/v1/auth/signup', 'post')).toEqual(['201', '400', '409', '413', '429']);
       expect(codes('/v1/auth/login', 'post')).toEqual(['200', '400', '401', '413', '429']);
       expect(codes('/v1/auth/staff-login', 'post')).toEqual(['200', '400', '401', '413', '429']);
       expect(codes('/v1/me', 'get')).toEqual(['200', '401', '403']);

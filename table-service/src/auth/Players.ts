@@ -173,9 +173,8 @@ export function serializePlayer(player: Player): {
   return { id: player.id, username: player.username, displayName: player.displayName, currency: player.currency };
 }
 
-// TODO(lead): AUTH_USERNAME_TAKEN (409) once protocol has it.
 function usernameTaken(username: string): AppError {
-  return new AppError('BAD_REQUEST', `username ${username} is taken`);
+  return new AppError('AUTH_USERNAME_TAKEN', `username ${username} is taken`);
 }
 
 function normaliseUsername(username: string): string {

@@ -108,7 +108,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         tags: ['auth'],
         summary: 'Create a player account (with an empty wallet) and log in',
         body: SignUpBody,
-        response: { 201: PlayerSession, ...common },
+        response: { 201: PlayerSession, 409: ErrorBody, ...common },
       },
     },
     async (request, reply) => {
