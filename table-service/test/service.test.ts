@@ -1,60 +1,35 @@
-import { generateKeyPairSync } from 'node:crypto';
 import type { RoundEventPayload, TableAck } from '@live-casino/protocol';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../src/auth/Passwords.js';
-import { loadConfig } from '../src/config.js';
-import { TableService } from '../src/TableService.js';
+import type { TableService } from '../src/TableService.js';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
+import { startTestService, type TestService } from './helpers/service.js';
 
 describe('table-service over HTTP and socket.io', () => {
   let server: TestPostgres;
+  let service: TestService;
   let svc: TableService;
   let url: string;
   let dealer: string;
   let pitboss: string;
   let player: string;
 
-  const inject = async (method: 'GET' | 'POST' | 'DELETE', path: string, token?: string, body?: unknown) => {
-    const res = await svc.app.inject({
-      method,
-      url: path,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
-    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
-  };
+  const inject: TestService['inject'] = (method, path, token, body) => service.inject(method, path, token, body);
 
   beforeAll(async () => {
     server = await startTestPostgres();
-    const db = await server.freshDatabase();
-    const { rows } = await db.query<{ db: string }>('SELECT current_database() AS db');
-    await db.close();
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const staff = [
-      { id: 'dealer-1', role: 'dealer', tableId: 'roulette-1', passwordHash: await hashPassword('dealer-password') },
-      { id: 'boss', role: 'pitboss', passwordHash: await hashPassword('boss-password') },
-    ];
-    const config = loadConfig({
-      STREAM_TOKEN_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      STUDIO_SERVICE_SECRET: 'x'.repeat(32),
-      DATABASE_URL: server.url(rows[0]!.db),
-      STAFF_ACCOUNTS: JSON.stringify(staff),
-      DEMO_PLAYERS: '2',
-      DEMO_BALANCE: '100000',
-      AUTH_RATE_LIMIT_MAX: '0',
-      PORT: '0',
+    service = await startTestService(server, {
+      staff: [
+        { id: 'dealer-1', role: 'dealer', tableId: 'roulette-1', password: 'dealer-password' },
+        { id: 'boss', role: 'pitboss', password: 'boss-password' },
+      ],
+      demoPlayers: 2,
     });
-    svc = await TableService.create({ config, log: pino({ level: 'silent' }), liveTables: async () => new Set() });
-    url = await svc.app.listen({ host: '127.0.0.1', port: 0 });
-    dealer = (await inject('POST', '/v1/auth/staff-login', undefined, { id: 'dealer-1', password: 'dealer-password' }))
-      .body.token;
-    pitboss = (await inject('POST', '/v1/auth/staff-login', undefined, { id: 'boss', password: 'boss-password' })).body
-      .token;
-    player = (await inject('POST', '/v1/auth/login', undefined, { username: 'demo1', password: 'demo-password' })).body
-      .token;
+    ({ svc, url } = service);
+    dealer = await service.staffToken('dealer-1', 'dealer-password');
+    pitboss = await service.staffToken('boss', 'boss-password');
+    player = await service.playerToken('demo1');
   });
   afterAll(async () => {
     await svc?.close();

@@ -1,0 +1,68 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { pino } from 'pino';
+import { hashPassword } from '../../src/auth/Passwords.js';
+import { loadConfig } from '../../src/config.js';
+import { TableService } from '../../src/TableService.js';
+import type { TestPostgres } from './db.js';
+
+export interface TestService {
+  svc: TableService;
+  /** Base URL of the listening server (for socket.io clients). */
+  url: string;
+  inject(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    token?: string,
+    body?: unknown,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely, field by field.
+  ): Promise<{ status: number; body: any }>;
+  staffToken(id: string, password: string): Promise<string>;
+  playerToken(username: string): Promise<string>;
+}
+
+/**
+ * A whole table-service on a fresh database of `server`, listening on a free port, with demo
+ * players demo1..demoN (password demo-password) and the given staff (plain passwords, hashed here).
+ */
+export async function startTestService(
+  server: TestPostgres,
+  opts: { staff: { id: string; role: string; tableId?: string; password: string }[]; demoPlayers: number },
+): Promise<TestService> {
+  const db = await server.freshDatabase();
+  const { rows } = await db.query<{ db: string }>('SELECT current_database() AS db');
+  await db.close();
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const staff = await Promise.all(
+    opts.staff.map(async ({ password, ...member }) => ({ ...member, passwordHash: await hashPassword(password) })),
+  );
+  const config = loadConfig({
+    STREAM_TOKEN_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    STUDIO_SERVICE_SECRET: 'x'.repeat(32),
+    DATABASE_URL: server.url(rows[0]!.db),
+    STAFF_ACCOUNTS: JSON.stringify(staff),
+    DEMO_PLAYERS: String(opts.demoPlayers),
+    DEMO_BALANCE: '100000',
+    AUTH_RATE_LIMIT_MAX: '0',
+    PORT: '0',
+  });
+  const svc = await TableService.create({ config, log: pino({ level: 'silent' }), liveTables: async () => new Set() });
+  const url = await svc.app.listen({ host: '127.0.0.1', port: 0 });
+  const inject: TestService['inject'] = async (method, path, token, body) => {
+    const res = await svc.app.inject({
+      method,
+      url: path,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
+    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
+  };
+  return {
+    svc,
+    url,
+    inject,
+    staffToken: async (id, password) =>
+      (await inject('POST', '/v1/auth/staff-login', undefined, { id, password })).body.token,
+    playerToken: async (username) =>
+      (await inject('POST', '/v1/auth/login', undefined, { username, password: 'demo-password' })).body.token,
+  };
+}
