@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/Passwords.js';
 import { StaffDirectory } from '../src/auth/StaffDirectory.js';
-import { LogInBody, SignUpBody, StaffLogInBody } from '../src/routes/auth.js';
+import { LogInBody, SignUpBody, StaffLogInBody } from '@live-casino/protocol';
 import { type AuthApp, authRowCounts, buildAuthApp } from './helpers/authApp.js';
 import type { Database } from '../src/db/Database.js';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';

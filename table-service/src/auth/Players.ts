@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AppError } from '@live-casino/protocol';
+import { AppError, DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from '@live-casino/protocol';
 import type { Database } from '../db/Database.js';
 import type { Ledger, Queryable } from '../Ledger.js';
 import { hashPassword, verifyPassword } from './Passwords.js';
@@ -41,9 +41,7 @@ interface PlayerRow {
 
 /** Same rule as the `players_username_format` constraint (migrations/0010_rounds_bets.sql). */
 export const USERNAME = /^[a-z0-9_.-]{3,32}$/;
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 128;
-export const DISPLAY_NAME_MAX = 32;
+export { DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN };
 const CURRENCY = /^[A-Z]{3}$/;
 /** Control, format (bidi overrides, zero-width), private-use and unassigned characters, and line breaks. */
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;

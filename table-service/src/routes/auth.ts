@@ -7,56 +7,13 @@ import { Value } from '@sinclair/typebox/value';
 import type { FastifyContextConfig, FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import type { Redis } from 'ioredis';
 import { currentSession, requireRole } from '../auth/authPlugin.js';
-import { DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Players, serializePlayer } from '../auth/Players.js';
+import { Players, serializePlayer } from '../auth/Players.js';
 import type { SessionTokens } from '../auth/SessionTokens.js';
 import type { StaffDirectory } from '../auth/StaffDirectory.js';
 import type { Ledger } from '../Ledger.js';
+import { LogInBody, Me, PlayerSession, SignUpBody, StaffLogInBody, StaffSession } from '@live-casino/protocol';
 
-// Wire schemas of the auth routes. TODO(lead): move to @live-casino/protocol so player-web and
-// studio share them.
 const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
-
-/** Case-insensitive on the wire; stored lower case (players_username_format). */
-export const Username = Type.String({ minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_.-]+$' });
-export const NewPassword = Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX });
-const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX });
-export const DisplayName = Type.String({ minLength: 1, maxLength: DISPLAY_NAME_MAX });
-
-export const SignUpBody = Type.Object(
-  { username: Username, password: NewPassword, displayName: Type.Optional(DisplayName) },
-  { additionalProperties: false },
-);
-export const LogInBody = Type.Object({ username: Username, password: Password }, { additionalProperties: false });
-export const StaffLogInBody = Type.Object(
-  {
-    id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_.-]*$' }),
-    password: Type.String({ minLength: 1, maxLength: 256 }),
-  },
-  { additionalProperties: false },
-);
-
-export const PlayerInfo = Type.Object({
-  id: Type.String(),
-  username: Type.String(),
-  displayName: Type.String(),
-  currency: Type.String(),
-});
-export const PlayerSession = Type.Object({
-  token: Type.String(),
-  /** Unix time in milliseconds. */
-  expiresAt: Type.Integer(),
-  player: PlayerInfo,
-});
-export const StaffSession = Type.Object({
-  token: Type.String(),
-  expiresAt: Type.Integer(),
-  role: Type.Union([Type.Literal('dealer'), Type.Literal('pitboss'), Type.Literal('service')]),
-  tableId: Type.Optional(Type.String()),
-});
-export const Me = Type.Object({
-  player: PlayerInfo,
-  balance: Type.Object({ amount: Type.Integer({ description: 'minor units' }), currency: Type.String() }),
-});
 
 export interface AuthRateLimit {
   /** Requests per IP and route within `timeWindowMs`. */
