@@ -35,9 +35,8 @@ interface Epoch {
   base: { rtpTimestamp: number; arrivedAtMs: number } | undefined;
   csvOffset: number;
   first: boolean;
+  /** The newest complete segment, published when the next one starts. */
   last: { segment: Segment; startS: number; endS: number } | undefined;
-  /** Gap between a segment's listed end and the next one's start, learned from the list. */
-  gapS: number;
 }
 
 export const HLS_PLAYLIST = 'index.m3u8';
@@ -239,7 +238,7 @@ export class HlsEgress {
       path.join(this.#opts.dir, `seg-${this.#tag}-${id}-%06d.ts`),
     ];
     const child = spawn(this.#opts.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const epoch: Epoch = { id, process: child, base: undefined, csvOffset: 0, first: true, last: undefined, gapS: 0 };
+    const epoch: Epoch = { id, process: child, base: undefined, csvOffset: 0, first: true, last: undefined };
     this.#epoch = epoch;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (line: string) =>
@@ -286,21 +285,21 @@ export class HlsEgress {
       const startS = Number(start);
       const endS = Number(end);
       if (!Number.isFinite(startS) || !Number.isFinite(endS)) continue;
-      // The list's end is the segment's last frame time (plus, or not, that frame's duration, as
-      // ffmpeg knows it): estimate the newest segment with the gap seen between earlier ones, and
-      // make the previous one exact now that the next one's start is known.
+      // A segment is published only once the next one has started: its duration is then exact
+      // (next start − its start). Publishing an estimate and correcting it later moved the
+      // fragment starts hls.js had already computed, so frames near boundaries got studio times
+      // off by a few frames. It costs one segment of latency.
       if (epoch.last) {
-        epoch.gapS = Math.max(0, Math.min(0.2, startS - epoch.last.endS));
         epoch.last.segment.durationS = startS - epoch.last.startS;
+        this.#segments.push(epoch.last.segment);
       }
       const segment: Segment = {
         uri: file,
-        durationS: endS - startS + epoch.gapS,
+        durationS: endS - startS,
         studioStartMs: baseStudioMs + startS * 1000,
         discontinuity: epoch.first && this.#segments.length > 0,
       };
       epoch.last = { segment, startS, endS };
-      this.#segments.push(segment);
       epoch.first = false;
     }
     const keep = this.#opts.listSize;
