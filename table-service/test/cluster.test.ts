@@ -1,6 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RoundEventPayload, TableAck } from '@live-casino/protocol';
@@ -15,6 +14,7 @@ import type { Database } from '../src/db/Database.js';
 import { DEFAULT_WINDOW_POLICY, lastAcceptanceMs } from '../src/rounds/BettingWindow.js';
 import { TableService } from '../src/TableService.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
+import { freePort, httpJson } from './helpers/http.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.join(here, '../src/main.ts');
@@ -60,17 +60,6 @@ async function redisAvailable(): Promise<boolean> {
 const hasRedis = await redisAvailable();
 if (!hasRedis) console.warn(`cluster tests SKIPPED: no Redis at ${REDIS_URL} and redis-server could not be started`);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 25): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -94,18 +83,8 @@ describe.skipIf(!hasRedis)('table-service on several nodes (Redis + Postgres)', 
   const roulette = `cl-roulette-${suffix}`;
   const baccarat = `cl-baccarat-${suffix}`;
 
-  const http = async (base: string, method: 'GET' | 'POST', path: string, token?: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const http = httpJson;
+
   const cluster = async (base: string) => (await http(base, 'GET', '/v1/cluster')).body as ClusterDto;
   const staffToken = async (base: string) =>
     (await http(base, 'POST', '/v1/auth/staff-login', undefined, { id: 'boss', password: 'boss-password' })).body

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,20 +8,12 @@ import { checkLedger } from '../src/cli/ledgerCheck.js';
 import type { Database } from '../src/db/Database.js';
 import { verifyRoundLog } from '../src/rounds/RoundLog.js';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
+import { freePort, httpJson } from './helpers/http.js';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '../src/main.ts');
 const KILLS = 30;
 const PLAYERS = 10;
 const TABLE = 'crash-roulette';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The real table-service process (src/main.ts) is SIGKILLed while it settles a round over HTTP,
@@ -36,18 +27,8 @@ describe('table-service SIGKILLed during settlement', () => {
   let child: ChildProcess | undefined;
   let base = '';
 
-  const http = async (method: 'GET' | 'POST', route: string, token?: string, body?: unknown) => {
-    const res = await fetch(`${base}${route}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const http = (method: 'GET' | 'POST', route: string, token?: string, body?: unknown) =>
+    httpJson(base, method, route, token, body);
 
   async function start(): Promise<void> {
     const port = await freePort();
