@@ -74,8 +74,7 @@ for (const mode of ['webrtc', 'hls'] as const) {
     test(`${mode}: ${tableId} plays live and its frames carry studio time`, async ({ page }) => {
       await openTable(page, tableId, mode);
       await expectFramesFlowing(page);
-      // HLS: a known issue, an epoch whose first frames ffmpeg drops is mapped up to 3 frames late.
-      await expectStudioTimeMatchesPixels(page, mode === 'hls' ? 4 : 1);
+      await expectStudioTimeMatchesPixels(page, 1);
     });
   }
 }

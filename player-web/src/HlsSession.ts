@@ -119,6 +119,7 @@ export class HlsSession implements MediaSession {
       if (frag.type !== 'main' || typeof frag.sn !== 'number') return;
       this.#timeline.add({
         sn: frag.sn,
+        cc: frag.cc,
         start: frag.start,
         duration: frag.duration,
         programDateTime: frag.programDateTime ?? null,

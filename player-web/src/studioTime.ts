@@ -114,6 +114,8 @@ export class StudioClockBook {
 /** What the player keeps of an HLS fragment once its media is in the buffer. */
 export interface FragmentTiming {
   sn: number;
+  /** Discontinuity counter (EXT-X-DISCONTINUITY): a new packager run, a new time origin. */
+  cc: number;
   /** Media-timeline seconds of the fragment's first frame (hls.js sets it from the parsed PTS). */
   start: number;
   duration: number;
@@ -126,9 +128,38 @@ const FRAGMENT_EDGE_S = 0.002;
 /** A frame this far past the end of the nearest fragment belongs to one we have not seen. */
 const FRAGMENT_GAP_S = 0.25;
 
+/** Offsets closer than this (ms) are the same offset, up to the rounding of dates and PTS. */
+const OFFSET_SLACK_MS = 2;
+
 /**
- * Studio time of the frame at `mediaTime`: the program date time of its fragment plus the frame's
- * offset into it. `fragments` sorted by start. Null when no known fragment holds that time.
+ * Studio time minus media time (ms) of the fragments of one packager run: a single number, since
+ * each program date time is its fragment's first frame and media time follows the PTS. But hls.js
+ * moves a fragment's first frame (and so its `start`) back to close a hole before it (frames the
+ * studio skipped at a segment boundary), or forward over a small overlap; only that fragment's
+ * offset is then off, by the hole. So the offset most fragments of the run agree on is taken (the
+ * earliest of equals: the first fragment of a run is never moved).
+ */
+function runOffset(fragments: readonly FragmentTiming[], cc: number): number | null {
+  let best: number | null = null;
+  let bestVotes = 0;
+  const offsets = fragments
+    .filter((f) => f.cc === cc && f.programDateTime !== null)
+    .map((f) => (f.programDateTime as number) - f.start * 1000);
+  for (const candidate of offsets) {
+    let votes = 0;
+    for (const other of offsets) if (Math.abs(other - candidate) <= OFFSET_SLACK_MS) votes++;
+    if (votes > bestVotes) {
+      best = candidate;
+      bestVotes = votes;
+    }
+  }
+  return best;
+}
+
+/**
+ * Studio time of the frame at `mediaTime`: media time plus the studio offset of its fragment's
+ * packager run (see `runOffset`). `fragments` sorted by start. Null when no known fragment holds
+ * that time.
  */
 export function hlsStudioTime(fragments: readonly FragmentTiming[], mediaTime: number): number | null {
   let lo = 0;
@@ -146,7 +177,10 @@ export function hlsStudioTime(fragments: readonly FragmentTiming[], mediaTime: n
   const frag = fragments[found];
   if (!frag || frag.programDateTime === null) return null;
   if (mediaTime > frag.start + frag.duration + FRAGMENT_GAP_S) return null;
-  return frag.programDateTime + Math.max(0, mediaTime - frag.start) * 1000;
+  // A fragment's first frame is its program date time, wherever hls.js moved it.
+  if (Math.abs(mediaTime - frag.start) <= FRAGMENT_EDGE_S) return frag.programDateTime;
+  const offset = runOffset(fragments, frag.cc);
+  return offset === null ? null : offset + Math.max(frag.start, mediaTime) * 1000;
 }
 
 /** The fragments recently buffered, in media-timeline order, for `hlsStudioTime`. */

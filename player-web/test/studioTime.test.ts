@@ -129,11 +129,11 @@ describe('WebRTC studio time (RTP timestamp + sender-report mapping)', () => {
 
 describe('HLS studio time (EXT-X-PROGRAM-DATE-TIME)', () => {
   const frags: FragmentTiming[] = [
-    { sn: 10, start: 100.0, duration: 0.5, programDateTime: T0 },
-    { sn: 11, start: 100.5, duration: 0.5, programDateTime: T0 + 500 },
-    { sn: 12, start: 101.0, duration: 0.533, programDateTime: T0 + 1000 },
+    { sn: 10, cc: 0, start: 100.0, duration: 0.5, programDateTime: T0 },
+    { sn: 11, cc: 0, start: 100.5, duration: 0.5, programDateTime: T0 + 500 },
+    { sn: 12, cc: 0, start: 101.0, duration: 0.533, programDateTime: T0 + 1000 },
     // The encoder restarted (discontinuity): the studio clock moved on by 3 s, media time did not.
-    { sn: 13, start: 101.533, duration: 0.5, programDateTime: T0 + 4533 },
+    { sn: 13, cc: 1, start: 101.533, duration: 0.5, programDateTime: T0 + 4533 },
   ];
 
   it('adds the frame offset within its fragment to the fragment program date time', () => {
@@ -153,22 +153,37 @@ describe('HLS studio time (EXT-X-PROGRAM-DATE-TIME)', () => {
     expect(hlsStudioTime(frags, 99.0)).toBeNull();
     expect(hlsStudioTime(frags, 103.0)).toBeNull();
     expect(hlsStudioTime([], 1)).toBeNull();
-    expect(hlsStudioTime([{ sn: 1, start: 0, duration: 1, programDateTime: null }], 0.5)).toBeNull();
+    expect(hlsStudioTime([{ sn: 1, cc: 0, start: 0, duration: 1, programDateTime: null }], 0.5)).toBeNull();
     // Slightly past the last fragment's end (its last frame is still on screen): still mapped.
     expect(hlsStudioTime(frags, 102.1)).toBeCloseTo(T0 + 5100, 6);
   });
 
+  it('ignores the start hls.js moved back over a hole before a fragment (only its first frame moved)', () => {
+    // The studio skipped frames before sn 11: its first frame is at 100.5 on the media timeline,
+    // but hls.js closed the 170 ms hole by moving that frame (and the fragment start) to 100.33.
+    const holed: FragmentTiming[] = [
+      { sn: 10, cc: 0, start: 100.0, duration: 0.33, programDateTime: T0 },
+      { sn: 11, cc: 0, start: 100.33, duration: 0.67, programDateTime: T0 + 500 },
+      { sn: 12, cc: 0, start: 101.0, duration: 0.5, programDateTime: T0 + 1000 },
+    ];
+    expect(hlsStudioTime(holed, 100.7)).toBeCloseTo(T0 + 700, 6);
+    expect(hlsStudioTime(holed, 100.2)).toBeCloseTo(T0 + 200, 6);
+    expect(hlsStudioTime(holed, 101.2)).toBeCloseTo(T0 + 1200, 6);
+    // The moved frame itself shows what was captured at 100.5.
+    expect(hlsStudioTime(holed, 100.33)).toBeCloseTo(T0 + 500, 6);
+  });
+
   it('FragmentTimeline keeps fragments sorted, replaces a re-buffered one, and is bounded', () => {
     const timeline = new FragmentTimeline(3);
-    timeline.add({ sn: 2, start: 1, duration: 0.5, programDateTime: T0 + 1000 });
-    timeline.add({ sn: 1, start: 0.5, duration: 0.5, programDateTime: T0 + 500 });
+    timeline.add({ cc: 0, sn: 2, start: 1, duration: 0.5, programDateTime: T0 + 1000 });
+    timeline.add({ cc: 0, sn: 1, start: 0.52, duration: 0.5, programDateTime: T0 + 500 });
     expect(timeline.fragments.map((f) => f.sn)).toEqual([1, 2]);
     // hls.js refines a fragment's start from its parsed PTS when it is buffered again.
-    timeline.add({ sn: 2, start: 1.02, duration: 0.5, programDateTime: T0 + 1000 });
-    expect(timeline.fragments.map((f) => f.start)).toEqual([0.5, 1.02]);
+    timeline.add({ cc: 0, sn: 2, start: 1.02, duration: 0.5, programDateTime: T0 + 1000 });
+    expect(timeline.fragments.map((f) => f.start)).toEqual([0.52, 1.02]);
     expect(timeline.studioTimeAt(1.12)).toBeCloseTo(T0 + 1100, 6);
-    timeline.add({ sn: 3, start: 1.52, duration: 0.5, programDateTime: T0 + 1500 });
-    timeline.add({ sn: 4, start: 2.02, duration: 0.5, programDateTime: T0 + 2000 });
+    timeline.add({ cc: 0, sn: 3, start: 1.52, duration: 0.5, programDateTime: T0 + 1500 });
+    timeline.add({ cc: 0, sn: 4, start: 2.02, duration: 0.5, programDateTime: T0 + 2000 });
     expect(timeline.fragments.map((f) => f.sn)).toEqual([2, 3, 4]);
     timeline.clear();
     expect(timeline.studioTimeAt(1.12)).toBeNull();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { rtpToStudioTime, type StudioClockMapping } from '@live-casino/protocol';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
+import { ptsSeconds, segmentFirstPts } from './mpegts.js';
 import { isH264KeyframeStart, isRtcp, isVp8KeyframeStart, parseRtp } from './rtpPacket.js';
 
 export interface HlsEgressOptions {
@@ -31,12 +32,19 @@ interface Segment {
 interface Epoch {
   id: number;
   process: ChildProcess;
+  /**
+   * ffmpeg has bound its RTP port. Until then nothing is forwarded: packets sent earlier would be
+   * lost, and ffmpeg makes the first packet it *receives* time 0, not the first one sent.
+   */
+  listening: boolean;
   /** RTP timestamp and arrival time of the keyframe that is output time 0 of this run. */
   base: { rtpTimestamp: number; arrivedAtMs: number } | undefined;
+  /** The packets of the first keyframe, held until it is complete (a lost one: wait for the next). */
+  pending: Buffer[];
   csvOffset: number;
   first: boolean;
   /** The newest complete segment, published when the next one starts. */
-  last: { segment: Segment; startS: number; endS: number } | undefined;
+  last: { segment: Segment; startS: number; pts: number | null } | undefined;
 }
 
 export const HLS_PLAYLIST = 'index.m3u8';
@@ -145,15 +153,42 @@ export class HlsEgress {
 
   #onRtp(msg: Buffer): void {
     const epoch = this.#epoch;
-    if (!epoch || isRtcp(msg)) return;
+    if (!epoch?.listening || isRtcp(msg)) return;
     if (!epoch.base) {
-      const rtp = parseRtp(msg);
-      if (!rtp || rtp.payloadType !== this.#payloadType) return;
-      // ffmpeg's RTP demuxer makes the first packet it sees time 0: make that a keyframe start.
-      if (!this.#isKeyframeStart(msg.subarray(rtp.payloadOffset, rtp.payloadEnd))) return;
-      epoch.base = { rtpTimestamp: rtp.timestamp, arrivedAtMs: Date.now() };
+      this.#gatherFirstKeyframe(epoch, msg);
+      return;
     }
     this.#relay.send(msg, this.#ffmpegPort, '127.0.0.1');
+  }
+
+  /**
+   * ffmpeg's RTP demuxer makes the first packet it gets time 0, and a decoder that starts on a
+   * damaged keyframe shows grey until the next one: so a run starts with a whole keyframe (first
+   * packet to marker, no sequence gap), forwarded in one go.
+   */
+  #gatherFirstKeyframe(epoch: Epoch, msg: Buffer): void {
+    const rtp = parseRtp(msg);
+    if (!rtp || rtp.payloadType !== this.#payloadType) return;
+    const pending = epoch.pending;
+    if (this.#isKeyframeStart(msg.subarray(rtp.payloadOffset, rtp.payloadEnd))) {
+      pending.length = 0;
+    } else {
+      const previous = pending.length > 0 ? parseRtp(pending[pending.length - 1]!) : undefined;
+      if (
+        !previous ||
+        rtp.timestamp !== previous.timestamp ||
+        rtp.sequenceNumber !== ((previous.sequenceNumber + 1) & 0xffff)
+      ) {
+        pending.length = 0;
+        return;
+      }
+    }
+    pending.push(Buffer.from(msg));
+    if (!rtp.marker) return;
+    epoch.base = { rtpTimestamp: rtp.timestamp, arrivedAtMs: Date.now() };
+    this.#relay.send(probationPacket(pending[0]!), this.#ffmpegPort, '127.0.0.1');
+    for (const packet of pending) this.#relay.send(packet, this.#ffmpegPort, '127.0.0.1');
+    pending.length = 0;
   }
 
   #sdp(port: number): string {
@@ -221,6 +256,10 @@ export class HlsEgress {
       '0',
       '-fps_mode',
       'passthrough',
+      // Keep the RTP clock: by default the encoder's time base is 1/frame rate as ffmpeg guesses it
+      // (30000/1001), which moved every frame onto that grid, up to a frame off the studio clock.
+      '-enc_time_base',
+      '1:90000',
       '-f',
       'segment',
       '-segment_format',
@@ -238,7 +277,16 @@ export class HlsEgress {
       path.join(this.#opts.dir, `seg-${this.#tag}-${id}-%06d.ts`),
     ];
     const child = spawn(this.#opts.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const epoch: Epoch = { id, process: child, base: undefined, csvOffset: 0, first: true, last: undefined };
+    const epoch: Epoch = {
+      id,
+      process: child,
+      listening: false,
+      base: undefined,
+      pending: [],
+      csvOffset: 0,
+      first: true,
+      last: undefined,
+    };
     this.#epoch = epoch;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (line: string) =>
@@ -246,8 +294,26 @@ export class HlsEgress {
     );
     child.once('exit', (code, signal) => this.#onFfmpegExit(epoch, code, signal));
     child.once('error', (err) => this.#log.error({ err }, 'ffmpeg could not start'));
-    // ffmpeg needs a keyframe to begin; the relay waits for one, so ask for it now.
-    setTimeout(() => void this.#consumer.requestKeyFrame().catch(() => undefined), 300).unref();
+    void this.#whenListening(epoch, this.#ffmpegPort);
+  }
+
+  /** Starts forwarding once ffmpeg's RTP socket exists, from the next keyframe (asked for now). */
+  async #whenListening(epoch: Epoch, port: number): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (this.#epoch === epoch && !this.#closed && Date.now() < deadline) {
+      const bound = await udpPortBound(port);
+      if (bound !== false) {
+        if (bound === undefined) this.#log.warn('cannot see bound UDP ports; forwarding to ffmpeg blind');
+        epoch.listening = true;
+        await this.#consumer.requestKeyFrame().catch(() => undefined);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if (this.#epoch === epoch && !this.#closed) {
+      this.#log.error({ port }, 'hls ffmpeg never opened its RTP port; restarting it');
+      epoch.process.kill('SIGKILL');
+    }
   }
 
   #onFfmpegExit(epoch: Epoch, code: number | null, signal: NodeJS.Signals | null): void {
@@ -285,13 +351,21 @@ export class HlsEgress {
       const startS = Number(start);
       const endS = Number(end);
       if (!Number.isFinite(startS) || !Number.isFinite(endS)) continue;
-      // A segment is published only once the next one has started: its duration is then exact
-      // (next start − its start). Publishing an estimate and correcting it later moved the
-      // fragment starts hls.js had already computed, so frames near boundaries got studio times
-      // off by a few frames. It costs one segment of latency.
+      const pts = await segmentFirstPts(path.join(this.#opts.dir, file)).catch(() => null);
+      // A segment is published only once the next one has started: its duration is then exact.
+      // Publishing an estimate and correcting it later moved the fragment starts hls.js had
+      // already computed, so frames near boundaries got studio times off by a few frames. It
+      // costs one segment of latency.
+      // The list's start times are exact (the output time of the segment's first frame) except
+      // for a run's first segment, listed at 0 even when ffmpeg's first frame comes later (it
+      // drops the frames it decodes while probing). So each segment is placed back from the next
+      // one's start by the distance between the two segments' own first frames.
       if (epoch.last) {
-        epoch.last.segment.durationS = startS - epoch.last.startS;
-        this.#segments.push(epoch.last.segment);
+        const last = epoch.last;
+        const durationS = pts !== null && last.pts !== null ? ptsSeconds(last.pts, pts) : startS - last.startS;
+        last.segment.durationS = durationS;
+        last.segment.studioStartMs = baseStudioMs + (startS - durationS) * 1000;
+        this.#segments.push(last.segment);
       }
       const segment: Segment = {
         uri: file,
@@ -299,7 +373,7 @@ export class HlsEgress {
         studioStartMs: baseStudioMs + startS * 1000,
         discontinuity: epoch.first && this.#segments.length > 0,
       };
-      epoch.last = { segment, startS, endS };
+      epoch.last = { segment, startS, pts };
       epoch.first = false;
     }
     const keep = this.#opts.listSize;
@@ -358,6 +432,46 @@ export class HlsEgress {
       this.#log.warn({ err }, 'could not remove hls folder'),
     );
   }
+}
+
+/**
+ * A packet just before `first` (same SSRC and timestamp, previous sequence number) whose payload
+ * is the middle of a frame: an RTP receiver that holds back the first packet of a new source
+ * (RFC 3550 A.1 probation, as ffmpeg's) takes this one, and a depacketiser drops it.
+ */
+function probationPacket(first: Buffer): Buffer {
+  const headerLength = 12 + 4 * (first[0]! & 0x0f);
+  const packet = Buffer.alloc(headerLength + 2);
+  first.copy(packet, 0, 0, 12);
+  packet[0] = 0x80;
+  packet[1] = first[1]! & 0x7f;
+  packet.writeUInt16BE((first.readUInt16BE(2) - 1) & 0xffff, 2);
+  packet.fill(0, 12, headerLength);
+  packet[headerLength] = 0x00; // VP8 payload descriptor: not the start of a partition
+  packet[headerLength + 1] = 0x00;
+  return packet;
+}
+
+/**
+ * Whether some process has a UDP socket bound to `port` on this host (Linux /proc/net), or
+ * undefined where that cannot be seen.
+ */
+async function udpPortBound(port: number): Promise<boolean | undefined> {
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let readable = false;
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text: string;
+    try {
+      text = await readFile(table, 'utf8');
+    } catch {
+      continue;
+    }
+    readable = true;
+    for (const line of text.split('\n').slice(1)) {
+      if (line.trim().split(/\s+/)[1]?.endsWith(suffix)) return true;
+    }
+  }
+  return readable ? false : undefined;
 }
 
 /** An even UDP port whose successor is free too: ffmpeg's RTP input takes RTCP on port + 1. */
