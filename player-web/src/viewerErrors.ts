@@ -145,6 +145,9 @@ export function describeProblem(error: ViewerError, mode: 'webrtc' | 'hls'): Pro
     case 'LEDGER_CURRENCY_MISMATCH':
     case 'ROUND_NOT_FOUND':
     case 'ROUND_WRONG_STATE':
+    case 'ROUND_HELD':
+    case 'ROUND_AWAITING_VISION':
+    case 'READING_IDEMPOTENCY_CONFLICT':
     case 'TABLE_BETTING_CLOSED':
     case 'TABLE_BUSY':
     case 'BET_NOT_FOUND':
@@ -160,6 +163,9 @@ export function describeProblem(error: ViewerError, mode: 'webrtc' | 'hls'): Pro
     case 'TRANSPORT_NOT_FOUND':
     case 'CONSUMER_NOT_FOUND':
     case 'PRODUCER_NOT_FOUND':
+    case 'EGRESS_ADDRESS_FORBIDDEN':
+    case 'EGRESS_NOT_FOUND':
+    case 'EGRESS_LIMIT_REACHED':
     case 'MEDIA_BAD_PARAMETERS':
     case 'BAD_REQUEST':
     case 'ROUTE_NOT_FOUND':

@@ -19,6 +19,11 @@ export const ERRORS = {
   MEDIA_CANNOT_CONSUME: 422,
   MEDIA_BAD_PARAMETERS: 422,
   RATE_LIMITED: 429,
+  /** An RTP egress toward an address the sfu may not send to (not loopback, unless allowed). */
+  EGRESS_ADDRESS_FORBIDDEN: 403,
+  EGRESS_NOT_FOUND: 404,
+  /** The table already feeds as many RTP egresses as the sfu allows. */
+  EGRESS_LIMIT_REACHED: 429,
   AUTH_BAD_CREDENTIALS: 401,
   AUTH_USERNAME_TAKEN: 409,
   WALLET_INSUFFICIENT_FUNDS: 402,
@@ -30,6 +35,12 @@ export const ERRORS = {
   LEDGER_CURRENCY_MISMATCH: 422,
   ROUND_NOT_FOUND: 404,
   ROUND_WRONG_STATE: 409,
+  /** A vision-checked round held for the pit boss: only /resolve or /void moves it on. */
+  ROUND_HELD: 409,
+  /** On a vision-checked table the dealer's result waits for the vision reading, not a confirm. */
+  ROUND_AWAITING_VISION: 409,
+  /** A vision reading id already used with another body. */
+  READING_IDEMPOTENCY_CONFLICT: 409,
   TABLE_BETTING_CLOSED: 409,
   TABLE_BUSY: 409,
   BET_NOT_FOUND: 404,

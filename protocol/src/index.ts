@@ -7,3 +7,4 @@ export * from './studioClock.js';
 export * from './tableEvents.js';
 export * from './tables.js';
 export * from './timecode.js';
+export * from './vision.js';

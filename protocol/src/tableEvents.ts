@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { ErrorBody } from './errors.js';
 import { TableId } from './sfuSignalling.js';
+import type { Alert } from './vision.js';
 
 /**
  * table-service realtime contract (socket.io). Clients authenticate with their session token in
@@ -34,6 +35,8 @@ export const TableRequests = {
     },
     { additionalProperties: false },
   ),
+  /** Pit bosses only: receive `alert` events (held rounds); answered with the open alerts. */
+  subscribeAlerts: Type.Object({}, { additionalProperties: false }),
 } as const;
 
 export type TableRequestName = keyof typeof TableRequests;
@@ -61,6 +64,7 @@ export interface TableResponses {
   placeBet: Record<string, unknown>;
   cancelBet: Record<string, unknown>;
   reportDelay: Record<string, never>;
+  subscribeAlerts: { alerts: Alert[] };
 }
 
 export type TableClientToServer = {
@@ -71,4 +75,6 @@ export interface TableServerToClient {
   round: (ev: RoundEventPayload) => void;
   /** The player's balance after a bet, a cancel or a settlement (minor units). */
   balance: (ev: { amount: number; currency: string }) => void;
+  /** To pit bosses who sent `subscribeAlerts`: an alert raised, or resolved (`resolvedAtMs` set). */
+  alert: (ev: Alert) => void;
 }

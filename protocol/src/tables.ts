@@ -15,6 +15,8 @@ export const TableSummary = Type.Object({
   limits: Type.Optional(Type.Record(Type.String(), Type.Object({ min: Type.Integer(), max: Type.Integer() }))),
   maxPlayerStakePerRound: Type.Optional(Type.Integer()),
   bettingWindowS: Type.Optional(Type.Number()),
+  /** Results are cross-checked with vision: the dealer's result alone does not confirm a round. */
+  visionCheck: Type.Optional(Type.Boolean()),
 });
 export type TableSummary = Static<typeof TableSummary>;
 

@@ -29,7 +29,9 @@ import { Realtime } from './realtime/Realtime.js';
 import { authRoutes, strictValidatorCompiler } from './routes/auth.js';
 import { roundRoutes } from './routes/rounds.js';
 import { tableRoutes } from './routes/tables.js';
+import { visionRoutes } from './routes/vision.js';
 import { Rounds } from './rounds/Rounds.js';
+import { VisionReadings } from './rounds/VisionReadings.js';
 import { tableRulesOf } from './rounds/tableRules.js';
 import type { TableRules } from './rounds/RoundTypes.js';
 import { StreamTokenIssuer } from './StreamTokenIssuer.js';
@@ -51,6 +53,7 @@ export class TableService {
   readonly db: Database;
   readonly ledger: Ledger;
   readonly rounds: Rounds;
+  readonly readings: VisionReadings;
   readonly intake: BetIntake;
   readonly realtime: Realtime;
   readonly tables: ReadonlyMap<string, TableRules>;
@@ -63,6 +66,7 @@ export class TableService {
     db: Database;
     ledger: Ledger;
     rounds: Rounds;
+    readings: VisionReadings;
     intake: BetIntake;
     realtime: Realtime;
     tables: ReadonlyMap<string, TableRules>;
@@ -73,6 +77,7 @@ export class TableService {
     this.db = parts.db;
     this.ledger = parts.ledger;
     this.rounds = parts.rounds;
+    this.readings = parts.readings;
     this.intake = parts.intake;
     this.realtime = parts.realtime;
     this.tables = parts.tables;
@@ -93,7 +98,10 @@ export class TableService {
       cluster = await Cluster.create({ redisUrl: config.REDIS_URL, leaseMs: config.TABLE_LEASE_MS });
       const ledger = await Ledger.create({ pool: db.pool, log });
       const tables = new Map(config.tables.map((t) => [t.tableId, tableRulesOf(t, config.CURRENCY)]));
-      const rounds = new Rounds(db, ledger, log);
+      const rounds = new Rounds(db, ledger, log, {
+        vision: { minConfidence: config.VISION_MIN_CONFIDENCE, timeoutMs: config.VISION_TIMEOUT_MS },
+      });
+      const readings = new VisionReadings({ db, rounds, log });
       const intake = new BetIntake({ db, rounds, tables, log });
       const players = new Players({ db, ledger, currency: config.CURRENCY });
       const staff = StaffDirectory.fromJson(config.STAFF_ACCOUNTS, { tableIds: tables.keys() });
@@ -117,6 +125,7 @@ export class TableService {
         leases: () => leases,
       });
       metrics.observeRounds(rounds);
+      metrics.observeVision(readings);
       metrics.observeHttp(app as unknown as FastifyInstance);
       // Wrong-typed input is refused, never coerced ("12" is not 12) and unknown fields are errors.
       app.setValidatorCompiler(strictValidatorCompiler);
@@ -164,6 +173,7 @@ export class TableService {
         liveTables: liveTables ?? (() => sfuLiveTables(config.SFU_INTERNAL_URL)),
       });
       await app.register(roundRoutes, { rounds, intake, tables });
+      await app.register(visionRoutes, { db, rounds, readings, tables });
       if (config.PLAYER_WEB_DIR && existsSync(config.PLAYER_WEB_DIR)) {
         await app.register(fastifyStatic, { root: path.resolve(config.PLAYER_WEB_DIR), prefix: '/' });
       }
@@ -196,6 +206,7 @@ export class TableService {
         db,
         ledger,
         rounds,
+        readings,
         intake,
         realtime,
         tables,

@@ -22,6 +22,11 @@ export const TableConfig = Type.Object(
     maxPlayerStakePerRound: Type.Optional(MinorUnits),
     /** How long betting stays open when the dealer (or simulator) opens it. */
     bettingWindowS: Type.Optional(Type.Integer({ minimum: 3, maximum: 120 })),
+    /**
+     * Cross-check results with vision: the dealer's result is confirmed by an agreeing reading, and
+     * held for the pit boss otherwise. Off by default: the dealer confirms alone.
+     */
+    visionCheck: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -72,6 +77,10 @@ const ConfigSchema = Type.Object({
   NODE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   /** A table's owner must renew its lease within this; another node takes over after it lapses. */
   TABLE_LEASE_MS: Type.Integer({ minimum: 300, maximum: 60_000, default: 3000 }),
+  /** Least confidence of a vision reading that may confirm (or contradict) a dealer's result. */
+  VISION_MIN_CONFIDENCE: Type.Number({ minimum: 0, maximum: 1, default: 0.9 }),
+  /** How long after the dealer's result an agreeing reading may take before the round holds. */
+  VISION_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 4000 }),
   /** Built player-web to serve at `/`. */
   PLAYER_WEB_DIR: Type.Optional(Type.String()),
   LOG_LEVEL: Type.Union(

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { TableLeases } from './cluster/TableLeases.js';
 import type { Rounds } from './rounds/Rounds.js';
+import type { VisionReadings } from './rounds/VisionReadings.js';
 
 export type BetTransport = 'http' | 'socket';
 
@@ -12,13 +13,17 @@ export interface TableMetrics {
   roundTransitions: Counter<'table' | 'state'>;
   leaseEvents: Counter<'event'>;
   httpRequests: Counter<'route' | 'status'>;
+  alerts: Counter<'table' | 'kind' | 'reason'>;
+  visionReadings: Counter<'table' | 'outcome'>;
   /**
    * One bet answered: outcome 'placed' or the error code. The table comes from the answer, else
    * from the round ids this node has seen in round events, else 'unknown'.
    */
   betDone(transport: BetTransport, seconds: number, roundId: unknown, outcome: string, tableId?: string): void;
-  /** Counts transitions and rounds in play from this node's round events. */
+  /** Counts transitions, rounds in play and alerts raised from this node's round events. */
   observeRounds(rounds: Rounds): void;
+  /** Counts vision readings taken on this node, by outcome. */
+  observeVision(readings: VisionReadings): void;
   observeLeases(leases: TableLeases): void;
   /** table_http_requests_total for every route, and bet metrics for POST /v1/bets. */
   observeHttp(app: FastifyInstance): void;
@@ -102,6 +107,19 @@ export function createMetrics(opts: {
     registers: [registry],
   });
 
+  const alerts = new Counter({
+    name: 'table_alerts_total',
+    help: 'Alerts raised on this node for pit bosses (rounds held by the vision cross-check), by table, kind and reason',
+    labelNames: ['table', 'kind', 'reason'] as const,
+    registers: [registry],
+  });
+  const visionReadings = new Counter({
+    name: 'table_vision_readings_total',
+    help: 'Vision readings taken on this node, by table and outcome (attributed to a round, ignored, replayed)',
+    labelNames: ['table', 'outcome'] as const,
+    registers: [registry],
+  });
+
   const roundTables = new Map<string, string>();
   const rememberRound = (roundId: string, tableId: string): void => {
     if (roundTables.has(roundId)) return;
@@ -122,17 +140,32 @@ export function createMetrics(opts: {
     roundTransitions,
     leaseEvents,
     httpRequests,
+    alerts,
+    visionReadings,
     betDone,
     observeRounds(rounds) {
-      rounds.on('event', ({ tableId, round }) => {
+      rounds.on('alert', (alert) => {
+        if (alert.resolvedAtMs !== null) return;
+        const reason = (alert.details as { reason?: unknown } | null)?.reason;
+        alerts.inc({
+          table: tableLabel(alert.tableId),
+          kind: alert.kind,
+          reason: typeof reason === 'string' ? reason : 'none',
+        });
+      });
+      rounds.on('event', ({ tableId, event, round }) => {
         const table = tableLabel(tableId);
-        roundTransitions.inc({ table, state: round.state });
+        // A hold (RESULT_HELD) is logged and pushed like a transition but leaves the state as it was.
+        if (event === round.state) roundTransitions.inc({ table, state: round.state });
         rememberRound(round.roundId, tableId);
         const live = inPlay.get(table) ?? new Set<string>();
         inPlay.set(table, live);
         if (TERMINAL.has(round.state)) live.delete(round.roundId);
         else live.add(round.roundId);
       });
+    },
+    observeVision(readings) {
+      readings.on('reading', ({ tableId, outcome }) => visionReadings.inc({ table: tableLabel(tableId), outcome }));
     },
     observeLeases(leases) {
       // TableLeases.create takes (and recovers) its first tables before anyone can listen.

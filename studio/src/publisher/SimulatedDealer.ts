@@ -1,4 +1,4 @@
-import type { Card } from '@live-casino/protocol/games/baccarat';
+import { type Card, SUITS } from '@live-casino/protocol/games/baccarat';
 import type { SceneEvent } from '../simulator/SceneTypes.js';
 
 export interface SimulatedDealerOptions {
@@ -6,12 +6,19 @@ export interface SimulatedDealerOptions {
   tableServiceUrl: string;
   dealerId: string;
   password: string;
+  /**
+   * Enter a deliberately wrong result every Nth round (0: never), to exercise the vision
+   * cross-check: the round should hold for the pit boss. Defaults to SIMULATED_DEALER_WRONG_EVERY.
+   */
+  wrongResultEvery?: number;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
 /** The fields of table-service answers this dealer reads. */
 interface ApiBody {
   roundId?: string;
+  state?: string;
+  visionCheck?: boolean;
   code?: string;
   round?: { roundId: string; state: string } | null;
 }
@@ -26,6 +33,8 @@ interface RoundRef {
  * table-service, with the studio time of the frame that shows each one, so that rounds, the betting
  * window and results follow the very video the players watch. Calls are queued in order; one that
  * fails is logged and the next round starts clean (the table owner recovers anything left behind).
+ * On a vision-checked table it enters results and leaves their confirmation to vision (or to the
+ * pit boss, when the round holds).
  */
 export class SimulatedDealer {
   readonly #opts: SimulatedDealerOptions;
@@ -34,9 +43,22 @@ export class SimulatedDealer {
   #cards: Card[] = [];
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
+  readonly #wrongEvery: number;
+  #results = 0;
+  #wrongNext = false;
 
   constructor(opts: SimulatedDealerOptions) {
     this.#opts = opts;
+    const every = opts.wrongResultEvery ?? Number(process.env.SIMULATED_DEALER_WRONG_EVERY ?? 0);
+    if (!Number.isInteger(every) || every < 0) {
+      throw new Error(`SimulatedDealer: wrongResultEvery must be a whole number ≥ 0, got ${every}`);
+    }
+    this.#wrongEvery = every;
+  }
+
+  /** The next result this dealer enters is deliberately wrong (a test of the vision cross-check). */
+  enterWrongResultNext(): void {
+    this.#wrongNext = true;
   }
 
   onSceneEvent(event: SceneEvent): void {
@@ -80,13 +102,13 @@ export class SimulatedDealer {
         return;
       }
       case 'ballSettled':
-        await this.#result({ pocket: event.pocket });
+        await this.#result({ pocket: event.pocket }, event.studioTimeMs);
         return;
       case 'cardDealt':
         this.#cards.push(event.card);
         return;
       case 'coupResult':
-        await this.#result({ cards: this.#cards });
+        await this.#result({ cards: this.#cards }, event.studioTimeMs);
         return;
       case 'ballLaunched':
       case 'cardsCleared':
@@ -99,20 +121,29 @@ export class SimulatedDealer {
     }
   }
 
-  async #result(result: unknown): Promise<void> {
+  async #result(seen: { pocket: number } | { cards: Card[] }, studioTimeMs: number): Promise<void> {
     if (this.#round?.state !== 'BETTING_CLOSED') return;
-    await this.#step('result', { result }, 'RESULT_PENDING');
-    // The simulator's reading is its own truth; a real dealer confirms on the console (and vision
-    // cross-checks it). The owner node settles once the late-bet deadline has passed.
+    this.#results += 1;
+    const wrong = this.#wrongNext || (this.#wrongEvery > 0 && this.#results % this.#wrongEvery === 0);
+    this.#wrongNext = false;
+    const result = wrong ? wrongResult(seen) : seen;
+    if (wrong) this.#opts.log?.('entering a deliberately wrong result', { tableId: this.#opts.tableId, seen, result });
+    const answer = await this.#step('result', { result, studioMs: Math.round(studioTimeMs) }, 'RESULT_PENDING');
+    // On a vision-checked table the result is confirmed by an agreeing reading (or held for the pit
+    // boss), never by the dealer alone.
+    if (answer?.visionCheck) return;
+    // The simulator's reading is its own truth; a real dealer confirms on the console. The owner
+    // node settles once the late-bet deadline has passed.
     await this.#step('confirm', undefined, 'RESULT_CONFIRMED');
   }
 
-  async #step(action: string, body: unknown, next: string): Promise<void> {
+  async #step(action: string, body: unknown, next: string): Promise<ApiBody | undefined> {
     const round = this.#round;
-    if (!round) return;
+    if (!round) return undefined;
     const res = await this.#call('POST', `/v1/rounds/${round.roundId}/${action}`, body);
     if (res.status !== 200) throw new Error(`${action} refused: ${res.status} ${JSON.stringify(res.body)}`);
     round.state = next;
+    return res.body;
   }
 
   async #login(): Promise<string> {
@@ -153,4 +184,16 @@ export class SimulatedDealer {
     }
     throw new Error('unreachable');
   }
+}
+
+/**
+ * A result that differs from what the table shows but is still a valid entry: the next pocket, or
+ * the last card in another suit of the same rank (the same third-card rules apply to it).
+ */
+function wrongResult(seen: { pocket: number } | { cards: Card[] }): { pocket: number } | { cards: Card[] } {
+  if ('pocket' in seen) return { pocket: (seen.pocket + 1) % 37 };
+  const last = seen.cards.at(-1);
+  if (!last) return seen;
+  const suit = SUITS[(SUITS.indexOf(last.suit) + 1) % SUITS.length]!;
+  return { cards: [...seen.cards.slice(0, -1), { rank: last.rank, suit }] };
 }

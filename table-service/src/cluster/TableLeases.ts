@@ -29,7 +29,9 @@ interface Lease {
  * One owner node per table. Every `leaseMs / 3` the node renews the leases it holds and tries to
  * take the free ones. On taking a table it first runs `rounds.recover` (what a dead owner left
  * half-way is settled or voided, exactly once), then acts for it: here, settling confirmed rounds
- * once their late-acceptance deadline passes. A lease that could not be renewed in time, or was
+ * once their late-acceptance deadline passes, and holding vision-checked results that no agreeing
+ * reading confirmed in time (the vision timeout). Both timers are re-armed from Postgres on every
+ * tick, so a node that takes a table over picks them up. A lease that could not be renewed in time, or was
  * found taken, stops all acting for that table at once.
  *
  * Round transitions themselves stay safe on any node (each one is a conditional UPDATE), so HTTP
@@ -43,6 +45,8 @@ export class TableLeases extends EventEmitter<TableLeasesEvents> {
   readonly #leases = new Map<string, Lease>();
   /** Auto-settle timers by round id. */
   readonly #settleTimers = new Map<string, { tableId: string; timer: NodeJS.Timeout }>();
+  /** Vision timeout checks by round id. */
+  readonly #visionTimers = new Map<string, { tableId: string; timer: NodeJS.Timeout }>();
   readonly #recovering = new Map<string, Promise<void>>();
   readonly #onRoundEvent: (ev: RoundEvent) => void;
   #interval: NodeJS.Timeout | undefined;
@@ -59,6 +63,9 @@ export class TableLeases extends EventEmitter<TableLeasesEvents> {
     this.#onRoundEvent = (ev) => {
       if (ev.event === 'RESULT_CONFIRMED' && ev.round.lastAcceptanceMs !== null) {
         this.#scheduleSettle(ev.tableId, ev.round.roundId, ev.round.lastAcceptanceMs);
+      }
+      if (ev.event === 'RESULT_PENDING' && ev.round.visionCheck && ev.round.hold === null) {
+        this.#scheduleVisionCheck(ev.tableId, ev.round.roundId, Date.now() + opts.rounds.vision.timeoutMs);
       }
     };
   }
@@ -179,16 +186,49 @@ export class TableLeases extends EventEmitter<TableLeasesEvents> {
     this.emit('lost', { tableId, nodeId: this.nodeId, reason });
   }
 
-  /** Confirmed rounds of owned tables, whichever node confirmed them (events only reach the node that did). */
+  /**
+   * Confirmed rounds, and vision-checked results still waiting for a reading, of owned tables,
+   * whichever node moved them (events only reach the node that did).
+   */
   async #pollConfirmed(): Promise<void> {
     const owned = this.ownedTables();
     if (owned.length === 0) return;
-    const { rows } = await this.#opts.db.query<{ id: string; table_id: string; last_acceptance_ms: string | null }>(
-      "SELECT id, table_id, last_acceptance_ms FROM rounds WHERE state = 'RESULT_CONFIRMED' AND table_id = ANY($1)",
+    const { rows } = await this.#opts.db.query<{
+      id: string;
+      table_id: string;
+      state: string;
+      last_acceptance_ms: number | null;
+      result_at_ms: number | null;
+    }>(
+      `SELECT id, table_id, state, last_acceptance_ms, result_at_ms FROM rounds
+        WHERE table_id = ANY($1)
+          AND (state = 'RESULT_CONFIRMED' OR (state = 'RESULT_PENDING' AND vision_check AND hold_reason IS NULL))`,
       [owned],
     );
     for (const row of rows) {
-      this.#scheduleSettle(row.table_id, row.id, Number(row.last_acceptance_ms ?? 0));
+      if (row.state === 'RESULT_CONFIRMED') {
+        this.#scheduleSettle(row.table_id, row.id, Number(row.last_acceptance_ms ?? 0));
+      } else {
+        this.#scheduleVisionCheck(row.table_id, row.id, (row.result_at_ms ?? 0) + this.#opts.rounds.vision.timeoutMs);
+      }
+    }
+  }
+
+  /** At the vision deadline, check again: a result no agreeing reading confirmed holds for the pit boss. */
+  #scheduleVisionCheck(tableId: string, roundId: string, deadlineMs: number): void {
+    if (!this.owns(tableId) || this.#visionTimers.has(roundId)) return;
+    const timer = setTimeout(() => void this.#visionCheck(tableId, roundId), Math.max(0, deadlineMs + 5 - Date.now()));
+    this.#visionTimers.set(roundId, { tableId, timer });
+  }
+
+  async #visionCheck(tableId: string, roundId: string): Promise<void> {
+    try {
+      if (!this.owns(tableId)) return;
+      await this.#opts.rounds.crossCheck(roundId);
+    } catch (err) {
+      this.#log.error({ err, roundId }, 'vision check failed; the next poll retries');
+    } finally {
+      this.#visionTimers.delete(roundId);
     }
   }
 
@@ -220,10 +260,12 @@ export class TableLeases extends EventEmitter<TableLeasesEvents> {
   }
 
   #cancelSettles(tableId: string): void {
-    for (const [roundId, { tableId: t, timer }] of this.#settleTimers) {
-      if (t !== tableId) continue;
-      clearTimeout(timer);
-      this.#settleTimers.delete(roundId);
+    for (const timers of [this.#settleTimers, this.#visionTimers]) {
+      for (const [roundId, { tableId: t, timer }] of timers) {
+        if (t !== tableId) continue;
+        clearTimeout(timer);
+        timers.delete(roundId);
+      }
     }
   }
 

@@ -14,10 +14,11 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
-import type { Session, SessionTokens } from '../auth/SessionTokens.js';
+import type { Role, Session, SessionTokens } from '../auth/SessionTokens.js';
 import type { BetIntake } from '../bets/BetIntake.js';
 import type { Database } from '../db/Database.js';
 import type { TableMetrics } from '../metrics.js';
+import { listAlerts } from '../rounds/Alerts.js';
 import type { Rounds } from '../rounds/Rounds.js';
 
 interface SocketData {
@@ -46,8 +47,9 @@ export interface RealtimeOptions {
 
 /**
  * Realtime for players and the studio: round events pushed after commit with the table's
- * round-log sequence number, and bets over the socket. Nothing here is a source of truth: a client
- * that misses an event resyncs from the snapshot.
+ * round-log sequence number, bets over the socket, and alerts to the pit bosses who subscribed.
+ * Nothing here is a source of truth: a client that misses an event resyncs from the snapshot (or,
+ * for alerts, GET /v1/alerts).
  */
 export class Realtime {
   readonly io: Server<TableClientToServer, TableServerToClient, Record<string, never>, SocketData>;
@@ -61,6 +63,7 @@ export class Realtime {
       ...(opts.adapter ? { adapter: opts.adapter } : {}),
     });
     opts.rounds.on('event', (ev) => this.io.to(room(ev.tableId)).emit('round', { ...ev, round: { ...ev.round } }));
+    opts.rounds.on('alert', (alert) => this.io.to(ALERTS_ROOM).emit('alert', alert));
     this.io.on('connection', (socket) => this.#onConnection(socket));
   }
 
@@ -79,31 +82,36 @@ export class Realtime {
   #onConnection(socket: TableSocket): void {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     socket.data.token = typeof auth?.token === 'string' ? auth.token : undefined;
-    this.#handle(socket, 'subscribe', false, async (req) => {
+    this.#handle(socket, 'subscribe', undefined, async (req) => {
       const snap = await this.snapshot(req.tableId);
       await socket.join(room(req.tableId));
       return snap;
     });
-    this.#handle(socket, 'unsubscribe', false, async (req) => {
+    this.#handle(socket, 'unsubscribe', undefined, async (req) => {
       await socket.leave(room(req.tableId));
       return {};
     });
-    this.#handle(socket, 'placeBet', true, async (req, session) => ({
+    this.#handle(socket, 'placeBet', 'player', async (req, session) => ({
       ...(await this.#opts.intake.place(session!.userId, req)),
     }));
-    this.#handle(socket, 'cancelBet', true, async (req, session) => ({
+    this.#handle(socket, 'cancelBet', 'player', async (req, session) => ({
       ...(await this.#opts.intake.cancel(session!.userId, req.clientBetId)),
     }));
-    this.#handle(socket, 'reportDelay', true, async (req, session) => {
+    this.#handle(socket, 'reportDelay', 'player', async (req, session) => {
       this.#opts.intake.reportDelay(session!.userId, req.mode, req.playoutDelayMs);
       return {};
+    });
+    this.#handle(socket, 'subscribeAlerts', 'pitboss', async () => {
+      await socket.join(ALERTS_ROOM);
+      return { alerts: await listAlerts(this.#opts.db.pool, { open: true, limit: 500 }) };
     });
   }
 
   #handle<N extends TableRequestName>(
     socket: TableSocket,
     name: N,
-    asPlayer: boolean,
+    /** The role the request needs, checked on every request; undefined: anyone. */
+    role: Role | undefined,
     fn: (req: TableRequest<N>, session: Session | undefined) => Promise<TableResponses[N]>,
   ): void {
     const handler = async (req: unknown, ack: unknown): Promise<void> => {
@@ -120,10 +128,10 @@ export class Realtime {
       };
       try {
         let session: Session | undefined;
-        if (asPlayer) {
+        if (role) {
           // Checked on every request, so an expired session cannot keep betting on an old socket.
           session = await this.#opts.sessions.verify(socket.data.token);
-          if (session.role !== 'player') throw new AppError('AUTH_FORBIDDEN_ROLE', `${name} needs a player session`);
+          if (session.role !== role) throw new AppError('AUTH_FORBIDDEN_ROLE', `${name} needs a ${role} session`);
         }
         const checker = checkers[name];
         if (!checker.Check(req)) {
@@ -147,6 +155,9 @@ export class Realtime {
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 }
+
+/** Pit bosses' sockets that asked for alerts (every table). */
+const ALERTS_ROOM = 'staff:alerts';
 
 function room(tableId: string): string {
   return `table:${tableId}`;

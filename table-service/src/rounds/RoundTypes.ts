@@ -1,4 +1,4 @@
-import type { GameKind } from '@live-casino/protocol';
+import type { GameKind, HoldReason, RoundHold } from '@live-casino/protocol';
 import type { StakeLimits } from '../games/index.js';
 import type { WindowPolicy } from './BettingWindow.js';
 import type { RoundState } from './RoundStates.js';
@@ -15,6 +15,8 @@ export interface TableRules {
   /** How long betting stays open when the dealer or the simulator opens it. */
   bettingWindowMs?: number;
   window: WindowPolicy;
+  /** Results are cross-checked with vision readings (see VisionCheck). */
+  visionCheck?: boolean;
 }
 
 /** A round as APIs and dashboards see it. */
@@ -30,7 +32,16 @@ export interface RoundDto {
   lastAcceptanceMs: number | null;
   result: unknown;
   resultSource: string | null;
+  /** Studio time of the frame where the result happened, when the dealer gave it. */
+  resultStudioMs: number | null;
+  /** Who confirmed: a dealer or pit boss id, or 'vision'. */
+  confirmedBy: string | null;
+  /** The reading that confirmed the result, when vision did. */
+  confirmedReadingId: string | null;
   voidReason: string | null;
+  visionCheck: boolean;
+  /** The hold of a vision-checked round; held while the state is RESULT_PENDING. */
+  hold: RoundHold | null;
 }
 
 /** Pushed after commit to realtime clients, with the table's round-log sequence number. */
@@ -54,6 +65,14 @@ export interface RoundRow {
   result: unknown;
   result_source: string | null;
   void_reason: string | null;
+  vision_check: boolean;
+  result_studio_ms: number | null;
+  result_at_ms: number | null;
+  confirmed_by: string | null;
+  confirmed_reading_id: string | null;
+  hold_reason: HoldReason | null;
+  hold_alert_id: string | null;
+  held_at_ms: number | null;
 }
 
 export function toRoundDto(row: RoundRow): RoundDto {
@@ -69,6 +88,14 @@ export function toRoundDto(row: RoundRow): RoundDto {
     lastAcceptanceMs: row.last_acceptance_ms,
     result: row.result,
     resultSource: row.result_source,
+    resultStudioMs: row.result_studio_ms,
+    confirmedBy: row.confirmed_by,
+    confirmedReadingId: row.confirmed_reading_id,
     voidReason: row.void_reason,
+    visionCheck: row.vision_check,
+    hold:
+      row.hold_reason !== null && row.hold_alert_id !== null && row.held_at_ms !== null
+        ? { reason: row.hold_reason, alertId: row.hold_alert_id, heldAtMs: row.held_at_ms }
+        : null,
   };
 }

@@ -1,18 +1,43 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { AppError } from '@live-casino/protocol';
+import { type Alert, AppError } from '@live-casino/protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../db/Database.js';
 import { Ledger } from '../Ledger.js';
 import type { TransferRequest } from '../LedgerTypes.js';
+import { insertAlert, resolveRoundAlerts } from './Alerts.js';
 import { lastAcceptanceMs } from './BettingWindow.js';
+import { type CheckedReading, type CrossCheckPolicy, judgeResult } from './crossCheck.js';
 import { rulesOf } from './GameRules.js';
 import { appendRoundLog } from './RoundLog.js';
 import type { RoundState } from './RoundStates.js';
 import { type RoundDto, type RoundEvent, type RoundRow, type TableRules, toRoundDto } from './RoundTypes.js';
 
-export type RoundsEvents = { event: [RoundEvent] };
+/** Round events (after commit, with their round-log seq), and alerts raised or resolved. */
+export type RoundsEvents = { event: [RoundEvent]; alert: [Alert] };
+
+export interface RoundsOptions {
+  /** The vision cross-check of vision-checked tables. */
+  vision?: Partial<CrossCheckPolicy>;
+}
+
+export const DEFAULT_VISION_POLICY: CrossCheckPolicy = { minConfidence: 0.9, timeoutMs: 4000 };
+
+interface ReadingRow {
+  id: string;
+  studio_ms: number;
+  received_at_ms: number;
+  confidence: number;
+  result: CheckedReading['result'];
+}
+
+/** One transition's outcome inside its transaction, emitted after commit. */
+interface Moved {
+  dto: RoundDto;
+  seq: number;
+  event: string;
+}
 
 interface BetRow {
   id: string;
@@ -39,12 +64,14 @@ export class Rounds extends EventEmitter<RoundsEvents> {
   readonly #db: Database;
   readonly #ledger: Ledger;
   readonly #log: Logger;
+  readonly vision: CrossCheckPolicy;
 
-  constructor(db: Database, ledger: Ledger, log: Logger) {
+  constructor(db: Database, ledger: Ledger, log: Logger, opts: RoundsOptions = {}) {
     super();
     this.#db = db;
     this.#ledger = ledger;
     this.#log = log.child({ component: 'rounds' });
+    this.vision = { ...DEFAULT_VISION_POLICY, ...opts.vision };
   }
 
   async get(roundId: string, client?: pg.ClientBase): Promise<RoundDto> {
@@ -74,8 +101,10 @@ export class Rounds extends EventEmitter<RoundsEvents> {
 
   /**
    * Finishes what a crashed or dead owner left half-way, exactly once: a confirmed result is
-   * settled (after its late-bet deadline); any other unfinished round is voided and refunded, since
-   * nobody is left to run it. Safe to run any number of times, on any node.
+   * settled (after its late-bet deadline); a vision-checked result is checked again (a held one
+   * stays held for the pit boss, one still in its time for a reading waits for the new owner's
+   * timer); any other unfinished round is voided and refunded, since nobody is left to run it.
+   * Safe to run any number of times, on any node.
    */
   async recover(tableId: string, nowMs = Date.now()): Promise<RoundDto[]> {
     const done: RoundDto[] = [];
@@ -84,8 +113,12 @@ export class Rounds extends EventEmitter<RoundsEvents> {
         const wait = (round.lastAcceptanceMs ?? 0) - nowMs;
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         done.push(await this.settle(round.roundId));
+      } else if (round.state === 'RESULT_PENDING' && round.visionCheck) {
+        if (round.hold) continue;
+        const checked = await this.crossCheck(round.roundId, nowMs);
+        if (checked.state !== round.state || checked.hold) done.push(checked);
       } else {
-        done.push(await this.void(round.roundId, 'recovered after the table owner stopped'));
+        done.push(await this.void(round.roundId, 'recovered after the table owner stopped', 'system'));
       }
     }
     if (done.length > 0) this.#log.warn({ tableId, rounds: done.map((r) => [r.roundId, r.state]) }, 'recovered rounds');
@@ -101,10 +134,10 @@ export class Rounds extends EventEmitter<RoundsEvents> {
         ({
           rows: [inserted],
         } = await client.query<RoundRow>(
-          `INSERT INTO rounds (id, table_id, number, game, currency, state, opens_at_studio_ms)
-           VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM rounds WHERE table_id = $2), $3, $4, 'BETTING_OPEN', $5)
+          `INSERT INTO rounds (id, table_id, number, game, currency, state, opens_at_studio_ms, vision_check)
+           VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM rounds WHERE table_id = $2), $3, $4, 'BETTING_OPEN', $5, $6)
            RETURNING *`,
-          [roundId, table.tableId, table.game, table.currency, opensAtStudioMs],
+          [roundId, table.tableId, table.game, table.currency, opensAtStudioMs, table.visionCheck ?? false],
         ));
       } catch (err) {
         if ((err as { code?: string }).code === '23505') {
@@ -122,6 +155,7 @@ export class Rounds extends EventEmitter<RoundsEvents> {
         number: dto.number,
         game: dto.game,
         opensAtStudioMs,
+        ...(dto.visionCheck ? { visionCheck: true } : {}),
       });
       return { dto, entry };
     });
@@ -144,22 +178,158 @@ export class Rounds extends EventEmitter<RoundsEvents> {
     });
   }
 
-  /** The result as read by the dealer (or vision): the round waits for it to be confirmed. */
-  async submitResult(roundId: string, input: unknown, source: 'dealer' | 'vision'): Promise<RoundDto> {
+  /**
+   * The result as read by the dealer (or vision), with the studio time of the frame where it
+   * happened when known: the round waits for it to be confirmed. On a vision-checked table the
+   * readings already in are checked against it at once (see `crossCheck`).
+   */
+  async submitResult(
+    roundId: string,
+    input: unknown,
+    source: 'dealer' | 'vision',
+    studioMs: number | null = null,
+    nowMs = Date.now(),
+  ): Promise<RoundDto> {
     const round = await this.get(roundId);
     const result = rulesOf(round.game).parseResult(input);
-    return this.#transition(roundId, 'BETTING_CLOSED', 'RESULT_PENDING', async (client) => {
-      await client.query('UPDATE rounds SET result = $2, result_source = $3 WHERE id = $1', [
-        roundId,
-        JSON.stringify(result),
-        source,
-      ]);
-      return { result, source };
+    const pending = await this.#transition(roundId, 'BETTING_CLOSED', 'RESULT_PENDING', async (client) => {
+      await client.query(
+        'UPDATE rounds SET result = $2, result_source = $3, result_studio_ms = $4, result_at_ms = $5 WHERE id = $1',
+        [roundId, JSON.stringify(result), source, studioMs, nowMs],
+      );
+      return { result, source, ...(studioMs !== null ? { studioMs } : {}) };
+    });
+    return pending.visionCheck ? this.crossCheck(roundId) : pending;
+  }
+
+  /** A dealer or pit boss confirms the pending result; a vision-checked round is confirmed by vision only. */
+  async confirmResult(roundId: string, by: string): Promise<RoundDto> {
+    return this.#transition(roundId, 'RESULT_PENDING', 'RESULT_CONFIRMED', async (client, row) => {
+      if (row.vision_check && row.hold_reason !== null) {
+        throw new AppError('ROUND_HELD', `round is held (${row.hold_reason}): the pit boss resolves or voids it`);
+      }
+      if (row.vision_check) {
+        throw new AppError('ROUND_AWAITING_VISION', 'a vision-checked result is confirmed by an agreeing reading');
+      }
+      await client.query('UPDATE rounds SET confirmed_by = $2 WHERE id = $1', [roundId, by]);
+      return { by };
     });
   }
 
-  async confirmResult(roundId: string, by: string): Promise<RoundDto> {
-    return this.#transition(roundId, 'RESULT_PENDING', 'RESULT_CONFIRMED', async () => ({ by }));
+  /**
+   * Checks a vision-checked round's pending result against its readings (see `judgeResult`) and
+   * acts on the verdict in one transaction under the round's row lock: confirm (by vision, with the
+   * reading id in the log), hold (the hold on the row, an alert, a RESULT_HELD log entry), or
+   * nothing yet. Runs when the dealer's result comes, when a reading comes, and on the table
+   * owner's timer; whichever runs last sees everything the others committed. Anything else (not
+   * pending, not checked, already held) is left alone.
+   */
+  async crossCheck(roundId: string, nowMs = Date.now()): Promise<RoundDto> {
+    const { dto, moved, alert } = await this.#db.transaction(
+      async (client): Promise<{ dto: RoundDto; moved?: Moved; alert?: Alert }> => {
+        const row = await this.#lock(client, roundId);
+        if (row.state !== 'RESULT_PENDING' || !row.vision_check || row.hold_reason !== null) {
+          return { dto: toRoundDto(row) };
+        }
+        const { rows } = await client.query<ReadingRow>(
+          'SELECT id, studio_ms, received_at_ms, confidence, result FROM vision_readings WHERE round_id = $1',
+          [roundId],
+        );
+        const readings: CheckedReading[] = rows.map((r) => ({
+          readingId: r.id,
+          studioMs: r.studio_ms,
+          receivedAtMs: r.received_at_ms,
+          confidence: r.confidence,
+          result: r.result,
+        }));
+        const verdict = judgeResult(row.game, row.result, readings, this.vision, {
+          resultAtMs: row.result_at_ms ?? 0,
+          nowMs,
+        });
+        switch (verdict.kind) {
+          case 'wait':
+            return { dto: toRoundDto(row) };
+          case 'confirm': {
+            await client.query("UPDATE rounds SET confirmed_by = 'vision', confirmed_reading_id = $2 WHERE id = $1", [
+              roundId,
+              verdict.readingId,
+            ]);
+            const moved = await this.#move(client, row, 'RESULT_CONFIRMED', {
+              by: 'vision',
+              readingId: verdict.readingId,
+            });
+            return { dto: moved.dto, moved };
+          }
+          case 'hold': {
+            const reading = readings.find((r) => r.readingId === verdict.readingId);
+            const alert = await insertAlert(client, {
+              tableId: row.table_id,
+              roundId,
+              kind: 'round_held',
+              message: `round ${row.number} at ${row.table_id} held: ${verdict.message}`,
+              details: {
+                reason: verdict.reason,
+                dealerResult: row.result,
+                resultSource: row.result_source,
+                reading: reading ?? null,
+                readings: readings.length,
+              },
+            });
+            const { rows: held } = await client.query<RoundRow>(
+              `UPDATE rounds SET hold_reason = $2, hold_alert_id = $3, held_at_ms = $4, updated_at = now()
+                WHERE id = $1 RETURNING *`,
+              [roundId, verdict.reason, alert.alertId, nowMs],
+            );
+            const entry = await appendRoundLog(client, row.table_id, roundId, 'RESULT_HELD', {
+              reason: verdict.reason,
+              alertId: alert.alertId,
+              readingId: verdict.readingId,
+            });
+            const dto = toRoundDto(held[0]!);
+            return { dto, moved: { dto, seq: entry.seq, event: 'RESULT_HELD' }, alert };
+          }
+          default: {
+            const unknown: never = verdict;
+            throw new Error(`unknown verdict ${JSON.stringify(unknown)}`);
+          }
+        }
+      },
+    );
+    if (moved) {
+      this.#log.info({ tableId: dto.tableId, roundId, event: moved.event, hold: dto.hold }, 'vision cross-check');
+      this.#emit(moved.seq, moved.event, moved.dto);
+    }
+    if (alert) {
+      this.#log.warn({ tableId: dto.tableId, roundId, alertId: alert.alertId }, alert.message);
+      this.emit('alert', alert);
+    }
+    return dto;
+  }
+
+  /**
+   * The pit boss decides a pending result (a held one, typically): `input` becomes the result, from
+   * source 'pitboss', confirmed at once; the round's open alerts are resolved with it.
+   */
+  async resolve(roundId: string, input: unknown, by: string): Promise<RoundDto> {
+    const round = await this.get(roundId);
+    const result = rulesOf(round.game).parseResult(input);
+    let resolved: Alert[] = [];
+    const dto = await this.#transition(roundId, 'RESULT_PENDING', 'RESULT_CONFIRMED', async (client, row) => {
+      await client.query(
+        "UPDATE rounds SET result = $2, result_source = 'pitboss', confirmed_by = $3, confirmed_reading_id = NULL WHERE id = $1",
+        [roundId, JSON.stringify(result), by],
+      );
+      resolved = await resolveRoundAlerts(client, roundId, by, 'resolved');
+      return {
+        by,
+        source: 'pitboss',
+        result,
+        previousResult: row.result,
+        alertIds: resolved.map((a) => a.alertId),
+      };
+    });
+    for (const alert of resolved) this.emit('alert', alert);
+    return dto;
   }
 
   /**
@@ -255,12 +425,13 @@ export class Rounds extends EventEmitter<RoundsEvents> {
     }
   }
 
-  /** Voids a round that is not settled: every bet goes back to its player, once. */
-  async void(roundId: string, reason: string): Promise<RoundDto> {
+  /** Voids a round that is not settled: every bet goes back to its player, once; its alerts are resolved. */
+  async void(roundId: string, reason: string, by = 'system'): Promise<RoundDto> {
     const round = await this.get(roundId);
     if (round.state === 'VOIDED') return round;
     if (round.state === 'SETTLED') throw new AppError('ROUND_WRONG_STATE', 'a settled round cannot be voided');
-    return this.#transition(roundId, round.state, 'VOIDED', async (client, row) => {
+    let resolved: Alert[] = [];
+    const dto = await this.#transition(roundId, round.state, 'VOIDED', async (client, row) => {
       await this.#ledger.closeAccount(escrowAccountId(roundId), client);
       await client.query('UPDATE rounds SET void_reason = $2 WHERE id = $1', [roundId, reason.slice(0, 500)]);
       const { rows: bets } = await client.query<BetRow>(
@@ -283,8 +454,11 @@ export class Rounds extends EventEmitter<RoundsEvents> {
         "UPDATE bets SET status = 'refunded', payout = stake, settled_at = now() WHERE round_id = $1 AND status = 'placed'",
         [roundId],
       );
-      return { reason, refunded: bets.length };
+      resolved = await resolveRoundAlerts(client, roundId, by, 'voided');
+      return { reason, refunded: bets.length, by };
     });
+    for (const alert of resolved) this.emit('alert', alert);
+    return dto;
   }
 
   /**
@@ -299,22 +473,32 @@ export class Rounds extends EventEmitter<RoundsEvents> {
     effects: (client: pg.PoolClient, row: RoundRow) => Promise<Record<string, unknown>>,
   ): Promise<RoundDto> {
     const { dto, seq } = await this.#db.transaction(async (client) => {
-      const { rows } = await client.query<RoundRow>('SELECT * FROM rounds WHERE id = $1 FOR UPDATE', [roundId]);
-      const row = rows[0];
-      if (!row) throw new AppError('ROUND_NOT_FOUND', `no round ${roundId}`);
+      const row = await this.#lock(client, roundId);
       if (row.state !== from) throw new AppError('ROUND_WRONG_STATE', `round is ${row.state}, not ${from}`);
       const details = await effects(client, row);
-      const { rows: updated } = await client.query<RoundRow>(
-        'UPDATE rounds SET state = $3, updated_at = now() WHERE id = $1 AND state = $2 RETURNING *',
-        [roundId, from, to],
-      );
-      if (!updated[0]) throw new AppError('ROUND_WRONG_STATE', `round left ${from} meanwhile`);
-      const entry = await appendRoundLog(client, row.table_id, roundId, to, { from, ...details });
-      return { dto: toRoundDto(updated[0]), seq: entry.seq };
+      return this.#move(client, row, to, details);
     });
     this.#log.info({ tableId: dto.tableId, roundId, from, to }, 'round transition');
     this.#emit(seq, to, dto);
     return dto;
+  }
+
+  async #lock(client: pg.PoolClient, roundId: string): Promise<RoundRow> {
+    const { rows } = await client.query<RoundRow>('SELECT * FROM rounds WHERE id = $1 FOR UPDATE', [roundId]);
+    if (!rows[0]) throw new AppError('ROUND_NOT_FOUND', `no round ${roundId}`);
+    return rows[0];
+  }
+
+  /** The state change of a locked row and its log entry, inside the caller's transaction. */
+  async #move(client: pg.PoolClient, row: RoundRow, to: RoundState, details: Record<string, unknown>): Promise<Moved> {
+    const from = row.state;
+    const { rows: updated } = await client.query<RoundRow>(
+      'UPDATE rounds SET state = $3, updated_at = now() WHERE id = $1 AND state = $2 RETURNING *',
+      [row.id, from, to],
+    );
+    if (!updated[0]) throw new AppError('ROUND_WRONG_STATE', `round left ${from} meanwhile`);
+    const entry = await appendRoundLog(client, row.table_id, row.id, to, { from, ...details });
+    return { dto: toRoundDto(updated[0]), seq: entry.seq, event: to };
   }
 
   #emit(seq: number, event: string, round: RoundDto): void {

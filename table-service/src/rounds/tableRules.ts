@@ -46,5 +46,6 @@ export function tableRulesOf(table: TableConfig, currency: string): TableRules {
     maxPlayerStakePerRound: table.maxPlayerStakePerRound ?? (table.game === 'roulette' ? 100_000 : 500_000),
     bettingWindowMs: (table.bettingWindowS ?? 15) * 1000,
     window: DEFAULT_WINDOW_POLICY,
+    visionCheck: table.visionCheck ?? false,
   };
 }

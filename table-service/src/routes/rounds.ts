@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AppError, TableId } from '@live-casino/protocol';
+import { AppError, RoundHold, TableId } from '@live-casino/protocol';
 import { Type } from '@sinclair/typebox';
 import { currentSession, requireRole, requireTableAccess } from '../auth/authPlugin.js';
 import type { BetIntake } from '../bets/BetIntake.js';
@@ -14,7 +14,7 @@ const StudioMs = Type.Integer({ minimum: 1_000_000_000_000, maximum: 9_999_999_9
 const RoundId = Type.String({ minLength: 3, maxLength: 64, pattern: '^r_[0-9a-f-]{36}$' });
 const ClientBetId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
 
-const RoundBody = Type.Object({
+export const RoundBody = Type.Object({
   roundId: Type.String(),
   tableId: Type.String(),
   number: Type.Integer(),
@@ -26,8 +26,31 @@ const RoundBody = Type.Object({
   lastAcceptanceMs: Type.Union([Type.Number(), Type.Null()]),
   result: Type.Unknown(),
   resultSource: Type.Union([Type.String(), Type.Null()]),
+  resultStudioMs: Type.Union([Type.Number(), Type.Null()]),
+  confirmedBy: Type.Union([Type.String(), Type.Null()]),
+  confirmedReadingId: Type.Union([Type.String(), Type.Null()]),
   voidReason: Type.Union([Type.String(), Type.Null()]),
+  visionCheck: Type.Boolean(),
+  /** The hold of a vision-checked round: held while the state is RESULT_PENDING. */
+  hold: Type.Union([RoundHold, Type.Null()]),
 });
+
+/** A result as the dealer (or pit boss) enters it: roulette { pocket }, baccarat { cards } in dealing order. */
+const ResultInput = Type.Union([
+  Type.Object({ pocket: Type.Integer({ minimum: 0, maximum: 36 }) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      cards: Type.Array(
+        Type.Object(
+          { rank: Type.String({ maxLength: 2 }), suit: Type.String({ maxLength: 10 }) },
+          { additionalProperties: false },
+        ),
+        { minItems: 4, maxItems: 6 },
+      ),
+    },
+    { additionalProperties: false },
+  ),
+]);
 
 const BetBody = Type.Object({
   betId: Type.String(),
@@ -126,35 +149,22 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
       preHandler: [staff],
       schema: {
         tags: ['rounds'],
-        summary: 'Enter the result (roulette { pocket }, baccarat { cards } in dealing order)',
+        summary:
+          'Enter the result (roulette { pocket }, baccarat { cards } in dealing order), with the studio time of the frame where it happened; on a vision-checked table it waits for vision',
         params: Type.Object({ roundId: RoundId }),
-        body: Type.Object(
-          {
-            result: Type.Union([
-              Type.Object({ pocket: Type.Integer({ minimum: 0, maximum: 36 }) }, { additionalProperties: false }),
-              Type.Object(
-                {
-                  cards: Type.Array(
-                    Type.Object(
-                      { rank: Type.String({ maxLength: 2 }), suit: Type.String({ maxLength: 10 }) },
-                      { additionalProperties: false },
-                    ),
-                    { minItems: 4, maxItems: 6 },
-                  ),
-                },
-                { additionalProperties: false },
-              ),
-            ]),
-          },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ result: ResultInput, studioMs: Type.Optional(StudioMs) }, { additionalProperties: false }),
         response: { 200: RoundBody, ...errors },
       },
     },
     async (request) => {
       const session = currentSession(request);
       const round = await roundFor(request.params.roundId, session);
-      return rounds.submitResult(round.roundId, request.body.result, session.role === 'service' ? 'vision' : 'dealer');
+      return rounds.submitResult(
+        round.roundId,
+        request.body.result,
+        session.role === 'service' ? 'vision' : 'dealer',
+        request.body.studioMs ?? null,
+      );
     },
   );
 
@@ -164,7 +174,8 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
       preHandler: [requireRole('dealer', 'pitboss')],
       schema: {
         tags: ['rounds'],
-        summary: 'Confirm the pending result',
+        summary:
+          'Confirm the pending result (not on a vision-checked table: vision confirms, or the pit boss resolves)',
         params: Type.Object({ roundId: RoundId }),
         response: { 200: RoundBody, ...errors },
       },
@@ -205,7 +216,23 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
         response: { 200: RoundBody, ...errors },
       },
     },
-    async (request) => rounds.void(request.params.roundId, request.body.reason),
+    async (request) => rounds.void(request.params.roundId, request.body.reason, currentSession(request).userId),
+  );
+
+  app.post(
+    '/v1/rounds/:roundId/resolve',
+    {
+      preHandler: [requireRole('pitboss')],
+      schema: {
+        tags: ['rounds'],
+        summary:
+          'Decide a pending result (a round held by the vision cross-check): it becomes the result and is confirmed; the round then settles as usual (pit boss)',
+        params: Type.Object({ roundId: RoundId }),
+        body: Type.Object({ result: ResultInput }, { additionalProperties: false }),
+        response: { 200: RoundBody, ...errors },
+      },
+    },
+    async (request) => rounds.resolve(request.params.roundId, request.body.result, currentSession(request).userId),
   );
 
   app.post(

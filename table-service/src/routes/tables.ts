@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { timingSafeEqual } from 'node:crypto';
 import type { ServiceConfig } from '../config.js';
+import { currentSession } from '../auth/authPlugin.js';
 import type { StreamTokenIssuer } from '../StreamTokenIssuer.js';
 import { tableRulesOf } from '../rounds/tableRules.js';
 
@@ -42,6 +43,7 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
           limits: rules.limits,
           maxPlayerStakePerRound: rules.maxPlayerStakePerRound,
           bettingWindowS: (rules.bettingWindowMs ?? 15_000) / 1000,
+          visionCheck: rules.visionCheck ?? false,
         };
       });
     },
@@ -52,12 +54,16 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
     {
       schema: {
         tags: ['media'],
-        summary: 'A short-lived token to watch (or, for studio devices, publish) a table, with where to find its media',
+        summary:
+          'A short-lived token to watch a table (anyone), publish it (studio devices) or take its RTP egress (service sessions: the vision worker), with where to find its media',
         body: Type.Object(
-          { tableId: TableId, role: Type.Optional(Type.Union([Type.Literal('view'), Type.Literal('publish')])) },
+          {
+            tableId: TableId,
+            role: Type.Optional(Type.Union([Type.Literal('view'), Type.Literal('publish'), Type.Literal('egress')])),
+          },
           { additionalProperties: false },
         ),
-        response: { 200: StreamGrant, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: StreamGrant, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => {
@@ -70,6 +76,13 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
           throw new AppError('AUTH_TOKEN_INVALID', 'publishing needs studio service credentials');
         }
         sub = `studio:${tableId}`;
+      } else if (role === 'egress') {
+        // Raw table video for machines only: a service session (401 without one, 403 for others).
+        const session = currentSession(request);
+        if (session.role !== 'service') {
+          throw new AppError('AUTH_FORBIDDEN_ROLE', `an egress grant needs a service session, not ${session.role}`);
+        }
+        sub = `service:${session.userId}`;
       }
       const { token, expiresAt } = await issuer.issue({ sub, tableId, role });
       return {
