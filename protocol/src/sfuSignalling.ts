@@ -49,6 +49,12 @@ export const RtpParameters = Type.Object(
 
 export const MediaKind = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
 
+/** A dotted-quad IPv4 address (each part 0-255). */
+export const Ipv4Address = Type.String({
+  maxLength: 15,
+  pattern: '^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$',
+});
+
 export const SfuRequests = {
   /** Viewer or publisher joins a table: gets the router capabilities of its router. */
   join: Type.Object({ token: Token, tableId: TableId }, { additionalProperties: false }),
@@ -95,6 +101,27 @@ export const SfuRequests = {
     },
     { additionalProperties: false },
   ),
+  /**
+   * A machine consumer (the vision worker) takes the table's video as plain RTP: the sfu opens a
+   * PlainTransport (rtcp-mux, RTCP sender reports included) sending to `ip:port`, with a consumer
+   * that stays paused until `resumeEgress`. Only loopback addresses unless the sfu allows others
+   * (EGRESS_ADDRESS_FORBIDDEN); a bounded number per table (EGRESS_LIMIT_REACHED). Needs an
+   * `egress` token; the egress closes with the socket.
+   */
+  openEgress: Type.Object(
+    {
+      token: Token,
+      tableId: TableId,
+      ip: Ipv4Address,
+      port: Type.Integer({ minimum: 1024, maximum: 65535 }),
+    },
+    { additionalProperties: false },
+  ),
+  /** Starts the egress's RTP flowing, beginning with a keyframe (the sfu asks the studio for one). */
+  resumeEgress: Type.Object({ token: Token, tableId: TableId, egressId: Id }, { additionalProperties: false }),
+  /** A keyframe for a decoder that restarted or lost packets (RTCP PLI toward the studio). */
+  requestKeyFrame: Type.Object({ token: Token, tableId: TableId, egressId: Id }, { additionalProperties: false }),
+  closeEgress: Type.Object({ token: Token, tableId: TableId, egressId: Id }, { additionalProperties: false }),
 } as const;
 
 export type SfuRequestName = keyof typeof SfuRequests;
@@ -127,6 +154,24 @@ export interface ConsumerInfo {
   clock: StudioClockMapping | null;
 }
 
+/** What an egress receiver needs to read the RTP it is sent. */
+export interface EgressInfo {
+  egressId: string;
+  /** The origin producer (clock mappings in `studioClock` events are keyed by it). */
+  producerId: string;
+  kind: 'video';
+  mimeType: string;
+  payloadType: number;
+  ssrc: number;
+  clockRate: number;
+  /** The consumer's full mediasoup rtpParameters, for receivers that need more (header extensions). */
+  rtpParameters: unknown;
+  /** Where the sfu sends from (and takes RTCP from): receivers may ignore packets from anywhere else. */
+  source: { ip: string; port: number };
+  /** The current RTP→studio-time mapping, or null until the studio's first sender report. */
+  clock: StudioClockMapping | null;
+}
+
 export interface SfuResponses {
   join: { routerRtpCapabilities: unknown; role: 'view' | 'publish' };
   createTransport: TransportInfo;
@@ -135,6 +180,10 @@ export interface SfuResponses {
   resumeConsumer: Record<string, never>;
   produce: { producerId: string };
   publishRtp: { producerId: string; ip: string; port: number; rtcpPort?: number };
+  openEgress: EgressInfo;
+  resumeEgress: Record<string, never>;
+  requestKeyFrame: Record<string, never>;
+  closeEgress: Record<string, never>;
 }
 
 export type SfuAck<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
@@ -149,6 +198,8 @@ export interface SfuServerToClient {
   /** The table's media was rebuilt (worker died, publisher replaced): join again. */
   mediaReset: (ev: { tableId: string; reason: string }) => void;
   producerAdded: (ev: { tableId: string; producerId: string; kind: 'audio' | 'video' }) => void;
+  /** An egress of this socket closed (its producer or router went away): open a new one. */
+  egressClosed: (ev: { tableId: string; egressId: string; reason: string }) => void;
 }
 
 export type StaticOf<T extends TSchema> = Static<T>;

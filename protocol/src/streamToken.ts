@@ -12,7 +12,13 @@ export const STREAM_TOKEN_AUDIENCE = 'live-casino/sfu';
 /** Viewers refresh well before this; long enough to ride out a slow reconnect. */
 export const STREAM_TOKEN_DEFAULT_TTL_S = 300;
 
-export type StreamRole = 'view' | 'publish';
+/**
+ * `view`: a player's WebRTC consumer; `publish`: a studio device; `egress`: a machine consumer
+ * (the vision worker) that takes the table's RTP onto a PlainTransport. Only a service session
+ * gets an egress token, and the sfu answers egress calls to nothing else.
+ */
+export const STREAM_ROLES = ['view', 'publish', 'egress'] as const;
+export type StreamRole = (typeof STREAM_ROLES)[number];
 
 export interface StreamClaims {
   /** Who: a player id, a studio device, a service. */
@@ -68,7 +74,7 @@ export async function verifyStreamToken(
     throw new AppError('AUTH_TOKEN_INVALID', 'stream token invalid');
   }
   const { sub, tbl, role } = payload;
-  if (typeof sub !== 'string' || typeof tbl !== 'string' || (role !== 'view' && role !== 'publish')) {
+  if (typeof sub !== 'string' || typeof tbl !== 'string' || !STREAM_ROLES.includes(role as StreamRole)) {
     throw new AppError('AUTH_TOKEN_INVALID', 'stream token claims malformed');
   }
   if (expect.tableId !== undefined && tbl !== expect.tableId) {
@@ -77,5 +83,5 @@ export async function verifyStreamToken(
   if (expect.role !== undefined && role !== expect.role) {
     throw new AppError('AUTH_FORBIDDEN_ROLE', `a ${role} token cannot ${expect.role}`);
   }
-  return { sub, tableId: tbl, role };
+  return { sub, tableId: tbl, role: role as StreamRole };
 }

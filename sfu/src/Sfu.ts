@@ -109,6 +109,8 @@ export class Sfu {
         mediaIp: this.#config.SFU_MEDIA_IP,
         announcedIp: this.#config.SFU_ANNOUNCED_IP,
         viewersPerRouter: this.#config.SFU_VIEWERS_PER_ROUTER,
+        egressMaxPerTable: this.#config.SFU_EGRESS_MAX_PER_TABLE,
+        egressAllowRemote: this.#config.SFU_EGRESS_ALLOW_REMOTE,
         ...(this.#config.SFU_HLS_ENABLED
           ? {
               createHls: (table, router, producer) =>

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import {
   AppError,
   type ConsumerInfo,
+  type EgressInfo,
   ntpToUnixMs,
   rtpToStudioTime,
   type StudioClockMapping,
@@ -11,6 +12,7 @@ import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { HlsEgress } from './HlsEgress.js';
 import { MEDIA_CODECS } from './mediaCodecs.js';
+import { RtpEgress } from './RtpEgress.js';
 import type { PeerRole, RouterStats, TableMediaEvents, TableMediaStats } from './TableMediaTypes.js';
 import type { PooledWorker, WorkerPool } from './WorkerPool.js';
 
@@ -21,6 +23,10 @@ export interface TableMediaOptions {
   mediaIp: string;
   announcedIp: string | undefined;
   viewersPerRouter: number;
+  /** RTP egresses (vision workers) the table may feed at once. */
+  egressMaxPerTable?: number;
+  /** Egress toward non-loopback addresses; off by default. */
+  egressAllowRemote?: boolean;
   /** Starts HLS egress for the table's video producer; absent when HLS is disabled. */
   createHls?: (table: TableMedia, originRouter: ms.Router, producer: ms.Producer) => Promise<HlsEgress>;
 }
@@ -87,6 +93,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
   readonly #peers = new Map<string, Peer>();
   readonly #clocks = new Map<string, StudioClockMapping>();
   #hls: HlsEgress | undefined;
+  readonly #egresses = new Map<string, RtpEgress>();
   #closed = false;
   /** Serialises structural changes (rebuilds, new routers, ingests) so they never interleave. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -160,6 +167,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
       vr.router.close();
     }
     this.#viewerRouters = [];
+    this.#closeEgresses('the table media was rebuilt (origin worker died)');
     await this.#hls?.close();
     this.#hls = undefined;
     this.#clocks.clear();
@@ -527,6 +535,74 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     this.emit('produceradded', { producerId: producer.id, kind: producer.kind });
   }
 
+  // ---- RTP egress (vision) ------------------------------------------------------------------
+
+  /**
+   * Opens a plain RTP egress of the table's video toward `target` (see RtpEgress), for `ownerId`.
+   * Refuses non-loopback targets unless allowed, and more than `egressMaxPerTable` egresses.
+   */
+  async openEgress(ownerId: string, target: { ip: string; port: number }): Promise<EgressInfo> {
+    this.#assertOpen();
+    const loopback = target.ip.startsWith('127.');
+    if (!loopback && !this.#opts.egressAllowRemote) {
+      throw new AppError('EGRESS_ADDRESS_FORBIDDEN', `egress to ${target.ip} refused: only 127.0.0.0/8 is allowed`);
+    }
+    return this.#serial(async () => {
+      const max = this.#opts.egressMaxPerTable ?? 4;
+      if (this.#egresses.size >= max) {
+        throw new AppError('EGRESS_LIMIT_REACHED', `table ${this.tableId} already feeds ${max} egresses`);
+      }
+      const video = [...this.#ingests.values()].filter((i) => i.kind === 'video' && !i.producer.closed).at(-1);
+      if (!video) throw new AppError('TABLE_NOT_LIVE', 'the table has no video yet');
+      const egress = await mediaCall(() =>
+        RtpEgress.create({
+          ownerId,
+          router: this.#origin.router,
+          producer: video.producer,
+          target,
+          listenIp: loopback ? '127.0.0.1' : this.#opts.mediaIp,
+          announcedIp: loopback ? undefined : this.#opts.announcedIp,
+          log: this.#log,
+        }),
+      );
+      this.#egresses.set(egress.id, egress);
+      egress.once('closed', (reason) => {
+        this.#egresses.delete(egress.id);
+        if (!this.#closed) this.emit('egressclosed', { ownerId, egressId: egress.id, reason });
+      });
+      return egress.info(this.#clocks.get(video.producer.id));
+    });
+  }
+
+  #egress(ownerId: string, egressId: string): RtpEgress {
+    const egress = this.#egresses.get(egressId);
+    if (!egress || egress.closed || egress.ownerId !== ownerId) {
+      throw new AppError('EGRESS_NOT_FOUND', `no egress ${egressId}`);
+    }
+    return egress;
+  }
+
+  async resumeEgress(ownerId: string, egressId: string): Promise<void> {
+    await this.#egress(ownerId, egressId).resume();
+  }
+
+  async requestEgressKeyFrame(ownerId: string, egressId: string): Promise<void> {
+    await this.#egress(ownerId, egressId).requestKeyFrame();
+  }
+
+  closeEgress(ownerId: string, egressId: string): void {
+    this.#egress(ownerId, egressId).close();
+  }
+
+  /** Closes every egress of an owner (its socket went away). */
+  closeEgressesOf(ownerId: string): void {
+    for (const egress of [...this.#egresses.values()]) if (egress.ownerId === ownerId) egress.close();
+  }
+
+  #closeEgresses(reason: string): void {
+    for (const egress of [...this.#egresses.values()]) egress.close(reason);
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new AppError('TABLE_NOT_FOUND', `table ${this.tableId} is closed`);
   }
@@ -576,6 +652,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
       viewers: viewers.length,
       consumers: viewers.reduce((n, p) => n + p.consumers.size, 0),
       routers,
+      egresses: this.#egresses.size,
       hls: this.#hls ? this.#hls.serialize() : null,
     };
   }
@@ -585,6 +662,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     this.#closed = true;
     for (const peer of this.#peers.values()) this.#closePeerMedia(peer);
     this.#peers.clear();
+    this.#closeEgresses('the table closed');
     await this.#hls?.close();
     for (const vr of this.#viewerRouters) {
       if (!vr.router.closed) this.#workerOf(vr).viewers -= vr.peers.size;

@@ -9,6 +9,8 @@ export type TableMediaEvents = {
   /** These peers lost their media (router or worker gone, table rebuilt) and must join again. */
   mediareset: [peerIds: string[], reason: string];
   produceradded: [{ producerId: string; kind: ms.MediaKind }];
+  /** An RTP egress closed by itself (producer gone, table rebuilt): its owner should open another. */
+  egressclosed: [{ ownerId: string; egressId: string; reason: string }];
   closed: [];
 };
 
@@ -38,5 +40,7 @@ export interface TableMediaStats {
   viewers: number;
   consumers: number;
   routers: RouterStats[];
+  /** Plain RTP egresses (vision workers) fed by the table. */
+  egresses: number;
   hls: { running: boolean; segments: number; restarts: number } | null;
 }

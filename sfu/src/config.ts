@@ -28,6 +28,13 @@ const ConfigSchema = Type.Object({
   /** Per-connection token bucket against signalling floods. */
   SFU_SIGNALLING_BURST: Type.Integer({ minimum: 1, maximum: 100000, default: 50 }),
   SFU_SIGNALLING_RATE_PER_S: Type.Number({ minimum: 0.1, maximum: 100000, default: 20 }),
+  /** RTP egresses (vision workers, recorders) a table may feed at once. */
+  SFU_EGRESS_MAX_PER_TABLE: Type.Integer({ minimum: 0, maximum: 64, default: 4 }),
+  /**
+   * Egress RTP goes to loopback addresses only unless this is on: the caller names the address,
+   * and an sfu must not become a UDP cannon aimed anywhere a token holder likes.
+   */
+  SFU_EGRESS_ALLOW_REMOTE: Type.Boolean({ default: false }),
   FFMPEG_PATH: Type.String({ default: 'ffmpeg' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),

@@ -61,6 +61,7 @@ export function createMetrics(pool: () => WorkerPool, tables: () => Promise<Tabl
   perTable('sfu_table_ingest_packets_lost', 'Packets lost between the studio and the sfu', (t) =>
     t.producers.reduce((n, p) => n + p.packetsLost, 0),
   );
+  perTable('sfu_table_egresses', 'Plain RTP egresses (vision workers) fed by a table', (t) => t.egresses);
   perTable('sfu_table_routers', 'Routers (origin + viewer) of a table', (t) => t.routers.length);
   return { registry, signalling, signallingSeconds, workerDeaths };
 }

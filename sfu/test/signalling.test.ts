@@ -28,6 +28,12 @@ function payload(name: SfuRequestName, token: string | undefined, tableId = TABL
       return { ...base, transportId: 'abc', kind: 'video', rtpParameters: VP8_INGEST };
     case 'publishRtp':
       return { ...base, source: 'camera-1', kind: 'video', rtpParameters: VP8_INGEST };
+    case 'openEgress':
+      return { ...base, ip: '127.0.0.1', port: 40_000 };
+    case 'resumeEgress':
+    case 'requestKeyFrame':
+    case 'closeEgress':
+      return { ...base, egressId: 'abc' };
   }
 }
 
@@ -39,6 +45,10 @@ const ALL: SfuRequestName[] = [
   'resumeConsumer',
   'produce',
   'publishRtp',
+  'openEgress',
+  'resumeEgress',
+  'requestKeyFrame',
+  'closeEgress',
 ];
 
 describe('sfu signalling tokens', () => {

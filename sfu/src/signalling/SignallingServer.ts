@@ -25,6 +25,8 @@ export type SfuSocket = Socket<SfuClientToServer, SfuServerToClient, Record<stri
 interface SocketData {
   /** Tables this socket has joined, with the role it joined as. */
   tables: Map<string, StreamRole>;
+  /** Tables this socket has opened RTP egresses on (they close with the socket). */
+  egressTables: Set<string>;
   /** Token bucket against request floods. */
   bucket: { tokens: number; at: number };
 }
@@ -43,16 +45,32 @@ const checkers = Object.fromEntries(
   Object.entries(SfuRequests).map(([name, schema]) => [name, TypeCompiler.Compile(schema)]),
 ) as { [N in SfuRequestName]: ReturnType<typeof TypeCompiler.Compile<(typeof SfuRequests)[N]>> };
 
-/** The role each request needs; `undefined`: any valid token for the table. */
-const REQUIRED_ROLE: Record<SfuRequestName, StreamRole | undefined> = {
-  join: undefined,
-  createTransport: undefined,
-  connectTransport: undefined,
-  consume: undefined,
-  resumeConsumer: undefined,
-  produce: 'publish',
-  publishRtp: 'publish',
+const PEER: readonly StreamRole[] = ['view', 'publish'];
+const EGRESS: readonly StreamRole[] = ['egress'];
+
+/** The token roles each request accepts. An egress token opens egresses and nothing else. */
+const ALLOWED_ROLES: Record<SfuRequestName, readonly StreamRole[]> = {
+  join: PEER,
+  createTransport: PEER,
+  connectTransport: PEER,
+  consume: PEER,
+  resumeConsumer: PEER,
+  produce: ['publish'],
+  publishRtp: ['publish'],
+  openEgress: EGRESS,
+  resumeEgress: EGRESS,
+  requestKeyFrame: EGRESS,
+  closeEgress: EGRESS,
 };
+
+/** Requests that act on the socket's peer of a table (and so must match the role it joined as). */
+const PEER_REQUESTS: ReadonlySet<SfuRequestName> = new Set([
+  'createTransport',
+  'connectTransport',
+  'consume',
+  'resumeConsumer',
+  'produce',
+]);
 
 /**
  * socket.io signalling of the sfu. Every request is answered through its acknowledgement; each
@@ -79,14 +97,19 @@ export class SignallingServer {
     table.on('produceradded', ({ producerId, kind }) =>
       io.to(room(table.tableId)).emit('producerAdded', { tableId: table.tableId, producerId, kind }),
     );
+    table.on('egressclosed', ({ ownerId, egressId, reason }) =>
+      io.to(ownerId).emit('egressClosed', { tableId: table.tableId, egressId, reason }),
+    );
   }
 
   #onConnection(socket: SfuSocket): void {
     socket.data.tables = new Map();
+    socket.data.egressTables = new Set();
     socket.data.bucket = { tokens: this.#deps.rateLimit.burst, at: Date.now() };
 
     this.#handle(socket, 'join', async (req, claims) => {
       const table = await this.#deps.getOrCreateTable(req.tableId);
+      if (claims.role === 'egress') throw new AppError('AUTH_FORBIDDEN_ROLE', 'an egress token cannot join');
       const { routerRtpCapabilities } = await table.join(socket.id, claims.role);
       socket.data.tables.set(req.tableId, claims.role);
       await socket.join(room(req.tableId));
@@ -126,11 +149,38 @@ export class SignallingServer {
       const table = await this.#deps.getOrCreateTable(req.tableId);
       return table.publishRtp(req.source, req.kind, req.rtpParameters as ms.RtpParameters, req.rtcpMux ?? true);
     });
+    this.#handle(socket, 'openEgress', async (req) => {
+      const table = await this.#deps.getOrCreateTable(req.tableId);
+      // In the room first, so no clock mapping sent after the answer's snapshot is missed.
+      await socket.join(room(req.tableId));
+      socket.data.egressTables.add(req.tableId);
+      return table.openEgress(socket.id, { ip: req.ip, port: req.port });
+    });
+    this.#handle(socket, 'resumeEgress', async (req) => {
+      await this.#egressTable(req.tableId).resumeEgress(socket.id, req.egressId);
+      return {};
+    });
+    this.#handle(socket, 'requestKeyFrame', async (req) => {
+      await this.#egressTable(req.tableId).requestEgressKeyFrame(socket.id, req.egressId);
+      return {};
+    });
+    this.#handle(socket, 'closeEgress', async (req) => {
+      this.#egressTable(req.tableId).closeEgress(socket.id, req.egressId);
+      return {};
+    });
 
     socket.on('disconnect', () => {
       for (const tableId of socket.data.tables.keys()) this.#deps.findTable(tableId)?.leave(socket.id);
       socket.data.tables.clear();
+      for (const tableId of socket.data.egressTables) this.#deps.findTable(tableId)?.closeEgressesOf(socket.id);
+      socket.data.egressTables.clear();
     });
+  }
+
+  #egressTable(tableId: string): TableMedia {
+    const table = this.#deps.findTable(tableId);
+    if (!table) throw new AppError('EGRESS_NOT_FOUND', 'open an egress first');
+    return table;
   }
 
   #joined(socket: SfuSocket, tableId: string): TableMedia {
@@ -170,11 +220,11 @@ export class SignallingServer {
         if (claims.tableId !== valid.tableId) {
           throw new AppError('AUTH_WRONG_TABLE', `token is for table ${claims.tableId}, not ${valid.tableId}`);
         }
-        const needed = REQUIRED_ROLE[name];
-        if (needed && claims.role !== needed)
+        if (!ALLOWED_ROLES[name].includes(claims.role)) {
           throw new AppError('AUTH_FORBIDDEN_ROLE', `a ${claims.role} token cannot ${name}`);
+        }
         const joinedAs = socket.data.tables.get(valid.tableId);
-        if (name !== 'join' && name !== 'publishRtp' && joinedAs !== undefined && joinedAs !== claims.role) {
+        if (PEER_REQUESTS.has(name) && joinedAs !== undefined && joinedAs !== claims.role) {
           throw new AppError('AUTH_FORBIDDEN_ROLE', `joined as ${joinedAs}, token says ${claims.role}`);
         }
         const data = await fn(valid, claims);

@@ -1,0 +1,282 @@
+/**
+ * RTP → whole VP8 frames (RFC 7741), pure and without I/O. Packets may arrive out of order: they
+ * are held by sequence number until a frame is complete (first packet has S=1 and PID 0, last one
+ * the marker bit, no sequence number missing in between). A gap that does not fill within the
+ * reorder window is a loss: the frames around it are dropped, and so is every frame after it until
+ * a keyframe, since an inter frame decoded without its reference is garbage. The caller asks the
+ * sender for that keyframe when `push` reports `lost`.
+ */
+
+export interface RtpHeader {
+  payloadType: number;
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  marker: boolean;
+  payloadOffset: number;
+  payloadEnd: number;
+}
+
+/** RTCP packet types 192-223 share the second byte with RTP marker+payload type (RFC 5761). */
+export function isRtcp(packet: Uint8Array): boolean {
+  return packet.length >= 2 && packet[1]! >= 192 && packet[1]! <= 223;
+}
+
+export function parseRtpHeader(packet: Uint8Array): RtpHeader | undefined {
+  if (packet.length < 12 || packet[0]! >> 6 !== 2 || isRtcp(packet)) return undefined;
+  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+  let offset = 12 + (packet[0]! & 0x0f) * 4;
+  if (packet[0]! & 0x10) {
+    if (packet.length < offset + 4) return undefined;
+    offset += 4 + view.getUint16(offset + 2) * 4;
+  }
+  let end = packet.length;
+  if (packet[0]! & 0x20) end -= packet[packet.length - 1]!;
+  if (offset >= end) return undefined;
+  return {
+    payloadType: packet[1]! & 0x7f,
+    marker: (packet[1]! & 0x80) !== 0,
+    sequenceNumber: view.getUint16(2),
+    timestamp: view.getUint32(4),
+    ssrc: view.getUint32(8),
+    payloadOffset: offset,
+    payloadEnd: end,
+  };
+}
+
+/** Size of the VP8 payload descriptor, whether the packet starts partition 0; undefined if truncated. */
+export function vp8Descriptor(payload: Uint8Array): { size: number; frameStart: boolean } | undefined {
+  const b0 = payload[0];
+  if (b0 === undefined) return undefined;
+  let size = 1;
+  if (b0 & 0x80) {
+    const x = payload[size++];
+    if (x === undefined) return undefined;
+    if (x & 0x80) {
+      const p = payload[size++];
+      if (p === undefined) return undefined;
+      if (p & 0x80) size++;
+    }
+    if (x & 0x40) size++;
+    if (x & 0x30) size++;
+  }
+  if (size >= payload.length) return undefined;
+  return { size, frameStart: (b0 & 0x10) !== 0 && (b0 & 0x07) === 0 };
+}
+
+/** Keyframe flag and, for keyframes, the coded size (RFC 6386 9.1). */
+export function vp8FrameInfo(frame: Uint8Array): { keyframe: boolean; width?: number; height?: number } {
+  const b0 = frame[0];
+  if (b0 === undefined || (b0 & 0x01) !== 0) return { keyframe: false };
+  if (frame.length < 10 || frame[3] !== 0x9d || frame[4] !== 0x01 || frame[5] !== 0x2a) return { keyframe: false };
+  return {
+    keyframe: true,
+    width: (frame[6]! | (frame[7]! << 8)) & 0x3fff,
+    height: (frame[8]! | (frame[9]! << 8)) & 0x3fff,
+  };
+}
+
+export interface Vp8Frame {
+  rtpTimestamp: number;
+  data: Uint8Array;
+  keyframe: boolean;
+  /** Coded size, on keyframes. */
+  width?: number;
+  height?: number;
+}
+
+export interface DepacketizerOptions {
+  /** How long a sequence gap may wait for a late (reordered) packet before it counts as lost. */
+  reorderWindowMs?: number;
+  /** Packets held at most (a frame never needs more); beyond this everything is dropped as lost. */
+  maxPackets?: number;
+}
+
+export interface PushResult {
+  frames: Vp8Frame[];
+  /** Packets were lost: frames were dropped and the decoder needs a keyframe. */
+  lost: boolean;
+}
+
+interface Held {
+  timestamp: number;
+  marker: boolean;
+  frameStart: boolean;
+  data: Uint8Array;
+}
+
+export interface DepacketizerStats {
+  packets: number;
+  frames: number;
+  framesDropped: number;
+  losses: number;
+}
+
+export class Vp8Depacketizer {
+  readonly #reorderWindowMs: number;
+  readonly #maxPackets: number;
+  /** Extended (unwrapped) sequence number → packet. */
+  readonly #held = new Map<number, Held>();
+  /** The extended sequence number the next frame must start at; undefined before the first frame. */
+  #next: number | undefined;
+  #highest: number | undefined;
+  /** Since when the packet at `#next` has been missing while later packets wait. */
+  #gapSince: number | undefined;
+  /** After a loss, nothing is emitted until a keyframe. */
+  #needKeyframe = true;
+  readonly stats: DepacketizerStats = { packets: 0, frames: 0, framesDropped: 0, losses: 0 };
+
+  constructor(opts: DepacketizerOptions = {}) {
+    this.#reorderWindowMs = opts.reorderWindowMs ?? 50;
+    this.#maxPackets = opts.maxPackets ?? 2000;
+  }
+
+  /** True until a keyframe has been emitted (at the start and after every loss). */
+  get waitingForKeyframe(): boolean {
+    return this.#needKeyframe;
+  }
+
+  /** Forgets everything (a new stream): the next frame emitted will be a keyframe. */
+  reset(): void {
+    this.#held.clear();
+    this.#next = undefined;
+    this.#highest = undefined;
+    this.#gapSince = undefined;
+    this.#needKeyframe = true;
+  }
+
+  push(rtp: RtpHeader, packet: Uint8Array, nowMs: number): PushResult {
+    const payload = packet.subarray(rtp.payloadOffset, rtp.payloadEnd);
+    const descriptor = vp8Descriptor(payload);
+    const result: PushResult = { frames: [], lost: false };
+    if (!descriptor) return result;
+    this.stats.packets++;
+    const seq = this.#extend(rtp.sequenceNumber);
+    // Already emitted (a duplicate or a retransmission too late to matter).
+    if (this.#next !== undefined && seq < this.#next) return result;
+    if (this.#held.size >= this.#maxPackets) {
+      this.#lose(result);
+      this.#held.clear();
+      this.#next = undefined;
+    }
+    this.#held.set(seq, {
+      timestamp: rtp.timestamp,
+      marker: rtp.marker,
+      frameStart: descriptor.frameStart,
+      data: payload.subarray(descriptor.size),
+    });
+    this.#drain(result, nowMs);
+    return result;
+  }
+
+  #extend(seq16: number): number {
+    if (this.#highest === undefined) {
+      this.#highest = seq16 + 0x10000;
+      return this.#highest;
+    }
+    const base = this.#highest - (this.#highest & 0xffff);
+    let ext = base + seq16;
+    // Pick the candidate nearest the highest seen (handles wrap both ways).
+    if (ext - this.#highest > 0x8000) ext -= 0x10000;
+    else if (this.#highest - ext > 0x8000) ext += 0x10000;
+    if (ext > this.#highest) this.#highest = ext;
+    return ext;
+  }
+
+  #drain(result: PushResult, nowMs: number): void {
+    for (;;) {
+      if (this.#next === undefined) {
+        // The first frame: start at the oldest held frame start.
+        const start = this.#oldestFrameStart();
+        if (start === undefined) return;
+        for (const seq of [...this.#held.keys()]) if (seq < start) this.#held.delete(seq);
+        this.#next = start;
+      }
+      const frame = this.#completeFrameAt(this.#next);
+      if (frame) {
+        this.#gapSince = undefined;
+        this.#next = frame.end + 1;
+        this.#emit(frame.frame, result);
+        continue;
+      }
+      // Nothing complete at `next`: a frame still arriving (wait), a sequence gap (wait a little for
+      // a reordered packet, then call it lost), or a packet that cannot start a frame (lost).
+      const head = this.#held.get(this.#next);
+      const broken = head !== undefined && !head.frameStart;
+      if (!broken) {
+        if (!this.#hasGapFrom(this.#next)) {
+          this.#gapSince = undefined;
+          return;
+        }
+        this.#gapSince ??= nowMs;
+        if (nowMs - this.#gapSince < this.#reorderWindowMs && this.#held.size < 512) return;
+      }
+      // Lost: skip to the next frame start after the gap.
+      this.#lose(result);
+      const restart = this.#oldestFrameStart(this.#next + 1);
+      for (const seq of [...this.#held.keys()]) if (restart === undefined || seq < restart) this.#held.delete(seq);
+      this.#gapSince = undefined;
+      if (restart === undefined) {
+        this.#next = undefined;
+        return;
+      }
+      this.#next = restart;
+    }
+  }
+
+  #lose(result: PushResult): void {
+    result.lost = true;
+    this.stats.losses++;
+    this.#needKeyframe = true;
+  }
+
+  #oldestFrameStart(from = Number.NEGATIVE_INFINITY): number | undefined {
+    let best: number | undefined;
+    for (const [seq, p] of this.#held)
+      if (p.frameStart && seq >= from && (best === undefined || seq < best)) best = seq;
+    return best;
+  }
+
+  /** True when some sequence number between `from` and the newest held packet is missing. */
+  #hasGapFrom(from: number): boolean {
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const s of this.#held.keys()) if (s > newest) newest = s;
+    for (let s = from; s <= newest; s++) if (!this.#held.has(s)) return true;
+    return false;
+  }
+
+  #completeFrameAt(start: number): { frame: Vp8Frame; end: number } | undefined {
+    const first = this.#held.get(start);
+    if (!first?.frameStart) return undefined;
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (let seq = start; ; seq++) {
+      const p = this.#held.get(seq);
+      if (!p || p.timestamp !== first.timestamp) return undefined;
+      if (seq !== start && p.frameStart) return undefined;
+      parts.push(p.data);
+      size += p.data.length;
+      if (p.marker) {
+        const data = new Uint8Array(size);
+        let o = 0;
+        for (const part of parts) {
+          data.set(part, o);
+          o += part.length;
+        }
+        for (let s = start; s <= seq; s++) this.#held.delete(s);
+        return { frame: { rtpTimestamp: first.timestamp, data, ...vp8FrameInfo(data) }, end: seq };
+      }
+      if (seq - start > 1000) return undefined;
+    }
+  }
+
+  #emit(frame: Vp8Frame, result: PushResult): void {
+    if (this.#needKeyframe && !frame.keyframe) {
+      this.stats.framesDropped++;
+      return;
+    }
+    this.#needKeyframe = false;
+    this.stats.frames++;
+    result.frames.push(frame);
+  }
+}
