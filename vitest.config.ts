@@ -2,7 +2,10 @@ import { defineConfig } from 'vitest/config';
 import { mediasoupWorkerBin } from './scripts/platform/Platform.js';
 
 export default defineConfig({
+  // Workspace packages from their TypeScript sources, not their dist (tests run in Vite's SSR
+  // resolver, which takes its own conditions).
   resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['*/test/**/*.test.ts', '*/src/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', 'e2e/**'],

@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { createSimulatedScene, seedFromString, TableFeed } from '../simulator/index.js';
 import { SimulatedDealer } from './SimulatedDealer.js';
+import { chooseSimulatorDeck, loadSimulatorCardArt, SimulatorConfigError } from './SimulatorDeck.js';
 import { StudioPublisher } from './StudioPublisher.js';
 
 const Tables = Type.Array(Type.Object({ tableId: Type.String(), name: Type.String(), game: GameKind }), {
@@ -35,15 +36,34 @@ const log = (msg: string, extra?: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ time: Date.now(), service: 'studio-simulator', msg, ...extra })}\n`);
 };
 
+let deckChoice: ReturnType<typeof chooseSimulatorDeck>;
+try {
+  deckChoice = chooseSimulatorDeck(process.env.SIMULATOR_DECK);
+} catch (err) {
+  if (err instanceof SimulatorConfigError) fail(err.message);
+  throw err;
+}
+if (deckChoice.kind === 'painted' && deckChoice.reason === 'not-installed') {
+  log(
+    'card deck artwork not installed: baccarat tables show painted cards (apt-get install -y kdegames-card-data-kf5)',
+  );
+}
+const cardArt = tables.some((t) => t.game === 'baccarat') ? await loadSimulatorCardArt(deckChoice) : undefined;
+
 // With a dealer password, each simulated table also runs its rounds (as dealer-<tableId>).
 const dealerPassword = process.env.SIMULATED_DEALER_PASSWORD;
 const running: { feed: TableFeed; publisher: StudioPublisher; dealer?: SimulatedDealer }[] = [];
 for (const table of tables) {
+  const epochMs = Date.now();
+  const seed = seedFromString(table.tableId);
   const scene = createSimulatedScene(table.game, {
     tableName: table.name,
-    seed: seedFromString(table.tableId),
-    epochMs: Date.now(),
+    seed,
+    epochMs,
+    ...(cardArt ? { cardArt } : {}),
   });
+  // What makes the scene reproducible: anyone with these can replay the table's truth.
+  log('table scene', { tableId: table.tableId, game: table.game, seed, epochMs });
   // Discard port until the sfu answers where to send.
   const feed = await TableFeed.create({
     tableId: table.tableId,
@@ -73,7 +93,10 @@ for (const table of tables) {
   }
   running.push({ feed, publisher, ...(dealer ? { dealer } : {}) });
 }
-log('studio simulator running', { tables: tables.map((t) => t.tableId) });
+log('studio simulator running', {
+  tables: tables.map((t) => t.tableId),
+  cards: deckChoice.kind === 'deck' ? deckChoice.deck : 'painted',
+});
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

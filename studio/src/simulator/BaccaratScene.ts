@@ -1,4 +1,5 @@
 import {
+  type Card,
   type CardPosition,
   type Coup,
   type CoupWinner,
@@ -16,6 +17,7 @@ import {
   SERIF_FAMILY,
   roundedRectPath,
 } from './Canvas2D.js';
+import type { CardArt } from './CardArt.js';
 import { drawCard } from './CardPainter.js';
 import { hashSeed } from './SeededRandom.js';
 import {
@@ -106,6 +108,7 @@ export class BaccaratScene implements TableScene {
   readonly #seed: number;
   readonly #epochMs: number;
   readonly #createLayer: LayerFactory | undefined;
+  readonly #cardArt: CardArt | undefined;
   #layers: BaccaratLayers | null = null;
   #timeMs: number;
   #lastAdvanceMs: number | null = null;
@@ -113,16 +116,26 @@ export class BaccaratScene implements TableScene {
   /** Where sequential dealing stands: the shoe before `nextRound` is dealt. */
   #cursor: { nextRound: number; shoeNumber: number; shoe: Shoe };
 
-  constructor(opts: SceneOptions & { createLayer?: LayerFactory }) {
+  /**
+   * `cardArt`: draw the cards with a real deck's artwork (the look the vision model is trained
+   * on); without it, the painted cards of CardPainter.
+   */
+  constructor(opts: SceneOptions & { createLayer?: LayerFactory; cardArt?: CardArt }) {
     this.tableName = opts.tableName;
     this.#seed = opts.seed >>> 0;
     this.#epochMs = opts.epochMs;
     this.#createLayer = opts.createLayer;
+    this.#cardArt = opts.cardArt;
     this.#timeMs = opts.epochMs;
     this.#cursor = this.#freshCursor();
   }
 
   /** The coup of a round, known in advance (the simulator is the shoe). */
+  /** The deck whose artwork the cards are drawn with, or `painted`. */
+  get cardLook(): string {
+    return this.#cardArt?.deck ?? 'painted';
+  }
+
   coupOf(round: number): Coup {
     return this.#plan(round).coup;
   }
@@ -331,7 +344,13 @@ export class BaccaratScene implements TableScene {
         x += (20 - x) * clearing;
         y += (60 - y) * clearing;
       }
-      drawCard(ctx, dealt.card, x, y, CARD_W, CARD_H, { sideways: box.sideways, flip });
+      if (this.#cardArt) {
+        const w = box.sideways ? CARD_H : CARD_W;
+        const h = box.sideways ? CARD_W : CARD_H;
+        drawArtCard(ctx, this.#cardArt, flip < 0 ? null : dealt.card, x + w / 2, y + h / 2, box.sideways, flip);
+      } else {
+        drawCard(ctx, dealt.card, x, y, CARD_W, CARD_H, { sideways: box.sideways, flip });
+      }
     });
     ctx.restore();
   }
@@ -540,6 +559,34 @@ function paintFelt(ctx: Canvas2D): void {
   ctx.fillStyle = 'rgba(255,255,255,0.6)';
   ctx.font = `7px ${FONT_FAMILY}`;
   ctx.fillText('DISCARD', 38, 76);
+}
+
+/**
+ * A card of a real deck centred at (cx, cy): CARD_H units tall, as wide as the deck's aspect makes
+ * it, with the shadow of the vision training crops (vision/src/dataset/CardCrops.ts draws the
+ * same way, so the live frames and the training data agree). `flip` in [-1, 1] turns it over
+ * about its long axis; `card` null shows the back.
+ */
+function drawArtCard(
+  ctx: Canvas2D,
+  art: CardArt,
+  card: Card | null,
+  cx: number,
+  cy: number,
+  sideways: boolean,
+  flip: number,
+): void {
+  const image = card ? art.face(card) : art.back;
+  const h = CARD_H;
+  const w = (h * image.width) / image.height;
+  ctx.save();
+  ctx.translate(cx, cy);
+  if (sideways) ctx.rotate(Math.PI / 2);
+  ctx.scale(Math.max(0.02, Math.abs(flip)), 1);
+  ctx.fillStyle = 'rgba(0,0,0,0.35)';
+  ctx.fillRect(-w / 2 + 1.5, -h / 2 + 2, w, h);
+  ctx.drawImage(image, -w / 2, -h / 2, w, h);
+  ctx.restore();
 }
 
 function easeOutCubic(s: number): number {

@@ -68,6 +68,7 @@ export interface Canvas2D {
   createLinearGradient(x0: number, y0: number, x1: number, y1: number): CanvasGradientLike;
   createRadialGradient(x0: number, y0: number, r0: number, x1: number, y1: number, r1: number): CanvasGradientLike;
   drawImage(image: CanvasImageLike, dx: number, dy: number): void;
+  drawImage(image: CanvasImageLike, dx: number, dy: number, dw: number, dh: number): void;
 }
 
 /**

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type Card, RANKS, type Rank, SUITS, type Suit } from '@live-casino/protocol/games/baccarat';
 import { type Canvas, type Image, createCanvas, loadImage } from '@napi-rs/canvas';
+import { BACCARAT_LAYOUT } from './BaccaratScene.js';
+import type { CardArt } from './CardArt.js';
 
 /** Where Debian's kdegames-card-data-kf5 puts its SVG decks. */
 export const CARD_DECKS_DIR = '/usr/share/carddecks';
@@ -189,6 +191,33 @@ export class CardDecks {
     }
     return deck;
   }
+}
+
+/** Every deck this project may use (training and held-out): the only valid deck names. */
+export const DECK_NAMES: readonly DeckName[] = [...TRAIN_DECKS, ...HELD_OUT_DECKS];
+
+export function isDeckName(name: string): name is DeckName {
+  return (DECK_NAMES as readonly string[]).includes(name);
+}
+
+/** Whether a deck's artwork is installed (the package may be missing on a bare machine). */
+export function isDeckInstalled(name: DeckName): boolean {
+  return existsSync(join(deckRoot(), name));
+}
+
+/**
+ * A deck's 52 faces and back pre-rendered for BaccaratScene, `pxPerUnit` pixels per reference
+ * unit (2: drawn down into a 640x360 frame, as the training crops are drawn down into theirs).
+ */
+export async function loadCardArt(deck: CardDeck, pxPerUnit = 2): Promise<CardArt> {
+  if (!(pxPerUnit > 0 && pxPerUnit <= 8)) throw new RangeError(`pxPerUnit ${pxPerUnit} must be in (0, 8]`);
+  const aspect = await deck.aspect();
+  const h = Math.round(BACCARAT_LAYOUT.cardHeight * pxPerUnit);
+  const w = Math.round(BACCARAT_LAYOUT.cardHeight * aspect * pxPerUnit);
+  const faces: Image[] = [];
+  for (const card of ALL_CARDS) faces.push(await deck.render(card, w, h));
+  const back = await deck.render(null, w, h);
+  return { deck: deck.name, aspect, face: (card) => faces[cardIndex(card)] as Image, back };
 }
 
 /** Throws the install hint unless every allowed deck is present. */
