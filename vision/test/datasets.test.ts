@@ -5,7 +5,13 @@ import { POCKET_ARC, angleOfPocket } from '@live-casino/protocol/games/roulette'
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HELD_OUT_DECKS, assertCardDecksInstalled } from '../src/decks/CardDecks.js';
 import { CARD_CROP, CardCropRenderer, NO_CARD_CLASS, decksOf } from '../src/dataset/CardCrops.js';
-import { NOT_SETTLED_CLASS, WHEEL_CROP, WHEEL_CROP_SCALE, WheelCropRenderer } from '../src/dataset/WheelCrops.js';
+import {
+  NOT_SETTLED_CLASS,
+  POCKET_RING_RADIUS,
+  WHEEL_CROP,
+  WHEEL_CROP_SCALE,
+  WheelCropRenderer,
+} from '../src/dataset/WheelCrops.js';
 import { type DatasetManifest, writeDataset } from '../src/dataset/writeDataset.js';
 
 beforeAll(() => assertCardDecksInstalled());
@@ -76,7 +82,7 @@ describe('WheelCropRenderer', () => {
     const renderer = await WheelCropRenderer.create({ split: 'train' });
     const again = await WheelCropRenderer.create({ split: 'train' });
     const { width: w, height: h } = WHEEL_CROP;
-    const ballRadius = 70.5 * WHEEL_CROP_SCALE;
+    const ballRadius = POCKET_RING_RADIUS * WHEEL_CROP_SCALE;
     for (let i = 0; i < 12; i++) {
       const s = await renderer.render(5, i, { state: 'settled', clean: true });
       expect(Buffer.from((await again.render(5, i, { state: 'settled', clean: true })).pixels)).toEqual(
@@ -90,6 +96,15 @@ describe('WheelCropRenderer', () => {
       const pocketAngle = angleOfPocket(s.label as number);
       // The white ball sits in its pocket; the neighbouring pockets are dark.
       expect(at(pocketAngle), `sample ${i}, pocket ${s.label}`).toBeGreaterThan(170);
+      // The geometry the wheel model is supervised with: the ball's centre, and the zero pocket's.
+      expect(s.ball).not.toBeNull();
+      expect(luminance(s.pixels, w, s.ball!.x, s.ball!.y)).toBeGreaterThan(170);
+      const zero = (Math.round(s.zero.y) * w + Math.round(s.zero.x)) * 3;
+      const [r, g, b] = [s.pixels[zero]!, s.pixels[zero + 1]!, s.pixels[zero + 2]!];
+      // (Unless the ball lies in it.)
+      if (s.label !== 0)
+        expect(g, `zero pocket at ${s.zero.x}, ${s.zero.y}: ${r},${g},${b}`).toBeGreaterThan(Math.max(r, b) + 20);
+      expect(Math.hypot(s.zero.x - w / 2, s.zero.y - h / 2)).toBeCloseTo(POCKET_RING_RADIUS * WHEEL_CROP_SCALE, 3);
       expect(at(pocketAngle + 2 * POCKET_ARC)).toBeLessThan(120);
       expect(at(pocketAngle - 2 * POCKET_ARC)).toBeLessThan(120);
     }
@@ -125,5 +140,12 @@ describe('writeDataset', () => {
     const shard1 = readFileSync(join(out, 'images-00001.bin'));
     expect(Buffer.from(fifth.pixels).equals(shard1.subarray(bytes, 2 * bytes))).toBe(true);
     expect(labels[5]).toBe(fifth.labelClass);
+    expect(manifest.geometry?.columns).toEqual(['zeroX', 'zeroY', 'ballX', 'ballY']);
+    const geometry = new Float32Array(new Uint8Array(readFileSync(join(out, 'geometry.bin'))).buffer);
+    expect(geometry).toHaveLength(40);
+    expect(geometry[20]).toBeCloseTo(fifth.zero.x, 3);
+    expect(geometry[21]).toBeCloseTo(fifth.zero.y, 3);
+    if (fifth.ball) expect(geometry[22]).toBeCloseTo(fifth.ball.x, 3);
+    else expect(geometry[22]).toBeNaN();
   });
 });

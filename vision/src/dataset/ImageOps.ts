@@ -30,6 +30,27 @@ export const shear = (kx: number): Mat3 => [1, kx, 0, 0, 1, 0, 0, 0, 1];
 /** A small projective tilt: points with larger p·x + q·y appear foreshortened. */
 export const tilt = (p: number, q: number): Mat3 => [1, 0, 0, 0, 1, 0, p, q, 1];
 
+/** Inverse of a (non-singular) homography. */
+export function invert(m: Mat3): Mat3 {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h;
+  const B = -(d * i - f * g);
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  if (Math.abs(det) < 1e-12) throw new RangeError('singular transform');
+  return [
+    A / det,
+    -(b * i - c * h) / det,
+    (b * f - c * e) / det,
+    B / det,
+    (a * i - c * g) / det,
+    -(a * f - c * d) / det,
+    C / det,
+    -(a * h - b * g) / det,
+    (a * e - b * d) / det,
+  ];
+}
+
 export function apply(m: Mat3, x: number, y: number): [number, number] {
   const w = m[6] * x + m[7] * y + m[8];
   return [(m[0] * x + m[1] * y + m[2]) / w, (m[3] * x + m[4] * y + m[5]) / w];

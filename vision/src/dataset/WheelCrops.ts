@@ -10,12 +10,12 @@ import {
 } from '@live-casino/studio/simulator';
 import { SeededRandom, degrade, drawChip, drawHand, hashSeed, randomDegradation } from './Augment.js';
 import { DATASET_SPLITS, type DatasetSplit } from './CardCrops.js';
-import { type Mat3, chain, rotate, scale, shear, tilt, translate, warp } from './ImageOps.js';
+import { type Mat3, apply, chain, invert, rotate, scale, shear, tilt, translate, warp } from './ImageOps.js';
 
 /**
- * Roulette reader input: 128x128 RGB (HWC, uint8) around the wheel. The pocket ring is ~30 px
- * from the centre, ~5 px per pocket: the ball and the green zero (colour matters) are enough to
- * tell the pocket by angle; printed numbers are not needed (and not legible at this size).
+ * Roulette reader input: 128x128 RGB (HWC, uint8) around the rotor. The pocket ring is ~42 px
+ * from the centre, ~7 px per pocket, the ball ~6 px across: the ball and the green zero (colour
+ * matters) are enough to tell the pocket by angle; printed numbers are not needed.
  */
 export const WHEEL_CROP = { width: 128, height: 128, channels: 3 } as const;
 
@@ -30,8 +30,16 @@ export type WheelLabel = number | 'not_settled';
 /** The simulator's wheel in its 640x360 reference frame (RouletteScene's own geometry). */
 export const WHEEL_GEOMETRY = ROULETTE_LAYOUT;
 
-/** Crop pixels per reference unit before jitter: the rim (292 units across) fills 124 px. */
-export const WHEEL_CROP_SCALE = 124 / (2 * WHEEL_GEOMETRY.rimRadius);
+/**
+ * Crop pixels per reference unit before jitter: 108 units each side of the centre fill the crop,
+ * i.e. the rotor out to its number ring (97) with a margin; the ball track (127) is outside, so a
+ * ball still running shows as no ball in the pockets. Tighter than the whole rim (0.59 px per
+ * unit instead of 0.42) so that the ball is ~6 px across.
+ */
+export const WHEEL_CROP_SCALE = WHEEL_CROP.width / (2 * 108);
+
+/** Distance of a settled ball (and of every pocket's centre) from the wheel's centre, in reference units. */
+export const POCKET_RING_RADIUS = 70.5;
 
 /** Maps crop pixels to reference-frame coordinates: the crop the live reader takes. */
 export function wheelCropToReference(): Mat3 {
@@ -44,8 +52,13 @@ export function wheelCropToReference(): Mat3 {
 
 /** Px per reference unit of the rendered frame: ~2.4x the crop's; the warp supersamples 2x2. */
 const SRC_SCALE = 1;
-/** The last moments of the ball's run look settled already: no 'not_settled' samples from them. */
-const SETTLING_MARGIN_MS = 700;
+/**
+ * The ball reaches the pocket ring 0.875 s after it drops and then rolls on, ever slower, for
+ * 1.6 s: in one frame (no motion blur) it looks like a ball resting in whatever pocket it is
+ * passing. 'not_settled' samples stop before that (settledness over time is the live worker's
+ * debouncing), so the label stays a function of the picture.
+ */
+const SETTLING_MARGIN_MS = 1_700;
 
 export interface WheelCropOptions {
   /** 'settled' for a pocket label, 'not_settled' for a moving/absent ball; random if undefined. */
@@ -60,6 +73,10 @@ export interface WheelCropSample {
   readonly labelClass: number;
   /** Rotor angle of the frame (radians clockwise, zero pocket from 12 o'clock). */
   readonly rotorAngle: number;
+  /** Where the zero pocket's centre is in the crop (pixels, after the camera jitter). */
+  readonly zero: { readonly x: number; readonly y: number };
+  /** Where the ball's centre is in the crop (may lie outside it), or null while the dealer holds it. */
+  readonly ball: { readonly x: number; readonly y: number } | null;
 }
 
 export interface WheelCropRendererOptions {
@@ -131,11 +148,13 @@ export class WheelCropRenderer {
     const s = 1 + jitter * random.between(-0.1, 0.1);
     const outToSrc = chain(
       scale(SRC_SCALE),
-      translate(jitter * random.between(-6, 6), jitter * random.between(-6, 6)),
+      // The live crop comes from a fixed camera through the same geometry: a couple of units off
+      // centre covers the video scaling; more would make angles about the centre lie.
+      translate(jitter * random.between(-2, 2), jitter * random.between(-2, 2)),
       wheelCropToReference(),
       translate(WHEEL_CROP.width / 2, WHEEL_CROP.height / 2),
       rotate(jitter * random.between(-0.17, 0.17)),
-      shear(jitter * random.between(-0.05, 0.05)),
+      shear(jitter * random.between(-0.02, 0.02)),
       tilt(jitter * random.between(-0.0015, 0.0015), jitter * random.between(-0.0015, 0.0015)),
       scale(1 / s),
       translate(-WHEEL_CROP.width / 2, -WHEEL_CROP.height / 2),
@@ -156,6 +175,23 @@ export class WheelCropRenderer {
     }
     // Settled samples run into the next round, where the ball still lies in this round's pocket.
     const label: WheelLabel = settled ? scene.pocketOf(round) : 'not_settled';
-    return { pixels, label, labelClass: label === 'not_settled' ? NOT_SETTLED_CLASS : label, rotorAngle };
+    const srcToOut = invert(outToSrc);
+    const toCrop = (angle: number, radius: number): { x: number; y: number } => {
+      const world = rotorAngle + angle - Math.PI / 2;
+      const [x, y] = apply(
+        srcToOut,
+        (cx + radius * Math.cos(world)) * SRC_SCALE,
+        (cy + radius * Math.sin(world)) * SRC_SCALE,
+      );
+      return { x, y };
+    };
+    return {
+      pixels,
+      label,
+      labelClass: label === 'not_settled' ? NOT_SETTLED_CLASS : label,
+      rotorAngle,
+      zero: toCrop(0, POCKET_RING_RADIUS),
+      ball: ball ? toCrop(ball.angle, ball.radius) : null,
+    };
   }
 }

@@ -13,6 +13,8 @@ import { WHEEL_CLASSES, WHEEL_CROP, WheelCropRenderer } from './WheelCrops.js';
  * DIR/images-00000.bin ...  uint8, NHWC, samples back to back (shape in manifest.json)
  * DIR/labels.bin            int16, one class index per sample (classes in manifest.json)
  * DIR/labels.csv            index,class,label,deck,position (human-readable, same order)
+ * DIR/geometry.bin          wheel only: float32, per sample zeroX, zeroY, ballX, ballY in crop
+ *                           pixels (NaN for no ball), for the reader's angle supervision
  * DIR/manifest.json         shapes, classes, shards, generator parameters, throughput
  *
  * In Python: np.fromfile(f, np.uint8).reshape(-1, H, W, C); np.fromfile(labels, np.int16).
@@ -26,6 +28,7 @@ export interface DatasetManifest {
   readonly layout: 'NHWC';
   readonly shape: readonly [number, number, number];
   readonly labels: { readonly file: string; readonly dtype: 'int16'; readonly csv: string };
+  readonly geometry?: { readonly file: string; readonly dtype: 'float32'; readonly columns: readonly string[] };
   readonly classes: readonly string[];
   readonly shards: readonly { readonly file: string; readonly first: number; readonly count: number }[];
   readonly decks: readonly string[];
@@ -52,6 +55,7 @@ export async function writeDataset(opts: WriteDatasetOptions): Promise<DatasetMa
   mkdirSync(opts.out, { recursive: true });
   const sampleBytes = crop.width * crop.height * crop.channels;
   const labels = new Int16Array(opts.count);
+  const geometry = cards ? null : new Float32Array(opts.count * 4);
   const csv = ['index,class,label,deck,position'];
   const shards: { file: string; first: number; count: number }[] = [];
   const started = performance.now();
@@ -63,6 +67,9 @@ export async function writeDataset(opts: WriteDatasetOptions): Promise<DatasetMa
       const sample = await renderer.render(opts.seed, i);
       images.set(sample.pixels, k * sampleBytes);
       labels[i] = sample.labelClass;
+      if (geometry && 'zero' in sample) {
+        geometry.set([sample.zero.x, sample.zero.y, sample.ball?.x ?? Number.NaN, sample.ball?.y ?? Number.NaN], i * 4);
+      }
       const name = (cards ? CARD_CLASSES : WHEEL_CLASSES)[sample.labelClass];
       csv.push(
         'deck' in sample
@@ -78,6 +85,7 @@ export async function writeDataset(opts: WriteDatasetOptions): Promise<DatasetMa
   const seconds = (performance.now() - started) / 1000;
   writeFileSync(join(opts.out, 'labels.bin'), new Uint8Array(labels.buffer));
   writeFileSync(join(opts.out, 'labels.csv'), `${csv.join('\n')}\n`);
+  if (geometry) writeFileSync(join(opts.out, 'geometry.bin'), new Uint8Array(geometry.buffer));
   const manifest: DatasetManifest = {
     kind: opts.kind,
     split: opts.split,
@@ -87,6 +95,9 @@ export async function writeDataset(opts: WriteDatasetOptions): Promise<DatasetMa
     layout: 'NHWC',
     shape: [crop.height, crop.width, crop.channels],
     labels: { file: 'labels.bin', dtype: 'int16', csv: 'labels.csv' },
+    ...(geometry
+      ? { geometry: { file: 'geometry.bin', dtype: 'float32', columns: ['zeroX', 'zeroY', 'ballX', 'ballY'] } as const }
+      : {}),
     classes: cards ? CARD_CLASSES : WHEEL_CLASSES,
     shards,
     decks: cards ? decksOf(opts.split) : [],
