@@ -23,6 +23,14 @@ export interface PlatformOptions {
   sfuWorkers?: number;
   /** Start the simulated studio feeds (one per table). */
   simulator?: boolean;
+  /**
+   * Start the vision worker reading every table (needs the simulator or real feeds), and have
+   * table-service cross-check each dealer result with it (`visionCheck` on every table).
+   * Default off: `npm start` turns it on; tests that do not test vision keep their CPU.
+   */
+  vision?: boolean;
+  /** The vision worker's health and metrics port (default 8090). */
+  visionPort?: number;
   tables?: { tableId: string; name: string; game: 'roulette' | 'baccarat' }[];
   /** Where children's output goes: prefixed lines on stdout, or `<dataDir>/logs/<service>.log`. */
   output?: 'prefixed' | 'quiet';
@@ -38,6 +46,9 @@ export interface ServiceHandle {
 
 /** Demo logins of the embedded default (never for production: there, STAFF_ACCOUNTS is configured). */
 export const DEMO_STAFF_PASSWORDS = { dealer: 'dealer-password', pitboss: 'pitboss-password' };
+
+/** The service account the vision worker logs in to table-service with. */
+export const VISION_SERVICE_ID = 'vision';
 
 export const DEFAULT_TABLES = [
   { tableId: 'roulette-1', name: 'Roulette Royale', game: 'roulette' as const },
@@ -72,7 +83,7 @@ interface ServiceEntry {
 }
 
 export class Platform {
-  readonly urls: { tableService: string; sfu: string };
+  readonly urls: { tableService: string; sfu: string; vision: string };
   readonly dataDir: string;
   readonly tables: NonNullable<PlatformOptions['tables']>;
   readonly #opts: PlatformOptions;
@@ -85,7 +96,11 @@ export class Platform {
     this.dataDir = path.resolve(opts.dataDir ?? path.join(REPO_ROOT, '.data'));
     const tsPort = opts.tableServicePort ?? 8080;
     const sfuPort = opts.sfuPort ?? 4443;
-    this.urls = { tableService: `http://127.0.0.1:${tsPort}`, sfu: `http://127.0.0.1:${sfuPort}` };
+    this.urls = {
+      tableService: `http://127.0.0.1:${tsPort}`,
+      sfu: `http://127.0.0.1:${sfuPort}`,
+      vision: `http://127.0.0.1:${opts.visionPort ?? 8090}`,
+    };
     this.tables = opts.tables ?? DEFAULT_TABLES;
   }
 
@@ -94,11 +109,18 @@ export class Platform {
     await platform.#prepare();
     platform.#spawn('sfu', [path.join(REPO_ROOT, 'sfu/dist/main.js')]);
     platform.#spawn('table-service', [path.join(REPO_ROOT, 'table-service/dist/main.js')]);
-    await platform.waitHealthy(`${platform.urls.sfu}/health`, 30_000);
-    await platform.waitHealthy(`${platform.urls.tableService}/health`, 30_000);
+    try {
+      await platform.waitHealthy(`${platform.urls.sfu}/health`, 30_000);
+      await platform.waitHealthy(`${platform.urls.tableService}/health`, 30_000);
+    } catch (err) {
+      // Leave nothing running behind a failed start.
+      await platform.stop();
+      throw err;
+    }
     if (opts.simulator !== false) {
       platform.#spawn('studio-simulator', [path.join(REPO_ROOT, 'studio/dist/publisher/main.js')]);
     }
+    if (opts.vision) platform.#spawn('vision', [path.join(REPO_ROOT, 'vision/dist/live/main.js')]);
     return platform;
   }
 
@@ -109,12 +131,17 @@ export class Platform {
     const privPath = path.join(keys, 'stream-token.key.pem');
     const pubPath = path.join(keys, 'stream-token.pub.pem');
     const secretPath = path.join(keys, 'studio-service.secret');
+    const visionSecretPath = path.join(keys, 'vision-service.secret');
     if (!existsSync(privPath) || !existsSync(pubPath)) {
       const { privateKey, publicKey } = generateKeyPairSync('ed25519');
       await writeFile(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
       await writeFile(pubPath, publicKey.export({ type: 'spki', format: 'pem' }));
     }
     if (!existsSync(secretPath)) await writeFile(secretPath, randomBytes(24).toString('hex'), { mode: 0o600 });
+    if (!existsSync(visionSecretPath)) {
+      await writeFile(visionSecretPath, randomBytes(24).toString('hex'), { mode: 0o600 });
+    }
+    const visionSecret = (await readFile(visionSecretPath, 'utf8')).trim();
     // Demo staff: a dealer per table and a pit boss, with the passwords in DEMO_STAFF_PASSWORDS.
     const staffPath = path.join(keys, 'staff-accounts.json');
     if (!existsSync(staffPath)) {
@@ -130,6 +157,12 @@ export class Platform {
         { id: 'pitboss', role: 'pitboss', passwordHash: await hashPassword(DEMO_STAFF_PASSWORDS.pitboss) },
       ];
       await writeFile(staffPath, JSON.stringify(staff), { mode: 0o600 });
+    }
+    // The vision worker's service account (added to data dirs made before it existed).
+    const staffNow = JSON.parse(await readFile(staffPath, 'utf8')) as Record<string, unknown>[];
+    if (!staffNow.some((a) => a.id === VISION_SERVICE_ID)) {
+      staffNow.push({ id: VISION_SERVICE_ID, role: 'service', secretHash: await hashPassword(visionSecret) });
+      await writeFile(staffPath, JSON.stringify(staffNow), { mode: 0o600 });
     }
     const workerBin = mediasoupWorkerBin();
     if (!existsSync(workerBin)) {
@@ -149,7 +182,12 @@ export class Platform {
       SFU_HLS_DIR: path.join(this.dataDir, 'hls'),
       PORT: tsPort,
       TABLE_SERVICE_URL: this.urls.tableService,
-      TABLES: JSON.stringify(this.tables),
+      TABLES: JSON.stringify(this.#opts.vision ? this.tables.map((t) => ({ ...t, visionCheck: true })) : this.tables),
+      VISION_TABLES: JSON.stringify(this.tables.map((t) => ({ tableId: t.tableId, game: t.game }))),
+      VISION_SERVICE_ID: VISION_SERVICE_ID,
+      VISION_SERVICE_SECRET: visionSecretPath,
+      VISION_PORT: String(this.#opts.visionPort ?? 8090),
+      SFU_URL: this.urls.sfu,
       DATA_DIR: this.dataDir,
       STAFF_ACCOUNTS: await readFile(staffPath, 'utf8'),
       DEMO_PLAYERS: '20',
