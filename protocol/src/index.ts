@@ -8,3 +8,4 @@ export * from './tableEvents.js';
 export * from './tables.js';
 export * from './timecode.js';
 export * from './vision.js';
+export * from './rtp.js';

@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { rtpToStudioTime, type StudioClockMapping } from '@live-casino/protocol';
+import { isRtcp, parseRtpHeader, rtpToStudioTime, type StudioClockMapping } from '@live-casino/protocol';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { ptsSeconds, segmentFirstPts } from './mpegts.js';
-import { isH264KeyframeStart, isRtcp, isVp8KeyframeStart, parseRtp } from './rtpPacket.js';
+import { isH264KeyframeStart, isVp8KeyframeStart } from './rtpPacket.js';
 
 export interface HlsEgressOptions {
   tableId: string;
@@ -167,13 +167,13 @@ export class HlsEgress {
    * packet to marker, no sequence gap), forwarded in one go.
    */
   #gatherFirstKeyframe(epoch: Epoch, msg: Buffer): void {
-    const rtp = parseRtp(msg);
+    const rtp = parseRtpHeader(msg);
     if (!rtp || rtp.payloadType !== this.#payloadType) return;
     const pending = epoch.pending;
     if (this.#isKeyframeStart(msg.subarray(rtp.payloadOffset, rtp.payloadEnd))) {
       pending.length = 0;
     } else {
-      const previous = pending.length > 0 ? parseRtp(pending[pending.length - 1]!) : undefined;
+      const previous = pending.length > 0 ? parseRtpHeader(pending[pending.length - 1]!) : undefined;
       if (
         !previous ||
         rtp.timestamp !== previous.timestamp ||

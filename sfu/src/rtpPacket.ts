@@ -1,45 +1,7 @@
 /**
- * Just enough RTP parsing for the sfu's own relays: where the payload starts, and whether a
- * packet begins a keyframe (VP8 per RFC 7741, H.264 per RFC 6184). Pure, no I/O.
+ * Whether an RTP payload begins a keyframe (VP8 per RFC 7741, H.264 per RFC 6184), for the sfu's
+ * own relays; the RTP header itself is read with protocol's `parseRtpHeader`. Pure, no I/O.
  */
-
-export interface RtpView {
-  payloadType: number;
-  sequenceNumber: number;
-  timestamp: number;
-  ssrc: number;
-  marker: boolean;
-  payloadOffset: number;
-  payloadEnd: number;
-}
-
-/** RTCP packet types 192-223 share the second byte with RTP marker+payload type (RFC 5761). */
-export function isRtcp(packet: Uint8Array): boolean {
-  return packet.length >= 2 && packet[1]! >= 192 && packet[1]! <= 223;
-}
-
-export function parseRtp(packet: Uint8Array): RtpView | undefined {
-  if (packet.length < 12 || packet[0]! >> 6 !== 2 || isRtcp(packet)) return undefined;
-  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
-  const csrcCount = packet[0]! & 0x0f;
-  let offset = 12 + csrcCount * 4;
-  if (packet[0]! & 0x10) {
-    if (packet.length < offset + 4) return undefined;
-    offset += 4 + view.getUint16(offset + 2) * 4;
-  }
-  let end = packet.length;
-  if (packet[0]! & 0x20) end -= packet[packet.length - 1]!;
-  if (offset > end) return undefined;
-  return {
-    payloadType: packet[1]! & 0x7f,
-    marker: (packet[1]! & 0x80) !== 0,
-    sequenceNumber: view.getUint16(2),
-    timestamp: view.getUint32(4),
-    ssrc: view.getUint32(8),
-    payloadOffset: offset,
-    payloadEnd: end,
-  };
-}
 
 /** True when a VP8 RTP payload is the first packet of a keyframe. */
 export function isVp8KeyframeStart(payload: Uint8Array): boolean {
