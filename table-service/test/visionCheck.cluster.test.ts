@@ -5,6 +5,7 @@ import { checkLedger } from '../src/cli/ledgerCheck.js';
 import type { RoundDto } from '../src/rounds/RoundTypes.js';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { startTestService, type TestService } from './helpers/service.js';
+import { waitFor } from '../../scripts/testing/waitFor.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TIMEOUT_MS = 1500;
@@ -23,16 +24,6 @@ async function redisAvailable(): Promise<boolean> {
 
 const hasRedis = await redisAvailable();
 if (!hasRedis) console.warn(`vision cluster tests SKIPPED: no Redis at ${REDIS_URL}`);
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /**
  * Two (then three) nodes on one Postgres and Redis: readings are taken on any node, and the vision

@@ -5,22 +5,13 @@ import type { SceneEvent } from '../../studio/src/simulator/SceneTypes.js';
 import type { RoundDto } from '../src/rounds/RoundTypes.js';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { startTestService, type TestService } from './helpers/service.js';
+import { waitFor } from '../../scripts/testing/waitFor.js';
 
 const TABLES = [
   { tableId: 'roulette-1', name: 'Checked roulette', game: 'roulette', visionCheck: true },
   { tableId: 'baccarat-1', name: 'Checked baccarat', game: 'baccarat', visionCheck: true },
   { tableId: 'roulette-2', name: 'Plain roulette', game: 'roulette' },
 ];
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /**
  * The studio simulator's dealer against a real table-service: on a vision-checked table it enters

@@ -16,6 +16,7 @@ import type { RoundDto } from '../src/rounds/RoundTypes.js';
 import type { TableService } from '../src/TableService.js';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { startTestService, type TestService } from './helpers/service.js';
+import { waitFor } from '../../scripts/testing/waitFor.js';
 
 const TIMEOUT_MS = 1500;
 const TABLES = [
@@ -28,16 +29,6 @@ const c = (rank: Card['rank'], suit: Card['suit']): Card => ({ rank, suit });
 /** Player 6 stands, banker 4 draws a K: five cards, the fifth at B3; the player wins 6 to 4. */
 const FIVE: Card[] = [c('3', 'hearts'), c('2', 'spades'), c('3', 'clubs'), c('2', 'diamonds'), c('K', 'hearts')];
 const FIVE_AT = ['P1', 'B1', 'P2', 'B2', 'B3'] as const;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function connect(url: string, token: string): Promise<Socket> {
   const socket = io(url, { transports: ['websocket'], auth: { token }, forceNew: true });

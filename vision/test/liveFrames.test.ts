@@ -7,10 +7,10 @@ import {
   type Studio,
   startLiveRig,
   timecodeOf,
-  until,
   VISION_ID,
   VISION_SECRET,
 } from './liveFramesHarness.js';
+import { waitFor } from '../../scripts/testing/waitFor.js';
 
 const TABLE = 'roulette-1';
 const FRAME_MS = 1000 / 30;
@@ -64,7 +64,7 @@ function watch(rig: LiveRig, opts: { maxFps?: number; stallMs?: number } = {}) {
     statuses,
     /** The first `n` frames emitted from index `from` on, once they are there. */
     next(n: number, from: number, what = `${n} frames`, timeoutMs?: number): Promise<Received[]> {
-      return until(what, () => (frames.length >= from + n ? frames.slice(from, from + n) : undefined), timeoutMs);
+      return waitFor(what, () => (frames.length >= from + n ? frames.slice(from, from + n) : undefined), timeoutMs);
     },
   };
 }
@@ -130,7 +130,7 @@ describe('live frames from the sfu', () => {
         expect(pid).toBeGreaterThan(0);
         const statusesBefore = w.statuses.length;
         process.kill(pid!, 'SIGKILL');
-        await until('an error status', () =>
+        await waitFor('an error status', () =>
           w.statuses.slice(statusesBefore).find((s) => s.state === 'error' && /decoder crashed/.test(s.reason ?? '')),
         );
         const afterCrash = await w.next(30, w.frames.length, '30 frames after the decoder crash');
@@ -142,7 +142,7 @@ describe('live frames from the sfu', () => {
         // 3. The studio stops: stalled, with a reason. It comes back (new RTP clock and ssrc): live again.
         const beforeStop = w.statuses.length;
         studio.close();
-        const stalled = await until('a stalled status', () =>
+        const stalled = await waitFor('a stalled status', () =>
           w.statuses.slice(beforeStop).find((s) => s.state === 'stalled'),
         );
         expect(stalled.reason).toMatch(/no video|no decoded frame|egress/);
@@ -165,7 +165,7 @@ describe('live frames from the sfu', () => {
       const beforeRestart = w.statuses.length;
       const framesAtRestart = w.frames.length;
       await rig.restartSfu({ downMs: 500 });
-      const stalled = await until('a stalled status', () =>
+      const stalled = await waitFor('a stalled status', () =>
         w.statuses.slice(beforeRestart).find((s) => s.state === 'stalled'),
       );
       expect(stalled.reason).toMatch(/sfu|egress|video/);
@@ -185,7 +185,7 @@ describe('live frames from the sfu', () => {
       const framesAtDeath = w.frames.length;
       const pid = rig.sfu().pool.workers[0]!.worker.pid;
       process.kill(pid, 'SIGKILL');
-      const stalled = await until('a stalled status', () =>
+      const stalled = await waitFor('a stalled status', () =>
         w.statuses.slice(before).find((s) => s.state === 'stalled'),
       );
       expect(stalled.reason).toMatch(/rebuilt|router closed|sfu|video/);
@@ -224,9 +224,9 @@ describe('live frames from the sfu', () => {
     source.on('status', (s) => statuses.push(s));
     source.start();
     try {
-      const error = await until('an error status', () => statuses.find((s) => s.state === 'error'));
+      const error = await waitFor('an error status', () => statuses.find((s) => s.state === 'error'));
       expect(error.reason).toMatch(/decoder crashed \(ffmpeg could not start: .*ENOENT/);
-      await until('a retry', () => (source.stats().decoderRestarts >= 2 ? true : undefined));
+      await waitFor('a retry', () => (source.stats().decoderRestarts >= 2 ? true : undefined));
     } finally {
       await source.close();
     }
@@ -239,7 +239,7 @@ describe('live frames from the sfu', () => {
     await Promise.all([w.source.close(), w.source.close()]);
     const n = w.frames.length;
     expect(() => process.kill(pid, 0)).toThrow();
-    await until('the egress to close on the sfu', async () =>
+    await waitFor('the egress to close on the sfu', async () =>
       (await rig.sfu().stats()).tables.find((t) => t.tableId === TABLE)?.egresses === 0 ? true : undefined,
     );
     expect(w.frames.length).toBe(n);

@@ -2,7 +2,8 @@ import { importStreamPublicKey, type SfuAck, verifyStreamToken } from '@live-cas
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FrameSourceStatus, SfuFrameSource } from '../src/live/frames/index.js';
-import { type LiveRig, STAFF_PASSWORD, startLiveRig, until, VISION_ID, VISION_SECRET } from './liveFramesHarness.js';
+import { type LiveRig, STAFF_PASSWORD, startLiveRig, VISION_ID, VISION_SECRET } from './liveFramesHarness.js';
+import { waitFor } from '../../scripts/testing/waitFor.js';
 
 const TABLE = 'roulette-1';
 
@@ -109,7 +110,7 @@ describe('egress grants and tokens', () => {
     source.on('frame', () => frames++);
     source.start();
     try {
-      const error = await until('an error status', () => statuses.find((s) => s.state === 'error'));
+      const error = await waitFor('an error status', () => statuses.find((s) => s.state === 'error'));
       expect(error.reason).toMatch(/AUTH_BAD_CREDENTIALS/);
       expect(frames).toBe(0);
     } finally {

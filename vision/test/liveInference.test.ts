@@ -16,6 +16,7 @@ import { InferencePool } from '../src/live/InferencePool.js';
 import type { ModelKind, ModelState } from '../src/live/InferenceTypes.js';
 import { CardReader } from '../src/models/CardReader.js';
 import { DEFAULT_MODEL_DIR } from '../src/models/OnnxClassifier.js';
+import { waitFor } from '../../scripts/testing/waitFor.js';
 
 /** The committed models (VISION_MODELS_DIR: another trained set, with its models.json). */
 const MODELS = process.env.VISION_MODELS_DIR ?? DEFAULT_MODEL_DIR;
@@ -25,16 +26,6 @@ afterEach(async () => {
   await pool?.close();
   pool = undefined;
 });
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A frame of the simulated baccarat table (svg-standard artwork) with a whole coup face up. */
 async function baccaratFrame() {

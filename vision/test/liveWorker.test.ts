@@ -28,6 +28,7 @@ import type { VisionConfig } from '../src/live/config.js';
 import { VisionWorker } from '../src/live/VisionWorker.js';
 import type { DecodedFrameLike, FrameSourceLike } from '../src/live/VisionWorkerTypes.js';
 import { DEFAULT_MODEL_DIR } from '../src/models/OnnxClassifier.js';
+import { waitFor } from '../../scripts/testing/waitFor.js';
 
 const MODELS = process.env.VISION_MODELS_DIR ?? DEFAULT_MODEL_DIR;
 
@@ -90,16 +91,6 @@ function config(url: string, game: 'roulette' | 'baccarat'): VisionConfig {
   };
 }
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /**
  * Plays the scene from `from` to `to` (studio ms) at 30 fps into the worker, each frame once the
  * previous one has been dealt with (read or skipped), so that no frame is lost to timing.
@@ -118,7 +109,7 @@ async function play(w: VisionWorker, source: FakeSource, tableId: string, scene:
     const before = handled();
     const frame: DecodedFrameLike = { tableId, studioMs: Math.round(t), width: REF_WIDTH, height: REF_HEIGHT, rgb };
     source.emit('frame', frame);
-    await until('frame handled', () => (handled() > before ? true : undefined));
+    await waitFor('frame handled', () => (handled() > before ? true : undefined));
   }
 }
 
@@ -128,7 +119,7 @@ async function startWorker(game: 'roulette' | 'baccarat') {
   const w = await VisionWorker.create({ config: config(sink.url, game), createFrameSource: () => source });
   worker = w;
   expect(source.started).toBe(true);
-  await until('model loaded', () => (w.serialize().tables[0]?.state !== 'waiting-for-model' ? true : undefined));
+  await waitFor('model loaded', () => (w.serialize().tables[0]?.state !== 'waiting-for-model' ? true : undefined));
   return { w, source, sink };
 }
 
@@ -141,7 +132,7 @@ describe('VisionWorker', () => {
       const start = round * T.cycle;
       const sent = sink.readings.length;
       await play(w, source, 'roulette-t', scene, start + T.ballDrops, start + T.ballSettled + 1_500);
-      await until('reading sent', () => (w.serialize().tables[0]?.readings.sent === round ? true : undefined));
+      await waitFor('reading sent', () => (w.serialize().tables[0]?.readings.sent === round ? true : undefined));
       const fresh = sink.readings.slice(sent);
       expect(
         fresh.map((r) => r.result),
