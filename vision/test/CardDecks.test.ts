@@ -12,7 +12,7 @@ import {
   assertCardDecksInstalled,
   cardIndex,
   kdeCardId,
-} from '../src/decks/CardDecks.js';
+} from '@live-casino/studio/simulator';
 
 // CI installs the artwork with `apt-get install -y kdegames-card-data-kf5`; without it every
 // test here fails with that hint rather than skipping.

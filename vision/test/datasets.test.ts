@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { POCKET_ARC, angleOfPocket } from '@live-casino/protocol/games/roulette';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HELD_OUT_DECKS, assertCardDecksInstalled } from '../src/decks/CardDecks.js';
+import { HELD_OUT_DECKS, assertCardDecksInstalled } from '@live-casino/studio/simulator';
 import { CARD_CROP, CardCropRenderer, NO_CARD_CLASS, decksOf } from '../src/dataset/CardCrops.js';
 import {
   NOT_SETTLED_CLASS,

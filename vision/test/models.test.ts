@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_CARDS, assertCardDecksInstalled } from '../src/decks/CardDecks.js';
+import { ALL_CARDS, assertCardDecksInstalled } from '@live-casino/studio/simulator';
 import { CARD_CLASSES } from '../src/dataset/CardCrops.js';
 import { WHEEL_CLASSES } from '../src/dataset/WheelCrops.js';
 import { renderCards, renderWheel, score } from '../src/eval/evaluate.js';

@@ -10,7 +10,7 @@ import {
   TRAIN_DECKS,
   assertCardDecksInstalled,
   cardIndex,
-} from '../decks/CardDecks.js';
+} from '@live-casino/studio/simulator';
 import { SeededRandom, degrade, drawChip, drawHand, gaussian, hashSeed, pick, randomDegradation } from './Augment.js';
 import { type Mat3, chain, rotate, scale, shear, tilt, translate, warp } from './ImageOps.js';
 

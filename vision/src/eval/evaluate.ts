@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CARD_CLASSES, CardCropRenderer, type DatasetSplit } from '../dataset/CardCrops.js';
-import type { DeckName } from '../decks/CardDecks.js';
+import type { DeckName } from '@live-casino/studio/simulator';
 import { WHEEL_CLASSES, WheelCropRenderer } from '../dataset/WheelCrops.js';
 import { CardReader, DEFAULT_CARD_MODEL } from '../models/CardReader.js';
 import type { OnnxClassifier } from '../models/OnnxClassifier.js';
