@@ -19,7 +19,8 @@ import { DEFAULT_WHEEL_MODEL, WheelReader } from '../models/WheelReader.js';
 export interface Sample {
   pixels: Uint8Array;
   labelClass: number;
-  group: string;
+  /** Groups the sample is scored in as well as overall, e.g. its deck and `deck/face`. */
+  groups: readonly string[];
 }
 
 export interface Score {
@@ -48,18 +49,21 @@ export async function score(
     const readings = await reader.read(chunk.map((s) => s.pixels));
     chunk.forEach((s, k) => {
       const r = readings[k]!;
-      const g = groups.get(s.group) ?? { right: 0, count: 0 };
-      g.count++;
-      if (r.classIndex === s.labelClass) {
+      const ok = r.classIndex === s.labelClass;
+      for (const name of s.groups) {
+        const g = groups.get(name) ?? { right: 0, count: 0 };
+        g.count++;
+        if (ok) g.right++;
+        groups.set(name, g);
+      }
+      if (ok) {
         right++;
-        g.right++;
         rightConf += r.confidence;
       } else {
         wrongConf += r.confidence;
         const key = `${classes[s.labelClass]}\u0000${r.label}`;
         confusions.set(key, (confusions.get(key) ?? 0) + 1);
       }
-      groups.set(s.group, g);
     });
   }
   const wrong = samples.length - right;
@@ -87,7 +91,9 @@ export async function renderCards(
   const samples: Sample[] = [];
   for (let i = 0; i < count; i++) {
     const s = await renderer.render(seed, i);
-    samples.push({ pixels: s.pixels, labelClass: s.labelClass, group: s.deck });
+    // Face cards are scored apart: their figures differ from deck to deck, their indices do not.
+    const kind = s.label === 'none' ? 'none' : ['J', 'Q', 'K'].includes(s.label.rank) ? 'face' : 'number';
+    samples.push({ pixels: s.pixels, labelClass: s.labelClass, groups: [s.deck, `${s.deck}/${kind}`] });
   }
   return samples;
 }
@@ -100,7 +106,7 @@ export async function renderWheel(split: DatasetSplit, seed: number, count: numb
     samples.push({
       pixels: s.pixels,
       labelClass: s.labelClass,
-      group: s.label === 'not_settled' ? 'not_settled' : 'settled',
+      groups: [s.label === 'not_settled' ? 'not_settled' : 'settled'],
     });
   }
   return samples;
@@ -194,7 +200,14 @@ async function main(): Promise<void> {
         seen_count: seen.count,
         unseen_count: unseen.count,
         per_deck: Object.fromEntries(
-          [...Object.entries(seen.groups), ...Object.entries(unseen.groups)].map(([d, v]) => [d, v.top1]),
+          [...Object.entries(seen.groups), ...Object.entries(unseen.groups)]
+            .filter(([d]) => !d.includes('/'))
+            .map(([d, v]) => [d, v.top1]),
+        ),
+        per_deck_kind: Object.fromEntries(
+          [...Object.entries(seen.groups), ...Object.entries(unseen.groups)]
+            .filter(([d]) => d.includes('/'))
+            .map(([d, v]) => [d, v.top1]),
         ),
         seen_confusions: seen.confusions,
         unseen_confusions: unseen.confusions,
