@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chooseSimulatorDeck, loadSimulatorCardArt, SimulatorConfigError } from '../src/publisher/SimulatorDeck.js';
-import { BaccaratScene, nodeLayerFactory } from '../src/simulator/index.js';
+import { BACCARAT_LAYOUT, BaccaratScene, nodeLayerFactory } from '../src/simulator/index.js';
 
 const saved = process.env.CARD_DECKS_DIR;
 afterEach(() => {
@@ -47,7 +47,10 @@ describe('SIMULATOR_DECK', () => {
       const canvas = createCanvas(640, 360);
       scene.draw(canvas.getContext('2d'), 640, 360);
       // The P1 box only.
-      return Buffer.from(canvas.getContext('2d').getImageData(120, 134, 54, 78).data);
+      const p1 = BACCARAT_LAYOUT.positions.P1;
+      return Buffer.from(
+        canvas.getContext('2d').getImageData(p1.x, p1.y, BACCARAT_LAYOUT.cardWidth, BACCARAT_LAYOUT.cardHeight).data,
+      );
     };
     const painted = await draw('painted');
     const standard = await draw('svg-standard');

@@ -50,7 +50,8 @@ describe('CardCropRenderer', () => {
       expect(with_.position).toBe(position);
       // Centre of the crop: the white card face vs the green felt.
       const w = CARD_CROP.width;
-      expect(luminance(with_.pixels, w, w / 2 - 14, CARD_CROP.height / 2 - 30)).toBeGreaterThan(150);
+      const k = CARD_CROP.height / 96;
+      expect(luminance(with_.pixels, w, w / 2 - 14 * k, CARD_CROP.height / 2 - 30 * k)).toBeGreaterThan(150);
       const without = await renderer.render(1, 0, { card: null, position, clean: true });
       expect(without.label).toBe('none');
       expect(without.labelClass).toBe(NO_CARD_CLASS);
@@ -65,6 +66,28 @@ describe('CardCropRenderer', () => {
       for (let i = 0; i < n; i++) if ((await renderer.render(9, i)).label === 'none') none++;
       // Binomial: within 4 standard deviations.
       expect(Math.abs(none - n * noneRate)).toBeLessThan(4 * Math.sqrt(n * noneRate * (1 - noneRate)));
+    }
+  });
+
+  it('augments training crops only, and refuses rates outside [0, 1]', async () => {
+    const card = { rank: 'K', suit: 'spades' } as const;
+    const plain = { restyleIndexRate: 0, swapMiddleRate: { face: 0, other: 0 } };
+    const decks = { onlyDecks: ['svg-standard'] as const };
+    const render = async (r: CardCropRenderer, i: number) => Buffer.from((await r.render(5, i, { card })).pixels);
+    // Test splits: the defaults are no augmentation at all.
+    const seen = await CardCropRenderer.create({ split: 'seen-test', ...decks });
+    const seenPlain = await CardCropRenderer.create({ split: 'seen-test', ...decks, ...plain });
+    // Train split: by default most face cards get another card's middle or a restyled index.
+    const train = await CardCropRenderer.create({ split: 'train', ...decks });
+    const trainPlain = await CardCropRenderer.create({ split: 'train', ...decks, ...plain });
+    let augmented = 0;
+    for (let i = 0; i < 8; i++) {
+      expect((await render(seen, i)).equals(await render(seenPlain, i))).toBe(true);
+      if (!(await render(train, i)).equals(await render(trainPlain, i))) augmented++;
+    }
+    expect(augmented).toBeGreaterThanOrEqual(3);
+    for (const bad of [{ restyleIndexRate: 1.5 }, { swapMiddleRate: { face: -0.1, other: 0 } }]) {
+      await expect(CardCropRenderer.create({ split: 'train', ...decks, ...bad })).rejects.toThrow(RangeError);
     }
   });
 

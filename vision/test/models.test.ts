@@ -7,7 +7,7 @@ import { ALL_CARDS, assertCardDecksInstalled } from '@live-casino/studio/simulat
 import { CARD_CLASSES } from '../src/dataset/CardCrops.js';
 import { WHEEL_CLASSES } from '../src/dataset/WheelCrops.js';
 import { renderCards, renderWheel, score } from '../src/eval/evaluate.js';
-import { CardReader, DEFAULT_CARD_MODEL } from '../src/models/CardReader.js';
+import { CARD_READER_INPUT, CardReader, DEFAULT_CARD_MODEL } from '../src/models/CardReader.js';
 import { type ModelManifest, ModelLoadError, type ModelLoadErrorCode, top } from '../src/models/OnnxClassifier.js';
 import { DEFAULT_WHEEL_MODEL, WheelReader } from '../src/models/WheelReader.js';
 
@@ -81,7 +81,7 @@ describe('committed models', () => {
   }, 60_000);
 
   it('return one reading per crop with a probability, and refuse bad batches', async () => {
-    const crop = new Uint8Array(96 * 64 * 3).fill(40);
+    const crop = new Uint8Array(CARD_READER_INPUT.height * CARD_READER_INPUT.width * 3).fill(40);
     const readings = await cards.read([crop, crop, crop]);
     expect(readings).toHaveLength(3);
     for (const r of readings) {
@@ -156,7 +156,9 @@ describe('model loading', () => {
     await reader.close();
     await reader.close();
     expect(reader.closed).toBe(true);
-    await expect(reader.read([new Uint8Array(96 * 64 * 3)])).rejects.toThrow(/closed/);
+    await expect(reader.read([new Uint8Array(CARD_READER_INPUT.height * CARD_READER_INPUT.width * 3)])).rejects.toThrow(
+      /closed/,
+    );
   });
 });
 

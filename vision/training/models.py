@@ -21,21 +21,21 @@ def conv(cin: int, cout: int, k: int | tuple[int, int] = 3, padding: int | tuple
 
 
 class CardNet(nn.Module):
-    """64x96 card crop -> 53 logits (52 cards suit-major A..K, 52 = no card)."""
+    """96x144 card crop -> 53 logits (52 cards suit-major A..K, 52 = no card); any size divisible by 16 works."""
 
     def __init__(self, classes: int = 53, width: int = 16):
         super().__init__()
         w = width
         self.features = nn.Sequential(
             conv(3, w),
-            nn.MaxPool2d(2),  # 48x32
+            nn.MaxPool2d(2),  # 72x48
             conv(w, 2 * w),
-            nn.MaxPool2d(2),  # 24x16
+            nn.MaxPool2d(2),  # 36x24
             conv(2 * w, 4 * w),
             conv(4 * w, 4 * w),
-            nn.MaxPool2d(2),  # 12x8
+            nn.MaxPool2d(2),  # 18x12
             conv(4 * w, 8 * w),
-            nn.MaxPool2d(2),  # 6x4
+            nn.MaxPool2d(2),  # 9x6
             conv(8 * w, 8 * w),
         )
         self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(8 * w * 2, classes))

@@ -55,18 +55,23 @@ def colour_jitter(x: torch.Tensor, g: torch.Generator, strength: float) -> torch
 
 
 def augment_cards(
-    x: torch.Tensor, y: torch.Tensor, g: torch.Generator, affine: bool = False, blank_face: float = 0.25
+    x: torch.Tensor,
+    y: torch.Tensor,
+    g: torch.Generator,
+    affine: bool = False,
+    blank_face: float = 0.25,
 ) -> torch.Tensor:
     """Either way up, colour, cutout (and a small affine): for decks the model has never seen."""
     b, _, h, w = x.shape
+    k = h / 96  # the sizes below are for a 64x96 crop
     flip = torch.rand(b, generator=g) < 0.5
     x = torch.where(flip[:, None, None, None], x.flip(2, 3), x)
     if affine:
         x = small_affine(x, g)
     x = colour_jitter(x, g, 1.0)
     # Cutout: a random patch of random colour over 40% of the samples (fingers, glare, chips).
-    ch = torch.randint(8, 28, (b,), generator=g)
-    cw = torch.randint(8, 24, (b,), generator=g)
+    ch = torch.randint(round(8 * k), round(28 * k), (b,), generator=g)
+    cw = torch.randint(round(8 * k), round(24 * k), (b,), generator=g)
     cy = torch.randint(0, h, (b,), generator=g)
     cx = torch.randint(0, w, (b,), generator=g)
     on = torch.rand(b, generator=g) < 0.4
@@ -81,10 +86,10 @@ def augment_cards(
     x = torch.where(mask[:, None], colour, x)
     # Blank face: the middle of the card painted paper-coloured on 25% of the samples, so that the
     # corner index is learnt as well as the figure (held-out decks have figures never seen).
-    fh = torch.randint(30, 48, (b,), generator=g)
-    fw = torch.randint(20, 32, (b,), generator=g)
-    fy = h // 2 + torch.randint(-4, 5, (b,), generator=g)
-    fx = w // 2 + torch.randint(-3, 4, (b,), generator=g)
+    fh = torch.randint(round(30 * k), round(48 * k), (b,), generator=g)
+    fw = torch.randint(round(20 * k), round(32 * k), (b,), generator=g)
+    fy = h // 2 + torch.randint(round(-4 * k), round(5 * k), (b,), generator=g)
+    fx = w // 2 + torch.randint(round(-3 * k), round(4 * k), (b,), generator=g)
     on = (torch.rand(b, generator=g) < blank_face) & (y != NO_CARD)
     mask = (
         on[:, None, None]
@@ -168,6 +173,7 @@ def main() -> None:
     ap.add_argument("--width", type=int, default=16, help="channels of the first layer")
     ap.add_argument("--turn-average", action="store_true", help="cards: export the mean over the crop and its 180 deg turn")
     ap.add_argument("--blank-face", type=float, default=0.25, help="cards: share of faces blanked")
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N training samples (quick comparisons)")
     ap.add_argument("--checkpoint", help="also save the trained weights (state_dict) here")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
@@ -181,6 +187,8 @@ def main() -> None:
     vals = {Path(v).name: load([v]) for v in args.val}
     print(f"{args.kind}: {len(train)} training samples, {sum(len(v) for v in vals.values())} validation", flush=True)
 
+    if args.limit:
+        train = Dataset(train.images[: args.limit], train.labels[: args.limit], None if train.geometry is None else train.geometry[: args.limit], train.classes)
     model = CardNet(classes=len(train.classes), width=args.width) if args.kind == "cards" else WheelNet(width=args.width)
     steps = args.epochs * math.ceil(len(train) / args.batch)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)

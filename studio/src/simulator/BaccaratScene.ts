@@ -45,21 +45,26 @@ export const BACCARAT_TIMELINE = {
   turnMs: 220,
 } as const;
 
-const CARD_W = 54;
-const CARD_H = 78;
-const CARD_TOP = 134;
+// Cards as a close-up table camera shows them: 110 of the frame's 360 units tall, so that the
+// corner index of any deck is legible to players and to the vision reader (~13 px at 640x360).
+const CARD_W = 76;
+const CARD_H = 110;
+const CARD_TOP = 124;
+const AREA = { top: 100, height: 164, width: 290, player: 10, banker: 340 } as const;
+const TOTALS_Y = CARD_TOP + CARD_H + 15;
+const BOTTOM_Y = 276;
 const HISTORY_COLUMNS = 20;
 const HISTORY_ROWS = 6;
 const SHOE = { x: 294, y: 56, w: 52, h: 42 } as const;
 
 /** Top-left corner of each dealing position on the layout; third cards lie sideways, outermost. */
 const POSITION_BOXES: Record<CardPosition, { x: number; y: number; sideways: boolean }> = {
-  P1: { x: 120, y: CARD_TOP, sideways: false },
-  P2: { x: 180, y: CARD_TOP, sideways: false },
-  P3: { x: 34, y: CARD_TOP + (CARD_H - CARD_W) / 2, sideways: true },
-  B1: { x: 406, y: CARD_TOP, sideways: false },
-  B2: { x: 466, y: CARD_TOP, sideways: false },
-  B3: { x: 528, y: CARD_TOP + (CARD_H - CARD_W) / 2, sideways: true },
+  P1: { x: 134, y: CARD_TOP, sideways: false },
+  P2: { x: 216, y: CARD_TOP, sideways: false },
+  P3: { x: 18, y: CARD_TOP + (CARD_H - CARD_W) / 2, sideways: true },
+  B1: { x: 348, y: CARD_TOP, sideways: false },
+  B2: { x: 430, y: CARD_TOP, sideways: false },
+  B3: { x: 512, y: CARD_TOP + (CARD_H - CARD_W) / 2, sideways: true },
 };
 
 /**
@@ -362,54 +367,50 @@ export class BaccaratScene implements TableScene {
       ctx.strokeStyle = won ? '#fff' : colour;
       ctx.lineWidth = 2;
       ctx.beginPath();
-      ctx.arc(cx, 236, 13, 0, 2 * Math.PI);
+      ctx.arc(cx, TOTALS_Y, 13, 0, 2 * Math.PI);
       ctx.fill();
       ctx.stroke();
       ctx.fillStyle = '#fff';
       ctx.font = `bold 15px ${FONT_FAMILY}`;
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
-      ctx.fillText(String(total), cx, 237);
+      ctx.fillText(String(total), cx, TOTALS_Y + 1);
     };
-    disc(state.playerTotal, 174, COLOURS.player, state.winner === 'player');
-    disc(state.bankerTotal, 466, COLOURS.banker, state.winner === 'banker');
+    const middle = (a: CardPosition, b: CardPosition): number =>
+      (POSITION_BOXES[a].x + POSITION_BOXES[b].x + CARD_W) / 2;
+    disc(state.playerTotal, middle('P1', 'P2'), COLOURS.player, state.winner === 'player');
+    disc(state.bankerTotal, middle('B1', 'B2'), COLOURS.banker, state.winner === 'banker');
 
     if (state.winner === null || state.phase === 'clearing') return;
-    const colour = COLOURS[state.winner];
-    const title = state.winner === 'tie' ? 'TIE' : state.winner === 'player' ? 'PLAYER' : 'BANKER';
-    ctx.fillStyle = 'rgba(0,0,0,0.55)';
-    roundedRectPath(ctx, 252, 120, 136, 100, 10);
-    ctx.fill();
-    ctx.strokeStyle = colour;
-    ctx.lineWidth = 3;
-    ctx.stroke();
+    // The winning side's area lights up (the banner below names it); nothing is drawn over the
+    // cards, which stay readable to players and to the vision reader until they are cleared.
+    ctx.lineWidth = 4;
+    const glow = (x: number, colour: string): void => {
+      ctx.strokeStyle = colour;
+      roundedRectPath(ctx, x, AREA.top, AREA.width, AREA.height, 14);
+      ctx.stroke();
+    };
+    if (state.winner !== 'banker') glow(AREA.player, state.winner === 'tie' ? COLOURS.tie : '#fff');
+    if (state.winner !== 'player') glow(AREA.banker, state.winner === 'tie' ? COLOURS.tie : '#fff');
+    const coup = this.coupOf(state.round);
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
-    ctx.fillStyle = colour;
-    ctx.font = `bold 24px ${FONT_FAMILY}`;
-    ctx.fillText(title, 320, 146);
-    ctx.fillStyle = '#fff';
-    ctx.font = `bold 14px ${FONT_FAMILY}`;
-    ctx.fillText(state.winner === 'tie' ? 'STAND-OFF' : 'WINS', 320, 168);
-    ctx.font = `bold 20px ${FONT_FAMILY}`;
-    ctx.fillText(`${state.playerTotal ?? 0}  :  ${state.bankerTotal ?? 0}`, 320, 196);
-    const coup = this.coupOf(state.round);
     const pairBadge = (x: number): void => {
       ctx.fillStyle = COLOURS.gold;
-      roundedRectPath(ctx, x, 112, 40, 16, 8);
+      roundedRectPath(ctx, x, AREA.top + 6, 40, 16, 8);
       ctx.fill();
       ctx.fillStyle = '#1a1a1a';
       ctx.font = `bold 9px ${FONT_FAMILY}`;
-      ctx.fillText('PAIR', x + 20, 120.5);
+      ctx.fillText('PAIR', x + 20, AREA.top + 14.5);
     };
-    if (coup.playerPair) pairBadge(198);
-    if (coup.bankerPair) pairBadge(566);
+    if (coup.playerPair) pairBadge(AREA.player + AREA.width - 48);
+    if (coup.bankerPair) pairBadge(AREA.banker + AREA.width - 48);
   }
 
   #drawBeadRoad(ctx: Canvas2D, history: readonly CoupWinner[]): void {
     const x0 = 16;
-    const y0 = 272;
-    const cell = 11.5;
+    const y0 = BOTTOM_Y;
+    const cell = 10.5;
     ctx.fillStyle = 'rgba(255,255,255,0.92)';
     ctx.fillRect(x0, y0, HISTORY_COLUMNS * cell, HISTORY_ROWS * cell);
     ctx.strokeStyle = 'rgba(0,0,0,0.15)';
@@ -443,9 +444,9 @@ export class BaccaratScene implements TableScene {
   }
 
   #drawStatus(ctx: Canvas2D, state: BaccaratSceneState): void {
-    const x = 262;
-    const y = 272;
-    const w = 362;
+    const x = 240;
+    const y = BOTTOM_Y;
+    const w = 384;
     switch (state.phase) {
       case 'betting':
         drawPhaseBanner(ctx, x, y, w, 'PLACE YOUR BETS', '#f4d77a', {
@@ -510,16 +511,16 @@ function paintFelt(ctx: Canvas2D): void {
   const area = (x: number, label: string, colour: string): void => {
     ctx.strokeStyle = colour;
     ctx.lineWidth = 2;
-    roundedRectPath(ctx, x, 104, 220, 150, 14);
+    roundedRectPath(ctx, x, AREA.top, AREA.width, AREA.height, 14);
     ctx.stroke();
     ctx.fillStyle = colour;
     ctx.font = `bold 15px ${SERIF_FAMILY}`;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
-    ctx.fillText(label, x + 110, 120);
+    ctx.fillText(label, x + AREA.width / 2, AREA.top + 13);
   };
-  area(26, 'PLAYER', '#7fa8ff');
-  area(394, 'BANKER', '#ff7f88');
+  area(AREA.player, 'PLAYER', '#7fa8ff');
+  area(AREA.banker, 'BANKER', '#ff7f88');
 
   ctx.strokeStyle = 'rgba(255,255,255,0.3)';
   ctx.lineWidth = 1;
@@ -533,7 +534,11 @@ function paintFelt(ctx: Canvas2D): void {
   ctx.font = `9px ${FONT_FAMILY}`;
   ctx.fillStyle = 'rgba(224,191,106,0.85)';
   ctx.textAlign = 'center';
-  ctx.fillText('TIE PAYS 8 TO 1   ·   PAIRS PAY 11 TO 1   ·   BANKER PAYS 0.95 TO 1', REF_WIDTH / 2, 262);
+  ctx.fillText(
+    'TIE PAYS 8 TO 1   ·   PAIRS PAY 11 TO 1   ·   BANKER PAYS 0.95 TO 1',
+    REF_WIDTH / 2,
+    AREA.top + AREA.height + 6,
+  );
 
   // The shoe (dealing side toward the layout), with the back of the next card showing.
   ctx.fillStyle = 'rgba(0,0,0,0.4)';

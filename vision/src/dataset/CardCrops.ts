@@ -23,12 +23,12 @@ export function decksOf(split: DatasetSplit): readonly DeckName[] {
 }
 
 /**
- * Card reader input: 64x96 RGB (HWC, uint8). Portrait like the card, with the card ~72 px tall,
- * so its corner index (rank + suit, ~12% of the card height) is ~9 px: legible, while the whole
- * input is 18 KB and a small CNN runs it in well under a millisecond on a CPU. Colour is kept:
- * red/black halves the suit confusion at the cost of two input channels of the first layer.
+ * Card reader input: 96x144 RGB (HWC, uint8). Portrait like the card, with the card ~108 px tall:
+ * about the 110 px the card has in a 640x360 frame, so the crop keeps every pixel of the video.
+ * The corner index (rank + suit, 8-12% of the card height by deck) is then 9-13 px: the only part
+ * of a king that every deck draws alike. Colour is kept: red/black halves the suit confusion.
  */
-export const CARD_CROP = { width: 64, height: 96, channels: 3 } as const;
+export const CARD_CROP = { width: 96, height: 144, channels: 3 } as const;
 
 /** Class index: 0-51 as ALL_CARDS (suit-major, A..K), 52 = no face-up card at the position. */
 export const CARD_CLASSES: readonly string[] = [...ALL_CARDS.map((c) => `${c.rank}${c.suit[0]}`), 'none'];
@@ -53,8 +53,11 @@ export const DEALING_POSITIONS = Object.fromEntries(
   }),
 ) as Record<CardPosition, { cx: number; cy: number; sideways: boolean }>;
 
-/** Crop pixels per reference unit before jitter: the card's 78 units become 72 px. */
-export const CARD_CROP_SCALE = 72 / CARD_SIZE.height;
+/** Crop pixels per reference unit before jitter: the card's 110 units become 108 px. */
+export const CARD_CROP_SCALE = 108 / CARD_SIZE.height;
+
+/** Hands, chips and the dealer's placement error scale with the card (sizes below are for 78 units). */
+const K = CARD_SIZE.height / 78;
 
 /**
  * The crop the live reader takes at a position: maps crop pixels to reference-frame coordinates
@@ -71,7 +74,7 @@ export function cardCropToReference(position: CardPosition): Mat3 {
 }
 
 /** Source patch around a position: reference units each side of its centre, and px per unit. */
-const PATCH_HALF = 70;
+const PATCH_HALF = Math.ceil(70 * K);
 const SRC_SCALE = 2;
 
 export interface CardCropOptions {
@@ -98,6 +101,16 @@ export interface CardCropRendererOptions {
   noneRate?: number;
   /** Restrict to some of the split's decks (tests, per-deck evaluation). */
   onlyDecks?: readonly DeckName[];
+  /**
+   * Share of target cards whose two corner indices are repainted in another typeface (default 0.35
+   * for the train split, 0 for the test splits; see restyleIndex).
+   */
+  restyleIndexRate?: number;
+  /**
+   * Share of target cards whose middle (figure or pips) is another card's (default 0.6 of the face
+   * cards and 0.15 of the others for the train split, 0 for the test splits; see #drawCard).
+   */
+  swapMiddleRate?: { face: number; other: number };
   decks?: CardDecks;
 }
 
@@ -111,6 +124,8 @@ export interface CardCropRendererOptions {
 export class CardCropRenderer {
   readonly split: DatasetSplit;
   readonly noneRate: number;
+  readonly restyleIndexRate: number;
+  readonly swapMiddleRate: { readonly face: number; readonly other: number };
   readonly deckNames: readonly DeckName[];
   readonly #decks: CardDecks;
   readonly #felt: Canvas;
@@ -119,11 +134,15 @@ export class CardCropRenderer {
   private constructor(
     split: DatasetSplit,
     noneRate: number,
+    restyleIndexRate: number,
+    swapMiddleRate: { face: number; other: number },
     deckNames: readonly DeckName[],
     decks: CardDecks,
     felt: Canvas,
   ) {
     this.split = split;
+    this.restyleIndexRate = restyleIndexRate;
+    this.swapMiddleRate = swapMiddleRate;
     this.deckNames = deckNames;
     this.noneRate = noneRate;
     this.#decks = decks;
@@ -145,7 +164,20 @@ export class CardCropRenderer {
     scene.advance(1_000);
     const felt = createCanvas(REF_WIDTH * SRC_SCALE, REF_HEIGHT * SRC_SCALE);
     scene.draw(felt.getContext('2d'), felt.width, felt.height);
-    return new CardCropRenderer(opts.split, opts.noneRate ?? 0.15, deckNames, opts.decks ?? new CardDecks(), felt);
+    const restyle = opts.restyleIndexRate ?? (opts.split === 'train' ? 0.35 : 0);
+    const swap = opts.swapMiddleRate ?? (opts.split === 'train' ? { face: 0.6, other: 0.15 } : { face: 0, other: 0 });
+    for (const rate of [restyle, swap.face, swap.other]) {
+      if (!(rate >= 0 && rate <= 1)) throw new RangeError(`augmentation rate ${rate} must be in [0, 1]`);
+    }
+    return new CardCropRenderer(
+      opts.split,
+      opts.noneRate ?? 0.15,
+      restyle,
+      swap,
+      deckNames,
+      opts.decks ?? new CardDecks(),
+      felt,
+    );
   }
 
   async render(seed: number, index: number, opts: CardCropOptions = {}): Promise<CardCropSample> {
@@ -174,15 +206,27 @@ export class CardCropRenderer {
       await this.#drawCard(ctx, deck, pick(random, ALL_CARDS), o.cx, o.cy, o.sideways, random, clean ? 0 : 1);
     }
     if (card !== null || faceDown) {
-      await this.#drawCard(ctx, deck, card, target.cx, target.cy, target.sideways, random, clean ? 0 : 1);
+      const restyle = card !== null && !clean && random.next() < this.restyleIndexRate ? card : null;
+      let middle: Card | null = null;
+      if (card !== null && !clean) {
+        const face = FACE_RANKS.includes(card.rank);
+        if (random.next() < (face ? this.swapMiddleRate.face : this.swapMiddleRate.other)) {
+          const others = ALL_CARDS.filter((c) => c !== card && (!face || FACE_RANKS.includes(c.rank)));
+          middle = pick(random, others);
+        }
+      }
+      await this.#drawCard(ctx, deck, card, target.cx, target.cy, target.sideways, random, clean ? 0 : 1, {
+        restyle,
+        middle,
+      });
     }
     if (!clean && random.next() < 0.25) {
       const a = random.between(0, 2 * Math.PI);
-      const d = random.between(28, 48);
+      const d = K * random.between(28, 48);
       const x = target.cx + d * Math.cos(a);
       const y = target.cy + d * Math.sin(a);
-      if (random.next() < 0.5) drawChip(ctx, random, x, y, random.between(9, 14));
-      else drawHand(ctx, random, x, y, random.between(40, 60), a);
+      if (random.next() < 0.5) drawChip(ctx, random, x, y, K * random.between(9, 14));
+      else drawHand(ctx, random, x, y, K * random.between(40, 60), a);
     }
 
     const side = 2 * PATCH_HALF * SRC_SCALE;
@@ -191,7 +235,7 @@ export class CardCropRenderer {
     const outToSrc = chain(
       scale(SRC_SCALE),
       translate(-ox, -oy),
-      translate(jitter * random.between(-3, 3), jitter * random.between(-3, 3)),
+      translate(jitter * K * random.between(-3, 3), jitter * K * random.between(-3, 3)),
       cardCropToReference(position),
       translate(CARD_CROP.width / 2, CARD_CROP.height / 2),
       rotate(jitter * random.between(-0.05, 0.05)),
@@ -219,23 +263,114 @@ export class CardCropRenderer {
     sideways: boolean,
     random: SeededRandom,
     jitter: number,
+    augment: { restyle: Card | null; middle: Card | null } = { restyle: null, middle: null },
   ): Promise<void> {
-    const image: Image = await deck.render(
-      card,
+    const size = [
       Math.round(CARD_SIZE.height * (await deck.aspect()) * SRC_SCALE),
       CARD_SIZE.height * SRC_SCALE,
-    );
+    ] as const;
+    const image: Image = await deck.render(card, ...size);
     const w = image.width / SRC_SCALE;
     const h = image.height / SRC_SCALE;
     ctx.save();
-    ctx.translate(cx + jitter * 2 * gaussian(random), cy + jitter * 2 * gaussian(random));
+    ctx.translate(cx + jitter * 2 * K * gaussian(random), cy + jitter * 2 * K * gaussian(random));
     // Up to ±15° off square; the face may be either way up (decks are point-symmetric anyway).
     ctx.rotate(
       (sideways ? Math.PI / 2 : 0) + jitter * random.between(-0.26, 0.26) + (random.next() < 0.5 ? Math.PI : 0),
     );
     ctx.fillStyle = 'rgba(0,0,0,0.35)';
-    ctx.fillRect(-w / 2 + 1.5, -h / 2 + 2, w, h);
+    ctx.fillRect(-w / 2 + 1.5 * K, -h / 2 + 2 * K, w, h);
     ctx.drawImage(image, -w / 2, -h / 2, w, h);
+    if (augment.middle) {
+      // Training only: the middle of another card between this card's indices. A figure that says
+      // nothing about the card makes the model read the index, the one part every deck draws alike.
+      const other = await deck.render(augment.middle, ...size);
+      const [x0, x1, y0, y1] = [0.18, 0.82, 0.03, 0.97];
+      const sx = x0 * other.width;
+      const sy = y0 * other.height;
+      ctx.drawImage(
+        other,
+        sx,
+        sy,
+        (x1 - x0) * other.width,
+        (y1 - y0) * other.height,
+        -w / 2 + x0 * w,
+        -h / 2 + y0 * h,
+        (x1 - x0) * w,
+        (y1 - y0) * h,
+      );
+    }
+    if (augment.restyle) restyleIndex(ctx, augment.restyle, w, h, random);
+    ctx.restore();
+  }
+}
+
+const FACE_RANKS: readonly string[] = ['J', 'Q', 'K'];
+
+/** Typefaces of Debian's fonts-dejavu and fonts-liberation (napi-rs/canvas finds system fonts). */
+const INDEX_FONTS = [
+  'DejaVu Sans',
+  'DejaVu Serif',
+  'DejaVu Sans Mono',
+  'DejaVu Sans Condensed',
+  'DejaVu Serif Condensed',
+  'Liberation Sans',
+  'Liberation Serif',
+  'Liberation Sans Narrow',
+  'Liberation Mono',
+] as const;
+const SUIT_GLYPHS = { spades: '\u2660', hearts: '\u2665', diamonds: '\u2666', clubs: '\u2663' } as const;
+
+/**
+ * Training-only augmentation: both corner indices of a card (drawn centred at the origin, w x h)
+ * painted over with paper and drawn again in a random typeface, size, weight and ink. Six training
+ * decks show the model only six ways to write "K"; a held-out deck's index is a seventh, and the
+ * index is what tells a king from a queen in a deck whose figures the model has never seen.
+ */
+function restyleIndex(
+  ctx: ReturnType<Canvas['getContext']>,
+  card: Card,
+  w: number,
+  h: number,
+  random: SeededRandom,
+): void {
+  const red = card.suit === 'hearts' || card.suit === 'diamonds';
+  const tone = random.between(225, 255);
+  const paper = `rgb(${tone},${tone - random.between(0, 12)},${tone - random.between(0, 25)})`;
+  const ink = red
+    ? `rgb(${random.between(150, 235)},${random.between(0, 40)},${random.between(0, 50)})`
+    : `rgb(${random.between(0, 45)},${random.between(0, 45)},${random.between(0, 55)})`;
+  const family = pick(random, INDEX_FONTS);
+  const weight = random.next() < 0.5 ? 'bold ' : '';
+  const italic = random.next() < 0.15 ? 'italic ' : '';
+  const rankSize = h * random.between(0.11, 0.17);
+  const suitSize = h * random.between(0.08, 0.13);
+  const boxW = w * random.between(0.15, 0.2);
+  const boxH = h * random.between(0.25, 0.3);
+  const inset = random.between(0.01, 0.03);
+  const rank = card.rank === '10' && random.next() < 0.2 ? 'T' : card.rank;
+  for (const turn of [0, Math.PI]) {
+    ctx.save();
+    ctx.rotate(turn);
+    const x0 = -w / 2 + w * inset;
+    const y0 = -h / 2 + h * inset;
+    ctx.fillStyle = paper;
+    ctx.fillRect(x0, y0, boxW, boxH);
+    ctx.fillStyle = ink;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    const cx = x0 + boxW / 2;
+    ctx.font = `${italic}${weight}${rankSize.toFixed(1)}px "${family}"`;
+    const rankW = ctx.measureText(rank).width;
+    // A "10" wider than its box is squeezed, as decks do.
+    const squeeze = Math.min(1, (boxW * 0.95) / Math.max(rankW, 1));
+    ctx.save();
+    ctx.translate(cx, y0 + h * 0.01);
+    ctx.scale(squeeze, 1);
+    ctx.fillText(rank, 0, 0);
+    ctx.restore();
+    ctx.font = `${suitSize.toFixed(1)}px "DejaVu Sans"`;
+    ctx.fillText(SUIT_GLYPHS[card.suit], cx, y0 + h * 0.01 + rankSize * random.between(0.85, 1.0));
     ctx.restore();
   }
 }

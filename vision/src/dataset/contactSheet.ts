@@ -18,6 +18,7 @@ const { values } = parseArgs({
     columns: { type: 'string', default: '8' },
     scale: { type: 'string', default: '2' },
     out: { type: 'string', default: '/tmp/vision-contact.png' },
+    restyle: { type: 'string' },
   },
 });
 const split = values.split as DatasetSplit;
@@ -26,7 +27,9 @@ const columns = Number(values.columns);
 const zoom = Number(values.scale);
 const cards = values.kind === 'cards';
 const crop = cards ? CARD_CROP : WHEEL_CROP;
-const renderer = cards ? await CardCropRenderer.create({ split }) : await WheelCropRenderer.create({ split });
+const renderer = cards
+  ? await CardCropRenderer.create({ split, ...(values.restyle ? { restyleIndexRate: Number(values.restyle) } : {}) })
+  : await WheelCropRenderer.create({ split });
 const cellW = crop.width * zoom + 8;
 const cellH = crop.height * zoom + 22;
 const sheet = createCanvas(cellW * columns, cellH * Math.ceil(count / columns));

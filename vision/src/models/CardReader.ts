@@ -3,7 +3,7 @@ import { DEFAULT_MODEL_DIR, type LoadOptions, OnnxClassifier, type Reading } fro
 import { join } from 'node:path';
 
 /**
- * Reads the card at one dealing position from a 64x96 RGB crop (vision/src/dataset CARD_CROP, cut
+ * Reads the card at one dealing position from a 96x144 RGB crop (vision/src/dataset CARD_CROP, cut
  * with cardCropToReference): 52 cards, suit-major A..K (protocol SUITS x RANKS), or 'none'. The
  * card may lie either way up.
  *
@@ -11,7 +11,7 @@ import { join } from 'node:path';
  *   const [r] = await reader.read([crop]);        // { classIndex, label: 'Qh' | 'none', confidence }
  *   CardReader.cardOf(r)                          // { rank: 'Q', suit: 'hearts' } or null
  */
-export const CARD_READER_INPUT = { width: 64, height: 96, channels: 3 } as const;
+export const CARD_READER_INPUT = { width: 96, height: 144, channels: 3 } as const;
 export const CARD_READER_CLASSES = 53;
 export const NO_CARD_CLASS_INDEX = 52;
 export const DEFAULT_CARD_MODEL = join(DEFAULT_MODEL_DIR, 'cards.onnx');
