@@ -14,10 +14,10 @@ DATA="${VISION_DATA:-${TMPDIR:-/tmp}/live-casino-vision-data}"
 OUT="${VISION_MODELS:-$ROOT/vision/models}"
 SEED="${VISION_SEED:-1}"                     # weights, augmentation, batch order
 CARDS="${VISION_CARDS:-40000}"               # card crops, in two sets (data seeds 11, 12)
-WHEEL="${VISION_WHEEL:-24000}"               # wheel crops (data seed 21)
+WHEEL="${VISION_WHEEL:-16000}"               # wheel crops (data seed 21)
 VAL="${VISION_VAL:-1000}"                    # validation crops per set (data seed 901)
-CARD_EPOCHS="${VISION_CARD_EPOCHS:-7}"
-WHEEL_EPOCHS="${VISION_WHEEL_EPOCHS:-3}"
+CARD_EPOCHS="${VISION_CARD_EPOCHS:-8}"
+WHEEL_EPOCHS="${VISION_WHEEL_EPOCHS:-2}"
 
 # PyTorch comes from Debian (python3-torch); a pyenv python3 first on PATH would not see it.
 PYTHON="${VISION_PYTHON:-}"
@@ -39,16 +39,16 @@ render() { # kind split count seed dir
     --out "$DATA/$5" 2>/dev/null
 }
 
-# Rendering is one process per core: one renders the wheel crops and then 30 % of the card crops,
-# the other 70 % and the validation sets (about equal time). The wheel reader (small, converges in an epoch
+# Rendering is one process per core: one renders the wheel crops and then 40 % of the card crops,
+# the other 60 % and the validation sets (about equal time). The wheel reader (small, converges in an epoch
 # or two) then trains on one thread beside the card reader.
 (
   render wheel train "$WHEEL" 21 wheel-train-a
   render wheel seen-test "$VAL" 901 wheel-seen-test
-  render cards train $((CARDS * 3 / 10)) 12 cards-train-b
+  render cards train $((CARDS * 4 / 10)) 12 cards-train-b
 ) &
 renderer=$!
-render cards train $((CARDS - CARDS * 3 / 10)) 11 cards-train-a
+render cards train $((CARDS - CARDS * 4 / 10)) 11 cards-train-a
 render cards seen-test "$VAL" 901 cards-seen-test
 render cards unseen-test "$VAL" 901 cards-unseen-test
 wait "$renderer"

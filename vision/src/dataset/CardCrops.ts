@@ -108,7 +108,7 @@ export interface CardCropRendererOptions {
   restyleIndexRate?: number;
   /**
    * Share of target cards whose middle (figure or pips) is another card's (default 0.6 of the face
-   * cards and 0.15 of the others for the train split, 0 for the test splits; see #drawCard).
+   * cards, except FIGURE_DECKS', and 0.15 of the others for the train split, 0 for the test splits).
    */
   swapMiddleRate?: { face: number; other: number };
   decks?: CardDecks;
@@ -210,7 +210,12 @@ export class CardCropRenderer {
       let middle: Card | null = null;
       if (card !== null && !clean) {
         const face = FACE_RANKS.includes(card.rank);
-        if (random.next() < (face ? this.swapMiddleRate.face : this.swapMiddleRate.other)) {
+        const rate = face
+          ? FIGURE_DECKS.includes(deckName)
+            ? 0
+            : this.swapMiddleRate.face
+          : this.swapMiddleRate.other;
+        if (random.next() < rate) {
           const others = ALL_CARDS.filter((c) => c !== card && (!face || FACE_RANKS.includes(c.rank)));
           middle = pick(random, others);
         }
@@ -307,6 +312,12 @@ export class CardCropRenderer {
 
 const FACE_RANKS: readonly string[] = ['J', 'Q', 'K'];
 
+/**
+ * Decks whose face cards keep their own figure in training: oxygen's index is a few white pixels
+ * on a dark card at 640x360, and its silhouettes (profile, hair, crown) are what tells J, Q and K.
+ */
+const FIGURE_DECKS: readonly DeckName[] = ['svg-oxygen'];
+
 /** Typefaces of Debian's fonts-dejavu and fonts-liberation (napi-rs/canvas finds system fonts). */
 const INDEX_FONTS = [
   'DejaVu Sans',
@@ -319,6 +330,8 @@ const INDEX_FONTS = [
   'Liberation Sans Narrow',
   'Liberation Mono',
 ] as const;
+/** Faces with their own suit symbols (U+2660-2666), so that a heart is not always DejaVu's heart. */
+const SUIT_FONTS = ['DejaVu Sans', 'DejaVu Serif', 'DejaVu Sans Mono', 'Liberation Sans', 'Liberation Serif'] as const;
 const SUIT_GLYPHS = { spades: '\u2660', hearts: '\u2665', diamonds: '\u2666', clubs: '\u2663' } as const;
 
 /**
@@ -369,7 +382,7 @@ function restyleIndex(
     ctx.scale(squeeze, 1);
     ctx.fillText(rank, 0, 0);
     ctx.restore();
-    ctx.font = `${suitSize.toFixed(1)}px "DejaVu Sans"`;
+    ctx.font = `${suitSize.toFixed(1)}px "${pick(random, SUIT_FONTS)}"`;
     ctx.fillText(SUIT_GLYPHS[card.suit], cx, y0 + h * 0.01 + rankSize * random.between(0.85, 1.0));
     ctx.restore();
   }
