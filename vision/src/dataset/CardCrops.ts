@@ -209,7 +209,7 @@ export class CardCropRenderer {
       const restyle = card !== null && !clean && random.next() < this.restyleIndexRate ? card : null;
       let middle: Card | null = null;
       if (card !== null && !clean) {
-        const face = FACE_RANKS.includes(card.rank);
+        const face = cardKind(card) === 'face';
         const rate = face
           ? FIGURE_DECKS.includes(deckName)
             ? 0
@@ -310,7 +310,13 @@ export class CardCropRenderer {
   }
 }
 
-const FACE_RANKS: readonly string[] = ['J', 'Q', 'K'];
+export const FACE_RANKS: readonly string[] = ['J', 'Q', 'K'];
+
+/** What a crop shows: a face card (figure), a number card (pips) or no card. */
+export function cardKind(label: CardLabel): 'face' | 'number' | 'none' {
+  if (label === 'none') return 'none';
+  return FACE_RANKS.includes(label.rank) ? 'face' : 'number';
+}
 
 /**
  * Decks whose face cards keep their own figure in training: oxygen's index is a few white pixels

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CARD_CLASSES, CardCropRenderer, type DatasetSplit } from '../dataset/CardCrops.js';
+import { CARD_CLASSES, CardCropRenderer, type DatasetSplit, cardKind } from '../dataset/CardCrops.js';
 import type { DeckName } from '@live-casino/studio/simulator';
 import { WHEEL_CLASSES, WheelCropRenderer } from '../dataset/WheelCrops.js';
 import { CardReader, DEFAULT_CARD_MODEL } from '../models/CardReader.js';
@@ -92,7 +92,7 @@ export async function renderCards(
   for (let i = 0; i < count; i++) {
     const s = await renderer.render(seed, i);
     // Face cards are scored apart: their figures differ from deck to deck, their indices do not.
-    const kind = s.label === 'none' ? 'none' : ['J', 'Q', 'K'].includes(s.label.rank) ? 'face' : 'number';
+    const kind = cardKind(s.label);
     samples.push({ pixels: s.pixels, labelClass: s.labelClass, groups: [s.deck, `${s.deck}/${kind}`] });
   }
   return samples;
