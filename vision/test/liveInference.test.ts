@@ -1,6 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   BaccaratScene,
   CardDeck,
@@ -12,7 +13,7 @@ import {
 import { createCanvas } from '@napi-rs/canvas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromRgba } from '../src/dataset/ImageOps.js';
-import { InferencePool } from '../src/live/InferencePool.js';
+import { InferencePool, spawnInferenceThread } from '../src/live/InferencePool.js';
 import type { ModelKind, ModelState } from '../src/live/InferenceTypes.js';
 import { CardReader } from '../src/models/CardReader.js';
 import { DEFAULT_MODEL_DIR } from '../src/models/OnnxClassifier.js';
@@ -104,6 +105,64 @@ describe('InferencePool', () => {
     // Another table's frame is not dropped for this one's.
     const [a, b] = await Promise.all([pool.read('t', 'baccarat', frame), pool.read('u', 'baccarat', frame)]);
     expect([a.ok, b.ok]).toEqual([true, true]);
+  });
+
+  it('replaces a thread that dies mid-read: the read fails with VISION_THREAD_DIED, later reads succeed', async () => {
+    const spawned: Worker[] = [];
+    pool = new InferencePool({
+      models: { cards: join(MODELS, 'cards.onnx') },
+      spawnThread: () => {
+        const worker = spawnInferenceThread();
+        spawned.push(worker);
+        return worker;
+      },
+    });
+    const died: { thread: number; error: string }[] = [];
+    pool.on('threaddied', (d) => died.push(d));
+    await waitFor('cards model', () => (pool?.isReady('cards') ? true : undefined));
+    const { frame, cards } = await baccaratFrame();
+
+    // The thread is killed while it holds a frame (as a native crash in onnxruntime would end it).
+    const reading = pool.read('t', 'baccarat', frame);
+    await spawned[0]?.terminate();
+    expect(await reading).toMatchObject({ ok: false, reason: 'failed', error: { code: 'VISION_THREAD_DIED' } });
+    expect(died).toEqual([{ thread: 0, error: 'exited with code 1' }]);
+    // Until the replacement has loaded the model, the pool says so rather than queueing reads.
+    expect(pool.isReady('cards')).toBe(false);
+    expect(pool.modelState('cards')?.state).toBe('loading');
+
+    // A new thread is started, loads the model again and reads correctly.
+    await waitFor('replacement thread ready', () => (pool?.isReady('cards') ? true : undefined));
+    expect(spawned).toHaveLength(2);
+    const outcome = await pool.read('t', 'baccarat', frame);
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome));
+    for (const read of outcome.reads) {
+      expect(CardReader.cardOf(read), read.region).toEqual(cards.find((c) => c.position === read.region)?.card ?? null);
+    }
+    expect(pool.stats).toMatchObject({ threadRestarts: 1, completed: 1, failed: 1 });
+  });
+
+  it('replaces threads that die as they start until one stays up', async () => {
+    const spawned: Worker[] = [];
+    pool = new InferencePool({
+      models: { cards: join(MODELS, 'cards.onnx') },
+      // The first two threads die at start (a broken build); the third is a real one.
+      spawnThread: () => {
+        const worker =
+          spawned.length < 2 ? new Worker('throw new Error("broken thread")', { eval: true }) : spawnInferenceThread();
+        spawned.push(worker);
+        return worker;
+      },
+    });
+    const died: string[] = [];
+    pool.on('threaddied', ({ error }) => died.push(error));
+    await waitFor('thread after two failures', () => (pool?.isReady('cards') ? true : undefined));
+    expect(died).toHaveLength(2);
+    for (const error of died) expect(error).toContain('broken thread');
+    expect(spawned).toHaveLength(3);
+    const { frame } = await baccaratFrame();
+    expect((await pool.read('t', 'baccarat', frame)).ok).toBe(true);
+    expect(pool.stats.threadRestarts).toBe(2);
   });
 
   it('refuses a bad thread count, and answers `closed` once closed', async () => {

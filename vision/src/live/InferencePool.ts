@@ -10,6 +10,8 @@ export interface InferencePoolOptions {
   threads?: number;
   /** Delay between attempts to load a missing or broken model file. */
   modelRetryMs?: number;
+  /** Starts an inference thread (default: `spawnInferenceThread`); called again for a replacement. */
+  spawnThread?: (index: number) => Worker;
 }
 
 export interface PoolRead {
@@ -79,13 +81,14 @@ export class InferencePool extends EventEmitter<InferencePoolEvents> {
     if (!Number.isInteger(threads) || threads < 1 || threads > 16) {
       throw new RangeError(`threads ${threads} must be an integer in 1..16`);
     }
-    this.#opts = { threads, modelRetryMs: 2_000, ...opts };
+    this.#opts = { threads, modelRetryMs: 2_000, spawnThread: spawnInferenceThread, ...opts };
     for (let i = 0; i < threads; i++) this.#threads.push(this.#startThread(i));
   }
 
   /** Load state of a model, as the least advanced thread has it. */
   modelState(model: ModelKind): ModelState | null {
-    const states = this.#threads.map((t) => t.models.get(model));
+    // A dead thread (until its replacement has loaded) counts as loading.
+    const states = this.#threads.map((t) => (t.alive ? t.models.get(model) : undefined));
     if (states.some((s) => s === undefined)) {
       const path = this.#opts.models[model];
       return path ? { state: 'loading', path } : null;
@@ -95,7 +98,7 @@ export class InferencePool extends EventEmitter<InferencePoolEvents> {
 
   /** Whether some thread can read with this model now. */
   isReady(model: ModelKind): boolean {
-    return this.#threads.some((t) => t.models.get(model)?.state === 'ready');
+    return this.#threads.some((t) => t.alive && t.models.get(model)?.state === 'ready');
   }
 
   get stats(): InferencePoolStats {
@@ -159,7 +162,7 @@ export class InferencePool extends EventEmitter<InferencePoolEvents> {
   }
 
   #startThread(index: number): ThreadSlot {
-    const worker = spawnInferenceThread();
+    const worker = this.#opts.spawnThread(index);
     const slot: ThreadSlot = { index, worker, busy: null, models: new Map(), alive: true };
     worker.on('message', (message: FromThread) => this.#onMessage(slot, message));
     worker.on('error', (err) => this.#onThreadDied(slot, String(err)));
@@ -208,6 +211,7 @@ export class InferencePool extends EventEmitter<InferencePoolEvents> {
   #onThreadDied(slot: ThreadSlot, error: string): void {
     if (this.#closed || this.#threads[slot.index] !== slot || !slot.alive) return;
     slot.alive = false;
+    if (slot.busy) this.#stats.failed++;
     slot.busy?.job.resolve({
       ok: false,
       reason: 'failed',
@@ -231,7 +235,7 @@ export class InferencePool extends EventEmitter<InferencePoolEvents> {
  * The thread runs the compiled inferenceThread.js; from source (tests, tsx) it is the .ts file,
  * loaded through tsx in the thread, resolving workspace packages to their source too.
  */
-function spawnInferenceThread(): Worker {
+export function spawnInferenceThread(): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const url = new URL('./inferenceThread.ts', here).href;
