@@ -20,11 +20,25 @@ def conv(cin: int, cout: int, k: int | tuple[int, int] = 3, padding: int | tuple
     return nn.Sequential(nn.Conv2d(cin, cout, k, padding=padding, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
 
-class CardNet(nn.Module):
-    """96x144 card crop -> 53 logits (52 cards suit-major A..K, 52 = no card); any size divisible by 16 works."""
+RANKS = 13
+SUITS = 4
 
-    def __init__(self, classes: int = 53, width: int = 16):
+
+class CardNet(nn.Module):
+    """
+    96x144 card crop -> 53 logits (52 cards suit-major A..K, 52 = no card); any size divisible by 16 works.
+
+    Factored (the default): the head scores the 13 ranks, the 4 suits and "no card" apart, and a
+    card's logit is its rank's plus its suit's. The suit is then learnt from every card of that
+    suit at once (the large pips of the number cards included), not once per card, which is what a
+    held-out deck's face cards need: their figure is new, and the suit is told by a small index pip.
+    """
+
+    def __init__(self, classes: int = 53, width: int = 16, factored: bool = True):
         super().__init__()
+        if factored and classes != RANKS * SUITS + 1:
+            raise ValueError("a factored card head needs 52 cards and 'no card'")
+        self.factored = factored
         w = width
         self.features = nn.Sequential(
             conv(3, w),
@@ -38,13 +52,18 @@ class CardNet(nn.Module):
             nn.MaxPool2d(2),  # 9x6
             conv(8 * w, 8 * w),
         )
-        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(8 * w * 2, classes))
+        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(8 * w * 2, RANKS + SUITS + 1 if factored else classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         f = self.features(x)
         # Average and max pooling: the corner index is small, the pips are spread out.
         pooled = torch.cat([f.mean(dim=(2, 3)), f.amax(dim=(2, 3))], dim=1)
-        return self.head(pooled)
+        out = self.head(pooled)
+        if not self.factored:
+            return out
+        rank, suit, none = out[:, :RANKS], out[:, RANKS : RANKS + SUITS], out[:, RANKS + SUITS :]
+        cards = (suit[:, :, None] + rank[:, None, :]).flatten(1)  # suit-major, as the classes
+        return torch.cat([cards, none], dim=1)
 
 
 class TurnAverage(nn.Module):

@@ -173,6 +173,8 @@ def main() -> None:
     ap.add_argument("--width", type=int, default=16, help="channels of the first layer")
     ap.add_argument("--turn-average", action="store_true", help="cards: export the mean over the crop and its 180 deg turn")
     ap.add_argument("--blank-face", type=float, default=0.25, help="cards: share of faces blanked")
+    ap.add_argument("--plain-head", action="store_true", help="cards: one logit per card instead of rank + suit")
+    ap.add_argument("--bf16", action="store_true", help="train in bfloat16 autocast, channels-last (about 2.5x faster on an AVX-512 CPU)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N training samples (quick comparisons)")
     ap.add_argument("--checkpoint", help="also save the trained weights (state_dict) here")
     ap.add_argument("--out", required=True)
@@ -189,7 +191,12 @@ def main() -> None:
 
     if args.limit:
         train = Dataset(train.images[: args.limit], train.labels[: args.limit], None if train.geometry is None else train.geometry[: args.limit], train.classes)
-    model = CardNet(classes=len(train.classes), width=args.width) if args.kind == "cards" else WheelNet(width=args.width)
+    if args.kind == "cards":
+        model = CardNet(classes=len(train.classes), width=args.width, factored=not args.plain_head)
+    else:
+        model = WheelNet(width=args.width)
+    if args.bf16:
+        model = model.to(memory_format=torch.channels_last)
     steps = args.epochs * math.ceil(len(train) / args.batch)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.15)
@@ -207,7 +214,11 @@ def main() -> None:
             y = labels[idx]
             if args.kind == "cards":
                 x = (augment_cards(x, y, g, args.affine, args.blank_face) - MEAN) / STD
-                loss = F.cross_entropy(model(x), y, label_smoothing=0.02)
+                if args.bf16:
+                    x = x.contiguous(memory_format=torch.channels_last)
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                    scores = model(x)
+                loss = F.cross_entropy(scores.float(), y, label_smoothing=0.02)
             else:
                 assert geometry is not None
                 x = (colour_jitter(x, g, 0.7) - MEAN) / STD
@@ -243,6 +254,7 @@ def main() -> None:
     for name, m in metrics.items():
         print(f"{name}: top1 {m['top1']:.4f} on {m['count']}; confusions {m['confusions']}", flush=True)
     model.eval()
+    model = model.to(memory_format=torch.contiguous_format)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     h, w, c = train.images.shape[1:]
@@ -269,6 +281,8 @@ def main() -> None:
             "affine": args.affine,
             "turn_average": args.turn_average,
             "blank_face": args.blank_face,
+            "head": None if args.kind == "wheel" else "plain" if args.plain_head else "rank+suit",
+            "precision": "bf16 autocast" if args.bf16 else "fp32",
             "epochs": args.epochs,
             "samples": len(train),
             "datasets": [str(Path(d).name) for d in args.train],

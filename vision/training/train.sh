@@ -16,7 +16,7 @@ SEED="${VISION_SEED:-1}"                     # weights, augmentation, batch orde
 CARDS="${VISION_CARDS:-40000}"               # card crops, in two sets (data seeds 11, 12)
 WHEEL="${VISION_WHEEL:-16000}"               # wheel crops (data seed 21)
 VAL="${VISION_VAL:-1000}"                    # validation crops per set (data seed 901)
-CARD_EPOCHS="${VISION_CARD_EPOCHS:-8}"
+CARD_EPOCHS="${VISION_CARD_EPOCHS:-12}"
 WHEEL_EPOCHS="${VISION_WHEEL_EPOCHS:-2}"
 
 # PyTorch comes from Debian (python3-torch); a pyenv python3 first on PATH would not see it.
@@ -41,7 +41,8 @@ render() { # kind split count seed dir
 
 # Rendering is one process per core: one renders the wheel crops and then 40 % of the card crops,
 # the other 60 % and the validation sets (about equal time). The wheel reader (small, converges in an epoch
-# or two) then trains on one thread beside the card reader.
+# or two) then trains on one thread beside the card reader. The card reader trains in bfloat16
+# autocast on channels-last tensors (2.5x the fp32 speed on this AVX-512 CPU), which buys its epochs.
 (
   render wheel train "$WHEEL" 21 wheel-train-a
   render wheel seen-test "$VAL" 901 wheel-seen-test
@@ -58,7 +59,7 @@ echo "data rendered after $(($(date +%s) - start)) s"
   grep --line-buffered -v -e Warning -e _C._jit &
 wheel=$!
 "$PYTHON" vision/training/train.py --kind cards --seed "$SEED" --epochs "$CARD_EPOCHS" --lr 4e-3 --width 16 \
-  --threads 2 --turn-average --checkpoint "$DATA/cards.pt" \
+  --threads 2 --turn-average --bf16 --checkpoint "$DATA/cards.pt" \
   --train "$DATA/cards-train-a" "$DATA/cards-train-b" \
   --val "$DATA/cards-seen-test" "$DATA/cards-unseen-test" --out "$OUT/cards.onnx" 2>&1 |
   grep --line-buffered -v -e Warning -e _C._jit
