@@ -1,3 +1,4 @@
+import { waitFor } from '../../scripts/testing/waitFor.js';
 import { generateKeyPairSync } from 'node:crypto';
 import dgram from 'node:dgram';
 import { type SfuRequestName, signStreamToken, type StudioClockMapping } from '@live-casino/protocol';
@@ -15,20 +16,6 @@ const EGRESS_CALLS = ['openEgress', 'resumeEgress', 'requestKeyFrame', 'closeEgr
 function egressPayload(name: SfuRequestName, token: string | undefined, port = 40_000): Record<string, unknown> {
   const base = { ...(token === undefined ? {} : { token }), tableId: TABLE };
   return name === 'openEgress' ? { ...base, ip: '127.0.0.1', port } : { ...base, egressId: 'abc' };
-}
-
-async function until<T>(
-  what: string,
-  fn: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function udpSocket(): Promise<{ socket: dgram.Socket; port: number; packets: Buffer[] }> {
@@ -186,7 +173,7 @@ describe('sfu RTP egress', () => {
 
     // Paused: the encoder sends, nothing reaches the sink.
     for (let i = 0; i < 5; i++) sendFrame();
-    await until('the ingest to count packets', async () => {
+    await waitFor('the ingest to count packets', async () => {
       const p = (await t.sfu.stats()).tables.find((x) => x.tableId === TABLE)?.producers[0];
       return p && p.bitrateBps > 0 ? p : undefined;
     });
@@ -198,9 +185,9 @@ describe('sfu RTP egress', () => {
     const resumed = await request(vision, 'resumeEgress', { token, tableId: TABLE, egressId: info.egressId });
     expect(resumed.ok).toBe(true);
     const isPli = (p: Buffer) => p[1] === 206 && (p[0]! & 0x1f) === 1;
-    await until('a PLI at the encoder', () => (encoder.packets.some(isPli) ? true : undefined));
+    await waitFor('a PLI at the encoder', () => (encoder.packets.some(isPli) ? true : undefined));
     for (let i = 0; i < 5; i++) sendFrame();
-    await until('RTP at the sink', () => (rtpOut().length >= 3 ? true : undefined));
+    await waitFor('RTP at the sink', () => (rtpOut().length >= 3 ? true : undefined));
     for (const p of rtpOut()) {
       expect(p.readUInt32BE(8)).toBe(info.ssrc);
       expect((p.readUInt32BE(4) - rtpBase) % 3000).toBe(0);
@@ -210,11 +197,11 @@ describe('sfu RTP egress', () => {
     await new Promise((r) => setTimeout(r, 1100)); // mediasoup rate-limits PLIs to one a second
     const kf = await request(vision, 'requestKeyFrame', { token, tableId: TABLE, egressId: info.egressId });
     expect(kf.ok).toBe(true);
-    await until('another PLI', () => (encoder.packets.filter(isPli).length > plis ? true : undefined));
+    await waitFor('another PLI', () => (encoder.packets.filter(isPli).length > plis ? true : undefined));
 
     // The studio clock arrives as it does for viewers.
     encoder.socket.send(senderReport(ssrc, studioBase + 10_000, rtpBase + 900_000 + 7), ingestPort, '127.0.0.1');
-    const clock = await until('a studio clock event', () => clocks.find((c) => c.producerId === info.producerId));
+    const clock = await waitFor('a studio clock event', () => clocks.find((c) => c.producerId === info.producerId));
     expect(clock.clockRate).toBe(90000);
 
     // Bounded per table.
@@ -241,7 +228,7 @@ describe('sfu RTP egress', () => {
       rtpParameters: INGEST,
     });
     expect(republished.ok).toBe(true);
-    await until('egressClosed events', () => (closedEvents.length >= 2 ? true : undefined));
+    await waitFor('egressClosed events', () => (closedEvents.length >= 2 ? true : undefined));
     expect(closedEvents.map((e) => e.egressId)).toContain(info.egressId);
     expect(closedEvents[0]!.reason).toMatch(/producer closed/);
     expect((await t.sfu.stats()).tables.find((x) => x.tableId === TABLE)?.egresses).toBe(0);
@@ -251,7 +238,7 @@ describe('sfu RTP egress', () => {
     expect(again.ok).toBe(true);
     expect((await t.sfu.stats()).tables.find((x) => x.tableId === TABLE)?.egresses).toBe(1);
     vision.close();
-    await until('the egress to close with its socket', async () =>
+    await waitFor('the egress to close with its socket', async () =>
       (await t.sfu.stats()).tables.find((x) => x.tableId === TABLE)?.egresses === 0 ? true : undefined,
     );
     for (const s of [encoder.socket, sink.socket, second.socket]) s.close();

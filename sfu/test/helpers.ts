@@ -74,3 +74,9 @@ export const VP8_INGEST = {
   encodings: [{ ssrc: 1111 }],
   headerExtensions: [{ uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time', id: 1 }],
 };
+
+/** The HLS playlist's text, or undefined while there is none (not published yet, packager restarting). */
+export async function fetchPlaylist(url: string): Promise<string | undefined> {
+  const r = await fetch(url).catch(() => undefined);
+  return r?.ok ? r.text() : undefined;
+}

@@ -1,18 +1,9 @@
+import { waitFor } from '../../scripts/testing/waitFor.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, startTestSfu, type TestSfu, VP8_INGEST } from './helpers.js';
+import { fetchPlaylist, request, startTestSfu, type TestSfu, VP8_INGEST } from './helpers.js';
 
 const TABLE = 'roulette-1';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function parsePlaylist(text: string): {
   sequence: number;
@@ -91,12 +82,19 @@ describe('HLS egress', () => {
     );
 
     const url = `${t.url}/hls/${TABLE}/index.m3u8`;
-    const first = await until('a playlist with 3 segments', async () => {
-      const r = await fetch(url);
-      if (!r.ok) return undefined;
-      const p = parsePlaylist(await r.text());
-      return p.segments.length >= 3 ? p : undefined;
-    });
+    /** The playlist once `done` holds for it. */
+    const playlistWhen = (what: string, done: (p: ReturnType<typeof parsePlaylist>) => boolean) =>
+      waitFor(
+        what,
+        async () => {
+          const text = await fetchPlaylist(url);
+          const p = text === undefined ? undefined : parsePlaylist(text);
+          return p && done(p) ? p : undefined;
+        },
+        20_000,
+        100,
+      );
+    const first = await playlistWhen('a playlist with 3 segments', (p) => p.segments.length >= 3);
     // Program date times advance with the media: each starts where the previous one ends.
     for (let i = 1; i < first.segments.length; i++) {
       const prev = first.segments[i - 1]!;
@@ -110,19 +108,16 @@ describe('HLS egress', () => {
     expect((await seg.arrayBuffer()).byteLength).toBeGreaterThan(1000);
 
     // Sliding window: the media sequence moves on.
-    await until('the window to slide', async () => {
-      const p = parsePlaylist(await (await fetch(url)).text());
-      return p.sequence > first.sequence ? p : undefined;
-    });
+    await playlistWhen('the window to slide', (p) => p.sequence > first.sequence);
 
     // Kill the packager: it is restarted and the playlist continues after a discontinuity.
     const table = t.sfu.tables.get(TABLE)!;
     const pid = table.hls!.ffmpegPid!;
     process.kill(pid, 'SIGKILL');
-    const recovered = await until('segments after the crash', async () => {
-      const p = parsePlaylist(await (await fetch(url)).text());
-      return p.discontinuities > 0 && p.segments.at(-1)!.uri.includes('-2-') ? p : undefined;
-    });
+    const recovered = await playlistWhen(
+      'segments after the crash',
+      (p) => p.discontinuities > 0 && p.segments.at(-1)!.uri.includes('-2-'),
+    );
     expect(table.hls!.serialize().restarts).toBe(1);
     expect(recovered.segments.length).toBeGreaterThan(0);
   }, 90_000);

@@ -1,3 +1,4 @@
+import { waitFor } from '../../scripts/testing/waitFor.js';
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,20 +7,10 @@ import { promisify } from 'node:util';
 import { decodeTimecode } from '@live-casino/protocol';
 import { createSimulatedScene, TableFeed } from '@live-casino/studio/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, startTestSfu, type TestSfu } from './helpers.js';
+import { fetchPlaylist, request, startTestSfu, type TestSfu } from './helpers.js';
 
 const run = promisify(execFile);
 const TABLE = 'roulette-1';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function segmentsOf(text: string): { pdt: number; uri: string }[] {
   const out: { pdt: number; uri: string }[] = [];
@@ -92,12 +83,16 @@ describe('HLS program date time on the studio clock', () => {
   }
 
   async function expectExactDates(label: string, pick: (uri: string) => boolean): Promise<void> {
-    const segments = await until(`${label}: 3 segments`, async () => {
-      const r = await fetch(`${t.url}/hls/${TABLE}/index.m3u8`);
-      if (!r.ok) return undefined;
-      const s = segmentsOf(await r.text()).filter((x) => pick(x.uri));
-      return s.length >= 3 ? s : undefined;
-    });
+    const segments = await waitFor(
+      `${label}: 3 segments`,
+      async () => {
+        const text = await fetchPlaylist(`${t.url}/hls/${TABLE}/index.m3u8`);
+        const s = text === undefined ? [] : segmentsOf(text).filter((x) => pick(x.uri));
+        return s.length >= 3 ? s : undefined;
+      },
+      30_000,
+      100,
+    );
     for (const s of segments.slice(0, 3)) {
       const frames = await framesOf(s.uri);
       expect(frames.length, `${label}: frames of ${s.uri}`).toBeGreaterThan(0);

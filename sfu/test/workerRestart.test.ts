@@ -1,21 +1,8 @@
+import { waitFor } from '../../scripts/testing/waitFor.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, startTestSfu, type TestSfu, VP8_INGEST } from './helpers.js';
 
 const TABLE = 'baccarat-1';
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('mediasoup worker death', () => {
   let t: TestSfu;
@@ -57,7 +44,7 @@ describe('mediasoup worker death', () => {
     process.kill(deadPid, 'SIGKILL');
 
     expect(await reset).toMatchObject({ tableId: TABLE });
-    const after = await until('table rebuilt', async () => {
+    const after = await waitFor('table rebuilt', async () => {
       const s = await table.stats();
       return s.producers.length === 1 && table.rebuilds === 1 ? s : undefined;
     });
@@ -72,7 +59,7 @@ describe('mediasoup worker death', () => {
     });
     expect((again as { data: { port: number } }).data.port).toBe(port);
     // The dead worker is replaced at its index by a new process.
-    await until('worker replaced', () => {
+    await waitFor('worker replaced', () => {
       const w = t.sfu.pool.workers[origin.workerIndex]!;
       return !w.worker.closed && w.worker.pid !== deadPid ? true : undefined;
     });
@@ -134,7 +121,7 @@ describe('one mediasoup worker', () => {
 
     const table = t.sfu.tables.get(TABLE)!;
     process.kill(t.sfu.pool.workers[0]!.worker.pid, 'SIGKILL');
-    await until('rebuilt on the replacement worker', async () =>
+    await waitFor('rebuilt on the replacement worker', async () =>
       table.rebuilds >= 1 && (await table.stats()).producers.length === 1 ? true : undefined,
     );
     expect(await consume(TABLE)).toMatchObject({ ok: true, consumers: [{ kind: 'video' }] });
