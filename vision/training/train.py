@@ -174,11 +174,13 @@ def main() -> None:
     ap.add_argument("--turn-average", action="store_true", help="cards: export the mean over the crop and its 180 deg turn")
     ap.add_argument("--blank-face", type=float, default=0.25, help="cards: share of faces blanked")
     ap.add_argument("--plain-head", action="store_true", help="cards: one logit per card instead of rank + suit")
-    ap.add_argument("--bf16", action="store_true", help="train in bfloat16 autocast, channels-last (about 2.5x faster on an AVX-512 CPU)")
+    ap.add_argument("--bf16", action="store_true", help="cards: train in bfloat16 autocast, channels-last (about 2.5x faster on an AVX-512 CPU)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N training samples (quick comparisons)")
     ap.add_argument("--checkpoint", help="also save the trained weights (state_dict) here")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
+    if args.kind != "cards" and (args.bf16 or args.plain_head or args.turn_average):
+        ap.error("--bf16, --plain-head and --turn-average are for the card reader (--kind cards)")
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
