@@ -189,10 +189,10 @@ def main() -> None:
     started = time.time()
     train = load(args.train)
     vals = {Path(v).name: load([v]) for v in args.val}
-    print(f"{args.kind}: {len(train)} training samples, {sum(len(v) for v in vals.values())} validation", flush=True)
-
     if args.limit:
         train = Dataset(train.images[: args.limit], train.labels[: args.limit], None if train.geometry is None else train.geometry[: args.limit], train.classes)
+    print(f"{args.kind}: {len(train)} training samples, {sum(len(v) for v in vals.values())} validation", flush=True)
+
     if args.kind == "cards":
         model = CardNet(classes=len(train.classes), width=args.width, factored=not args.plain_head)
     else:

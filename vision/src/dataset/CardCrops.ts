@@ -1,4 +1,4 @@
-import { CARD_POSITIONS, type Card, type CardPosition } from '@live-casino/protocol/games/baccarat';
+import { CARD_POSITIONS, type Card, type CardPosition, type Rank } from '@live-casino/protocol/games/baccarat';
 import { type Canvas, type Image, createCanvas } from '@napi-rs/canvas';
 import { BACCARAT_LAYOUT, BaccaratScene, nodeLayerFactory, REF_HEIGHT, REF_WIDTH } from '@live-casino/studio/simulator';
 import {
@@ -12,6 +12,7 @@ import {
   cardIndex,
 } from '@live-casino/studio/simulator';
 import { SeededRandom, degrade, drawChip, drawHand, gaussian, hashSeed, pick, randomDegradation } from './Augment.js';
+import { paintMiddle, restyleIndex } from './CardAugment.js';
 import { type Mat3, chain, rotate, scale, shear, tilt, translate, warp } from './ImageOps.js';
 
 export type DatasetSplit = 'train' | 'seen-test' | 'unseen-test';
@@ -286,31 +287,13 @@ export class CardCropRenderer {
     ctx.fillStyle = 'rgba(0,0,0,0.35)';
     ctx.fillRect(-w / 2 + 1.5 * K, -h / 2 + 2 * K, w, h);
     ctx.drawImage(image, -w / 2, -h / 2, w, h);
-    if (augment.middle) {
-      // Training only: the middle of another card between this card's indices. A figure that says
-      // nothing about the card makes the model read the index, the one part every deck draws alike.
-      const other = await deck.render(augment.middle, ...size);
-      const [x0, x1, y0, y1] = [0.18, 0.82, 0.03, 0.97];
-      const sx = x0 * other.width;
-      const sy = y0 * other.height;
-      ctx.drawImage(
-        other,
-        sx,
-        sy,
-        (x1 - x0) * other.width,
-        (y1 - y0) * other.height,
-        -w / 2 + x0 * w,
-        -h / 2 + y0 * h,
-        (x1 - x0) * w,
-        (y1 - y0) * h,
-      );
-    }
+    if (augment.middle) paintMiddle(ctx, await deck.render(augment.middle, ...size), w, h);
     if (augment.restyle) restyleIndex(ctx, augment.restyle, w, h, random);
     ctx.restore();
   }
 }
 
-export const FACE_RANKS: readonly string[] = ['J', 'Q', 'K'];
+export const FACE_RANKS: readonly Rank[] = ['J', 'Q', 'K'];
 
 /** What a crop shows: a face card (figure), a number card (pips) or no card. */
 export function cardKind(label: CardLabel): 'face' | 'number' | 'none' {
@@ -323,73 +306,3 @@ export function cardKind(label: CardLabel): 'face' | 'number' | 'none' {
  * on a dark card at 640x360, and its silhouettes (profile, hair, crown) are what tells J, Q and K.
  */
 const FIGURE_DECKS: readonly DeckName[] = ['svg-oxygen'];
-
-/** Typefaces of Debian's fonts-dejavu and fonts-liberation (napi-rs/canvas finds system fonts). */
-const INDEX_FONTS = [
-  'DejaVu Sans',
-  'DejaVu Serif',
-  'DejaVu Sans Mono',
-  'DejaVu Sans Condensed',
-  'DejaVu Serif Condensed',
-  'Liberation Sans',
-  'Liberation Serif',
-  'Liberation Sans Narrow',
-  'Liberation Mono',
-] as const;
-/** Faces with their own suit symbols (U+2660-2666), so that a heart is not always DejaVu's heart. */
-const SUIT_FONTS = ['DejaVu Sans', 'DejaVu Serif', 'DejaVu Sans Mono', 'Liberation Sans', 'Liberation Serif'] as const;
-const SUIT_GLYPHS = { spades: '\u2660', hearts: '\u2665', diamonds: '\u2666', clubs: '\u2663' } as const;
-
-/**
- * Training-only augmentation: both corner indices of a card (drawn centred at the origin, w x h)
- * painted over with paper and drawn again in a random typeface, size, weight and ink. Six training
- * decks show the model only six ways to write "K"; a held-out deck's index is a seventh, and the
- * index is what tells a king from a queen in a deck whose figures the model has never seen.
- */
-function restyleIndex(
-  ctx: ReturnType<Canvas['getContext']>,
-  card: Card,
-  w: number,
-  h: number,
-  random: SeededRandom,
-): void {
-  const red = card.suit === 'hearts' || card.suit === 'diamonds';
-  const tone = random.between(225, 255);
-  const paper = `rgb(${tone},${tone - random.between(0, 12)},${tone - random.between(0, 25)})`;
-  const ink = red
-    ? `rgb(${random.between(150, 235)},${random.between(0, 40)},${random.between(0, 50)})`
-    : `rgb(${random.between(0, 45)},${random.between(0, 45)},${random.between(0, 55)})`;
-  const family = pick(random, INDEX_FONTS);
-  const weight = random.next() < 0.5 ? 'bold ' : '';
-  const italic = random.next() < 0.15 ? 'italic ' : '';
-  const rankSize = h * random.between(0.11, 0.17);
-  const suitSize = h * random.between(0.08, 0.13);
-  const boxW = w * random.between(0.15, 0.2);
-  const boxH = h * random.between(0.25, 0.3);
-  const inset = random.between(0.01, 0.03);
-  const rank = card.rank === '10' && random.next() < 0.2 ? 'T' : card.rank;
-  for (const turn of [0, Math.PI]) {
-    ctx.save();
-    ctx.rotate(turn);
-    const x0 = -w / 2 + w * inset;
-    const y0 = -h / 2 + h * inset;
-    ctx.fillStyle = paper;
-    ctx.fillRect(x0, y0, boxW, boxH);
-    ctx.fillStyle = ink;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    const cx = x0 + boxW / 2;
-    ctx.font = `${italic}${weight}${rankSize.toFixed(1)}px "${family}"`;
-    const rankW = ctx.measureText(rank).width;
-    // A "10" wider than its box is squeezed, as decks do.
-    const squeeze = Math.min(1, (boxW * 0.95) / Math.max(rankW, 1));
-    ctx.save();
-    ctx.translate(cx, y0 + h * 0.01);
-    ctx.scale(squeeze, 1);
-    ctx.fillText(rank, 0, 0);
-    ctx.restore();
-    ctx.font = `${suitSize.toFixed(1)}px "${pick(random, SUIT_FONTS)}"`;
-    ctx.fillText(SUIT_GLYPHS[card.suit], cx, y0 + h * 0.01 + rankSize * random.between(0.85, 1.0));
-    ctx.restore();
-  }
-}

@@ -191,6 +191,10 @@ async function main(): Promise<void> {
       `infer ms, one crop: cards p50 ${cardMs.p50} p95 ${cardMs.p95}; wheel p50 ${wheelMs.p50} p95 ${wheelMs.p95}`,
     );
     console.log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    // Accuracy per deck ("svg-standard") and per deck and kind ("svg-standard/face"), both splits.
+    const cardGroups = [...Object.entries(seen.groups), ...Object.entries(unseen.groups)].map(
+      ([g, v]) => [g, v.top1] as const,
+    );
     const result = {
       units: { accuracy: 'fraction', latency: 'ms' },
       seed,
@@ -199,16 +203,8 @@ async function main(): Promise<void> {
         unseen_decks_top1: unseen.top1,
         seen_count: seen.count,
         unseen_count: unseen.count,
-        per_deck: Object.fromEntries(
-          [...Object.entries(seen.groups), ...Object.entries(unseen.groups)]
-            .filter(([d]) => !d.includes('/'))
-            .map(([d, v]) => [d, v.top1]),
-        ),
-        per_deck_kind: Object.fromEntries(
-          [...Object.entries(seen.groups), ...Object.entries(unseen.groups)]
-            .filter(([d]) => d.includes('/'))
-            .map(([d, v]) => [d, v.top1]),
-        ),
+        per_deck: Object.fromEntries(cardGroups.filter(([g]) => !g.includes('/'))),
+        per_deck_kind: Object.fromEntries(cardGroups.filter(([g]) => g.includes('/'))),
         seen_confusions: seen.confusions,
         unseen_confusions: unseen.confusions,
       },
