@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { POCKET_ARC, angleOfPocket } from '@live-casino/protocol/games/roulette';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HELD_OUT_DECKS, assertCardDecksInstalled } from '@live-casino/studio/simulator';
-import { CARD_CROP, CardCropRenderer, NO_CARD_CLASS, decksOf } from '../src/dataset/CardCrops.js';
+import { SeededRandom } from '../src/dataset/Augment.js';
+import {
+  CARD_CROP,
+  CardCropRenderer,
+  FACE_RANKS,
+  NO_CARD_CLASS,
+  decksOf,
+  otherMiddle,
+} from '../src/dataset/CardCrops.js';
 import {
   NOT_SETTLED_CLASS,
   POCKET_RING_RADIUS,
@@ -88,6 +96,20 @@ describe('CardCropRenderer', () => {
     expect(augmented).toBeGreaterThanOrEqual(3);
     for (const bad of [{ restyleIndexRate: 1.5 }, { swapMiddleRate: { face: -0.1, other: 0 } }]) {
       await expect(CardCropRenderer.create({ split: 'train', ...decks, ...bad })).rejects.toThrow(RangeError);
+    }
+  });
+
+  it("gives a card another card's middle: never its own, and a face card another face card's", () => {
+    const random = new SeededRandom(3);
+    for (const card of [{ rank: 'K', suit: 'spades' } as const, { rank: '7', suit: 'hearts' } as const]) {
+      const picked = new Set<string>();
+      for (let i = 0; i < 400; i++) {
+        const other = otherMiddle(random, card);
+        expect(other).not.toEqual(card);
+        if (card.rank === 'K') expect(FACE_RANKS).toContain(other.rank);
+        picked.add(`${other.rank}${other.suit}`);
+      }
+      expect(picked.size).toBe(card.rank === 'K' ? 11 : 51);
     }
   });
 

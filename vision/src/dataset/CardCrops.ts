@@ -216,10 +216,7 @@ export class CardCropRenderer {
             ? 0
             : this.swapMiddleRate.face
           : this.swapMiddleRate.other;
-        if (random.next() < rate) {
-          const others = ALL_CARDS.filter((c) => c !== card && (!face || FACE_RANKS.includes(c.rank)));
-          middle = pick(random, others);
-        }
+        if (random.next() < rate) middle = otherMiddle(random, card);
       }
       await this.#drawCard(ctx, deck, card, target.cx, target.cy, target.sideways, random, clean ? 0 : 1, {
         restyle,
@@ -299,6 +296,15 @@ export const FACE_RANKS: readonly Rank[] = ['J', 'Q', 'K'];
 export function cardKind(label: CardLabel): 'face' | 'number' | 'none' {
   if (label === 'none') return 'none';
   return FACE_RANKS.includes(label.rank) ? 'face' : 'number';
+}
+
+/** The card whose middle replaces `card`'s: another card, and another face card for a face card. */
+export function otherMiddle(random: SeededRandom, card: Card): Card {
+  const face = cardKind(card) === 'face';
+  return pick(
+    random,
+    ALL_CARDS.filter((c) => cardIndex(c) !== cardIndex(card) && (!face || FACE_RANKS.includes(c.rank))),
+  );
 }
 
 /**
