@@ -1,6 +1,7 @@
 export * from './auth.js';
 export * from './envConfig.js';
 export * from './errors.js';
+export * from './sfuInternal.js';
 export * from './sfuSignalling.js';
 export * from './streamToken.js';
 export * from './studioClock.js';
