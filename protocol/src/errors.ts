@@ -25,6 +25,8 @@ export const ERRORS = {
   /** The table already feeds as many RTP egresses as the sfu allows. */
   EGRESS_LIMIT_REACHED: 429,
   AUTH_BAD_CREDENTIALS: 401,
+  /** Too many failed logins for this account: refused, even with the right password, until `retryAfterS`. */
+  AUTH_ACCOUNT_LOCKED: 429,
   AUTH_USERNAME_TAKEN: 409,
   WALLET_INSUFFICIENT_FUNDS: 402,
   LEDGER_ACCOUNT_NOT_FOUND: 404,
@@ -59,21 +61,29 @@ export type ErrorCode = keyof typeof ERRORS;
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** For refusals that lift by themselves (AUTH_ACCOUNT_LOCKED, RATE_LIMITED): seconds until they do. */
+  retryAfterS?: number;
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  readonly retryAfterS: number | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, opts: { retryAfterS?: number } = {}) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.status = ERRORS[code];
+    this.retryAfterS = opts.retryAfterS;
   }
 
   toBody(): ErrorBody {
-    return { code: this.code, message: this.message };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.retryAfterS === undefined ? {} : { retryAfterS: this.retryAfterS }),
+    };
   }
 }
 

@@ -13,6 +13,8 @@ import { type CryptoKey, importPKCS8, importSPKI } from 'jose';
 import type { Logger } from 'pino';
 import { authPlugin } from './auth/authPlugin.js';
 import { demoSeed } from './auth/demoSeed.js';
+import { LocalLoginAttemptStore, RedisLoginAttemptStore } from './auth/LoginAttemptStore.js';
+import { LoginLimits } from './auth/LoginLimits.js';
 import { Players } from './auth/Players.js';
 import { SessionTokens } from './auth/SessionTokens.js';
 import { StaffDirectory } from './auth/StaffDirectory.js';
@@ -118,7 +120,11 @@ export class TableService {
         });
       }
 
-      const app = Fastify({ loggerInstance: log, bodyLimit: 16 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+      const app = Fastify({
+        loggerInstance: log,
+        bodyLimit: 16 * 1024,
+        trustProxy: config.trustProxy,
+      }).withTypeProvider<TypeBoxTypeProvider>();
       const metrics = createMetrics({
         tableIds: tables.keys(),
         realtimeConnections: () => realtime.io.engine.clientsCount,
@@ -166,6 +172,19 @@ export class TableService {
           config.AUTH_RATE_LIMIT_MAX > 0
             ? { max: config.AUTH_RATE_LIMIT_MAX, timeWindowMs: 60_000, redis: cluster.redis }
             : false,
+        loginLimits: new LoginLimits({
+          // In Redis with the cluster's, so a lock taken on one node holds on all of them.
+          store: cluster.redis ? new RedisLoginAttemptStore(cluster.redis) : new LocalLoginAttemptStore(),
+          policy: {
+            accountMaxFailures: config.LOGIN_ACCOUNT_MAX_FAILURES,
+            accountWindowMs: config.LOGIN_ACCOUNT_WINDOW_S * 1000,
+            lockBaseMs: config.LOGIN_LOCK_BASE_S * 1000,
+            lockMaxMs: config.LOGIN_LOCK_MAX_S * 1000,
+            ipMaxFailures: config.LOGIN_IP_MAX_FAILURES,
+            ipWindowMs: config.LOGIN_IP_WINDOW_S * 1000,
+          },
+          log,
+        }),
       });
       await app.register(tableRoutes, {
         config,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -69,8 +70,24 @@ const ConfigSchema = Type.Object({
   /** Demo players demo1..demoN with DEMO_BALANCE minor units each (0: none). */
   DEMO_PLAYERS: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
   DEMO_BALANCE: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 100_000 }),
-  /** Logins and sign-ups per IP per minute per route (0: off). */
+  /** Sign-ups per IP per minute (0: off). Logins have their own limits (LOGIN_*), on failures only. */
   AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 0, maximum: 100_000, default: 10 }),
+  /** Failed logins of one account within LOGIN_ACCOUNT_WINDOW_S that lock it (0: no account lock). */
+  LOGIN_ACCOUNT_MAX_FAILURES: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+  LOGIN_ACCOUNT_WINDOW_S: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+  /** First lock of an account; each further lock within a day doubles, up to LOGIN_LOCK_MAX_S. */
+  LOGIN_LOCK_BASE_S: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  LOGIN_LOCK_MAX_S: Type.Integer({ minimum: 1, maximum: 7 * 86_400, default: 3600 }),
+  /** Failed logins from one IP within LOGIN_IP_WINDOW_S after which it is refused (0: off). High: NATs. */
+  LOGIN_IP_MAX_FAILURES: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 100 }),
+  LOGIN_IP_WINDOW_S: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  /**
+   * Proxies whose X-Forwarded-For is believed, so that `request.ip` is the client's: a
+   * comma-separated list of addresses and CIDRs ("10.0.0.0/8,127.0.0.1"; also loopback, linklocal,
+   * uniquelocal). Unset: the header is ignored (a client could name any address in it). No hop
+   * count: fastify 5 refuses them, as they cannot tell a proxy from a client naming hops itself.
+   */
+  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/, ]*$', maxLength: 2000 })),
   /** redis:// URL shared by every node: socket.io fan-out and table leases. Without it, one node alone. */
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** This node's name in table leases; defaults to hostname-pid. */
@@ -89,7 +106,12 @@ const ConfigSchema = Type.Object({
   ),
 });
 
-export type ServiceConfig = Static<typeof ConfigSchema> & { tables: TableConfig[]; NODE_ID: string };
+export type ServiceConfig = Static<typeof ConfigSchema> & {
+  tables: TableConfig[];
+  NODE_ID: string;
+  /** TRUST_PROXY as fastify's `trustProxy` takes it. */
+  trustProxy: false | string[];
+};
 
 export { ConfigError };
 
@@ -117,5 +139,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   // Each table's rules are checked now, so a bad limit stops the process at boot with its name.
   for (const table of tables) tableRulesOf(table, config.CURRENCY);
-  return { ...config, tables, NODE_ID: config.NODE_ID ?? `${os.hostname()}-${process.pid}` };
+  return {
+    ...config,
+    tables,
+    NODE_ID: config.NODE_ID ?? `${os.hostname()}-${process.pid}`,
+    trustProxy: parseTrustProxy(config.TRUST_PROXY),
+  };
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Addresses and CIDRs of trusted proxies; anything else (a hop count, `true`) stops the boot, named. */
+export function parseTrustProxy(value: string | undefined): false | string[] {
+  const text = value?.trim() ?? '';
+  if (text === '' || text === 'false') return false;
+  const entries = text.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    if (PROXY_NAMES.has(entry)) continue;
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(
+        `invalid table-service configuration:\n  TRUST_PROXY: "${entry}" is not an address, a CIDR, loopback, linklocal or uniquelocal`,
+      );
+    }
+  }
+  return entries;
 }

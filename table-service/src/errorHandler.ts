@@ -6,7 +6,10 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
  * failures as BAD_REQUEST, and nothing of an unexpected error leaks (500 INTERNAL, logged).
  */
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (err instanceof AppError) return reply.status(err.status).send(err.toBody());
+  if (err instanceof AppError) {
+    if (err.retryAfterS !== undefined) reply.header('retry-after', String(err.retryAfterS));
+    return reply.status(err.status).send(err.toBody());
+  }
   if (err.validation) return reply.status(400).send({ code: 'BAD_REQUEST', message: err.message });
   if (err.statusCode === 413) return reply.status(413).send({ code: 'PAYLOAD_TOO_LARGE', message: 'body too large' });
   if (err.statusCode === 429) return reply.status(429).send({ code: 'RATE_LIMITED', message: err.message });

@@ -181,13 +181,19 @@ describe.skipIf(!(await redisUp()))('auth rate limit with REDIS_URL', () => {
         }),
       );
     }
-    const login = (node: TableService) =>
-      node.app.inject({ method: 'POST', url: '/v1/auth/staff-login', payload: { id: 'boss', password: 'wrong' } });
-    expect((await login(nodes[0]!)).statusCode).toBe(401);
-    expect((await login(nodes[1]!)).statusCode).toBe(401);
-    const third = await login(nodes[0]!);
+    // Sign-ups: logins have their own limits on failures (loginLimits.test.ts).
+    let n = 0;
+    const signup = (node: TableService) =>
+      node.app.inject({
+        method: 'POST',
+        url: '/v1/auth/signup',
+        payload: { username: `rl_${suffix}_${n++}`, password: 'password-1' },
+      });
+    expect((await signup(nodes[0]!)).statusCode).toBe(201);
+    expect((await signup(nodes[1]!)).statusCode).toBe(201);
+    const third = await signup(nodes[0]!);
     expect(third.statusCode).toBe(429);
     expect(JSON.parse(third.body).code).toBe('RATE_LIMITED');
-    expect((await login(nodes[1]!)).statusCode).toBe(429);
+    expect((await signup(nodes[1]!)).statusCode).toBe(429);
   }, 60_000);
 });

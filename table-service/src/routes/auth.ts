@@ -7,13 +7,18 @@ import { Value } from '@sinclair/typebox/value';
 import type { FastifyContextConfig, FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import type { Redis } from 'ioredis';
 import { currentSession, requireRole } from '../auth/authPlugin.js';
+import type { LoginLimits } from '../auth/LoginLimits.js';
 import { Players, serializePlayer } from '../auth/Players.js';
 import type { SessionTokens } from '../auth/SessionTokens.js';
 import type { StaffDirectory } from '../auth/StaffDirectory.js';
 import type { Ledger } from '../Ledger.js';
 import { LogInBody, Me, PlayerSession, SignUpBody, StaffLogInBody, StaffSession } from '@live-casino/protocol';
 
-const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
+const ErrorBody = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  retryAfterS: Type.Optional(Type.Integer({ minimum: 1 })),
+});
 
 export interface AuthRateLimit {
   /** Requests per IP and route within `timeWindowMs`. */
@@ -29,10 +34,15 @@ export interface AuthRoutesOptions {
   sessions: SessionTokens;
   ledger: Ledger;
   /**
-   * Per-IP limit on signup, login and staff-login (default 10 a minute per route; `false` turns it
-   * off, for tests). Behind a proxy, the app needs `trustProxy` for `request.ip` to be the client's.
+   * Per-IP limit on sign-ups (default 10 a minute; `false` turns it off, for tests). Behind a proxy,
+   * the app needs `trustProxy` for `request.ip` to be the client's.
    */
   rateLimit?: AuthRateLimit | false;
+  /**
+   * Failed logins per account and per IP (login and staff-login). Logins are not under `rateLimit`:
+   * it counted successes too, so one NAT's players locked each other out. `false`: off, for tests.
+   */
+  loginLimits: LoginLimits | false;
 }
 
 const DEFAULT_RATE_LIMIT: AuthRateLimit = { max: 10, timeWindowMs: 60_000 };
@@ -42,7 +52,7 @@ const DEFAULT_RATE_LIMIT: AuthRateLimit = { max: 10, timeWindowMs: 60_000 };
  * Expects `authPlugin` to be registered on the app.
  */
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
-  const { players, staff, sessions, ledger } = opts;
+  const { players, staff, sessions, ledger, loginLimits } = opts;
   const limit = opts.rateLimit === undefined ? DEFAULT_RATE_LIMIT : opts.rateLimit;
 
   app.setValidatorCompiler(strictValidatorCompiler);
@@ -56,6 +66,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   }
   const limited: FastifyContextConfig = limit ? { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } } : {};
   const common = { 400: ErrorBody, 413: ErrorBody, 429: ErrorBody };
+  const guarded = <T>(attempt: Parameters<LoginLimits['attempt']>[0], verify: () => Promise<T>): Promise<T> =>
+    loginLimits ? loginLimits.attempt(attempt, verify) : verify();
 
   app.post(
     '/v1/auth/signup',
@@ -78,16 +90,19 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.post(
     '/v1/auth/login',
     {
-      config: limited,
       schema: {
         tags: ['auth'],
-        summary: 'Log a player in',
+        summary:
+          'Log a player in; after a few wrong passwords the account is locked for a while (AUTH_ACCOUNT_LOCKED, with retryAfterS)',
         body: LogInBody,
-        response: { 200: PlayerSession, 401: ErrorBody, ...common },
+        response: { 200: PlayerSession, 401: ErrorBody, 503: ErrorBody, ...common },
       },
     },
     async (request) => {
-      const player = await players.logIn(request.body.username, request.body.password);
+      const { username, password } = request.body;
+      const player = await guarded({ account: `player:${username.trim().toLowerCase()}`, ip: request.ip }, () =>
+        players.logIn(username, password),
+      );
       const { token, expiresAt } = await sessions.issue({ userId: player.id, role: 'player' });
       return { token, expiresAt, player: serializePlayer(player) };
     },
@@ -96,16 +111,20 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.post(
     '/v1/auth/staff-login',
     {
-      config: limited,
       schema: {
         tags: ['auth'],
-        summary: 'Log a dealer, pit boss or service in',
+        summary:
+          'Log a dealer, pit boss or service in; dealers and pit bosses are locked out for a while after a few wrong passwords, services never',
         body: StaffLogInBody,
-        response: { 200: StaffSession, 401: ErrorBody, ...common },
+        response: { 200: StaffSession, 401: ErrorBody, 503: ErrorBody, ...common },
       },
     },
     async (request) => {
-      const session = await staff.logIn(request.body.id, request.body.password);
+      const { id, password } = request.body;
+      const exempt = staff.get(id)?.role === 'service';
+      const session = await guarded({ account: `staff:${id}`, ip: request.ip, exempt }, () =>
+        staff.logIn(id, password),
+      );
       if (session.role === 'player') throw new Error('staff directory returned a player session');
       const { token, expiresAt } = await sessions.issue(session);
       return { token, expiresAt, role: session.role, ...(session.tableId ? { tableId: session.tableId } : {}) };

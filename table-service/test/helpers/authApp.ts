@@ -10,6 +10,7 @@ import { StaffDirectory } from '../../src/auth/StaffDirectory.js';
 import type { Database } from '../../src/db/Database.js';
 import { Ledger } from '../../src/Ledger.js';
 import { type AuthRateLimit, authRoutes } from '../../src/routes/auth.js';
+import type { LoginLimits } from '../../src/auth/LoginLimits.js';
 import { errorHandler } from '../../src/errorHandler.js';
 import { silentLog } from './db.js';
 
@@ -37,6 +38,7 @@ export async function buildAuthApp(opts: {
   keys?: SessionKeys;
   ttlS?: number;
   rateLimit?: AuthRateLimit | false;
+  loginLimits?: LoginLimits | false;
 }): Promise<AuthApp> {
   const ledger = await Ledger.create({ pool: opts.db.pool, log: silentLog });
   await ledger.openSystemAccounts('EUR');
@@ -49,7 +51,14 @@ export async function buildAuthApp(opts: {
 
   await app.register(fastifySwagger, { openapi: { info: { title: 'auth test', version: '0.0.0' } } });
   await app.register(authPlugin, { sessions });
-  await app.register(authRoutes, { players, staff, sessions, ledger, rateLimit: opts.rateLimit ?? false });
+  await app.register(authRoutes, {
+    players,
+    staff,
+    sessions,
+    ledger,
+    rateLimit: opts.rateLimit ?? false,
+    loginLimits: opts.loginLimits ?? false,
+  });
 
   const TableParams = Type.Object({ tableId: Type.String({ maxLength: 64 }) });
   app.post('/test/dealer-only', { onRequest: requireRole('dealer') }, async (request) => ({
