@@ -207,6 +207,12 @@ export class TableService {
         log,
         adapter: cluster.adapter,
         metrics,
+        rateLimits: {
+          all: { ratePerS: config.SOCKET_EVENTS_PER_S, burst: config.SOCKET_EVENTS_BURST },
+          placeBet: { ratePerS: config.SOCKET_BETS_PER_S, burst: config.SOCKET_BETS_BURST },
+          cancelBet: { ratePerS: config.SOCKET_CANCELS_PER_S, burst: config.SOCKET_CANCELS_BURST },
+          reportDelay: { ratePerS: config.SOCKET_DELAY_REPORTS_PER_S, burst: config.SOCKET_DELAY_REPORTS_BURST },
+        },
       });
       app.get(
         '/v1/tables/:tableId/snapshot',

@@ -88,6 +88,19 @@ const ConfigSchema = Type.Object({
    * count: fastify 5 refuses them, as they cannot tell a proxy from a client naming hops itself.
    */
   TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/, ]*$', maxLength: 2000 })),
+  /**
+   * Per-socket token buckets (rate a second, burst): every event, and bets, cancels and delay
+   * reports on their own. Past them a request is answered RATE_LIMITED unprocessed. Rate 0: no limit
+   * (load benches that saturate one socket).
+   */
+  SOCKET_EVENTS_PER_S: Type.Integer({ minimum: 0, maximum: 100_000, default: 50 }),
+  SOCKET_EVENTS_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
+  SOCKET_BETS_PER_S: Type.Integer({ minimum: 0, maximum: 100_000, default: 20 }),
+  SOCKET_BETS_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 40 }),
+  SOCKET_CANCELS_PER_S: Type.Integer({ minimum: 0, maximum: 100_000, default: 10 }),
+  SOCKET_CANCELS_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
+  SOCKET_DELAY_REPORTS_PER_S: Type.Integer({ minimum: 0, maximum: 100_000, default: 2 }),
+  SOCKET_DELAY_REPORTS_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 4 }),
   /** redis:// URL shared by every node: socket.io fan-out and table leases. Without it, one node alone. */
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** This node's name in table leases; defaults to hostname-pid. */

@@ -20,9 +20,11 @@ import type { Database } from '../db/Database.js';
 import type { TableMetrics } from '../metrics.js';
 import { listAlerts } from '../rounds/Alerts.js';
 import type { Rounds } from '../rounds/Rounds.js';
+import { DEFAULT_SOCKET_RATE_LIMITS, SocketRateLimits, type SocketRateLimitsConfig } from './SocketRateLimits.js';
 
 interface SocketData {
   token: string | undefined;
+  limits: SocketRateLimits;
 }
 
 type TableSocket = Socket<TableClientToServer, TableServerToClient, Record<string, never>, SocketData>;
@@ -43,6 +45,8 @@ export interface RealtimeOptions {
   adapter?: ServerOptions['adapter'];
   /** Bets answered over the socket are counted and timed here. */
   metrics?: Pick<TableMetrics, 'betDone'>;
+  /** Token buckets per socket; DEFAULT_SOCKET_RATE_LIMITS when absent. */
+  rateLimits?: SocketRateLimitsConfig;
 }
 
 /**
@@ -82,6 +86,7 @@ export class Realtime {
   #onConnection(socket: TableSocket): void {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     socket.data.token = typeof auth?.token === 'string' ? auth.token : undefined;
+    socket.data.limits = new SocketRateLimits(this.#opts.rateLimits ?? DEFAULT_SOCKET_RATE_LIMITS, performance.now());
     this.#handle(socket, 'subscribe', undefined, async (req) => {
       const snap = await this.snapshot(req.tableId);
       await socket.join(room(req.tableId));
@@ -126,6 +131,18 @@ export class Realtime {
         const outcome = res.ok ? 'placed' : res.error.code;
         this.#opts.metrics?.betDone('socket', (performance.now() - startedAt) / 1000, roundId, outcome, data?.tableId);
       };
+      // Before anything else: a flood must cost no session check and no database work.
+      const waitMs = socket.data.limits.take(name, startedAt);
+      if (waitMs > 0) {
+        reply({
+          ok: false,
+          error: {
+            code: 'RATE_LIMITED',
+            message: `too many ${name} on this connection: retry in ${Math.ceil(waitMs)} ms`,
+          },
+        });
+        return;
+      }
       try {
         let session: Session | undefined;
         if (role) {
