@@ -17,6 +17,11 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export interface PlatformOptions {
   dataDir?: string;
   tableServicePort?: number;
+  /**
+   * table-service's operators' listener (/metrics, /v1/cluster), loopback. Default 8081 beside the
+   * default table-service port; with a port of their own (tests), a free one, so runs never collide.
+   */
+  tableServiceOpsPort?: number;
   sfuPort?: number;
   rtcMinPort?: number;
   rtcMaxPort?: number;
@@ -181,6 +186,7 @@ export class Platform {
       SFU_INTERNAL_URL: this.urls.sfu,
       SFU_HLS_DIR: path.join(this.dataDir, 'hls'),
       PORT: tsPort,
+      OPS_PORT: String(this.#opts.tableServiceOpsPort ?? (this.#opts.tableServicePort === undefined ? 8081 : 0)),
       TABLE_SERVICE_URL: this.urls.tableService,
       TABLES: JSON.stringify(this.#opts.vision ? this.tables.map((t) => ({ ...t, visionCheck: true })) : this.tables),
       VISION_TABLES: JSON.stringify(this.tables.map((t) => ({ tableId: t.tableId, game: t.game }))),

@@ -60,6 +60,14 @@ export class TableService {
   readonly realtime: Realtime;
   readonly tables: ReadonlyMap<string, TableRules>;
   readonly leases: TableLeases;
+  /**
+   * The operators' listener (issue 10, point 7): /metrics and /v1/cluster, never on the public port.
+   * Bound by `listenOps()` on OPS_HOST:OPS_PORT (loopback by default); tests may `inject` into it.
+   */
+  readonly ops: FastifyInstance;
+  /** `http://host:port` of the ops listener once `listenOps()` has bound it. */
+  opsUrl: string | undefined;
+  readonly #opsAddress: { host: string; port: number };
   readonly #cluster: Cluster;
   #closed: Promise<void> | undefined;
 
@@ -74,6 +82,8 @@ export class TableService {
     tables: ReadonlyMap<string, TableRules>;
     leases: TableLeases;
     cluster: Cluster;
+    ops: FastifyInstance;
+    opsAddress: { host: string; port: number };
   }) {
     this.app = parts.app;
     this.db = parts.db;
@@ -85,6 +95,8 @@ export class TableService {
     this.tables = parts.tables;
     this.leases = parts.leases;
     this.#cluster = parts.cluster;
+    this.ops = parts.ops;
+    this.#opsAddress = parts.opsAddress;
   }
 
   static async create({ config, log, liveTables }: TableServiceOptions): Promise<TableService> {
@@ -162,7 +174,6 @@ export class TableService {
         nodeId: ownedBy.nodeId,
         ownedTables: ownedBy.ownedTables(),
       }));
-      await app.register(clusterRoutes, { leases });
       await app.register(authRoutes, {
         players,
         staff,
@@ -196,7 +207,15 @@ export class TableService {
       if (config.PLAYER_WEB_DIR && existsSync(config.PLAYER_WEB_DIR)) {
         await app.register(fastifyStatic, { root: path.resolve(config.PLAYER_WEB_DIR), prefix: '/' });
       }
-      metricsRoute(app as unknown as FastifyInstance, metrics.registry);
+      // Operators' endpoints on a listener of their own: worker internals and lease holders are
+      // nobody else's business, and a scrape must not compete with players for the public port.
+      const ops = Fastify({ loggerInstance: log, bodyLimit: 1024 }) as unknown as FastifyInstance;
+      ops.setErrorHandler(errorHandler);
+      ops.setNotFoundHandler(notFoundHandler);
+      await ops.register(clusterRoutes, { leases });
+      metricsRoute(ops, metrics.registry);
+      ops.get('/health', async () => ({ ok: true, nodeId: ownedBy.nodeId, ownedTables: ownedBy.ownedTables() }));
+      await ops.ready();
       const realtime = new Realtime({
         httpServer: app.server,
         db,
@@ -237,6 +256,8 @@ export class TableService {
         tables,
         leases,
         cluster,
+        ops,
+        opsAddress: { host: config.OPS_HOST, port: config.OPS_PORT },
       });
     } catch (err) {
       await leases?.close();
@@ -244,6 +265,15 @@ export class TableService {
       await db.close();
       throw err;
     }
+  }
+
+  /** Binds the ops listener on OPS_HOST:OPS_PORT (port 0: a free one) and answers its URL. */
+  async listenOps(): Promise<string> {
+    await this.ops.listen(this.#opsAddress);
+    const address = this.ops.server.address();
+    if (address === null || typeof address === 'string') throw new Error('ops listener has no TCP address');
+    this.opsUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    return this.opsUrl;
   }
 
   /** Graceful: stop intake, finish in-flight bets, close sockets and HTTP, then the pool. Idempotent. */
@@ -254,6 +284,7 @@ export class TableService {
       await this.intake.close();
       await this.realtime.close().catch(() => undefined);
       await this.app.close().catch(() => undefined);
+      await this.ops.close().catch(() => undefined);
       await this.ledger.close();
       await this.#cluster.close();
       await this.db.close();

@@ -45,6 +45,12 @@ const DEFAULT_TABLES: TableConfig[] = [
 const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  /**
+   * The operators' listener: /metrics and /v1/cluster (never on PORT). Loopback by default; open
+   * it to a monitoring network only (0: a free port, for tests).
+   */
+  OPS_HOST: Type.String({ default: '127.0.0.1' }),
+  OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
   /** PKCS#8 PEM of the Ed25519 key that signs stream tokens, or a path to a file holding it. */
   STREAM_TOKEN_PRIVATE_KEY: Type.String({ minLength: 1 }),
   STREAM_TOKEN_TTL_S: Type.Integer({ minimum: 10, maximum: 3600, default: 300 }),

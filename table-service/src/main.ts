@@ -19,7 +19,8 @@ const log = pino({
 
 const service = await TableService.create({ config, log });
 const address = await service.app.listen({ host: config.HOST, port: config.PORT });
-log.info({ address }, 'table-service listening');
+const opsAddress = await service.listenOps();
+log.info({ address, opsAddress }, 'table-service listening (ops: /metrics, /v1/cluster on opsAddress)');
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -85,7 +85,9 @@ describe.skipIf(!hasRedis)('table-service on several nodes (Redis + Postgres)', 
 
   const http = httpJson;
 
-  const cluster = async (base: string) => (await http(base, 'GET', '/v1/cluster')).body as ClusterDto;
+  /** Each node's ops listener, by its public URL: /v1/cluster is not on the public port. */
+  const opsUrls = new Map<string, string>();
+  const cluster = async (base: string) => (await http(opsUrls.get(base)!, 'GET', '/v1/cluster')).body as ClusterDto;
   const staffToken = async (base: string) =>
     (await http(base, 'POST', '/v1/auth/staff-login', undefined, { id: 'boss', password: 'boss-password' })).body
       .token as string;
@@ -120,8 +122,17 @@ describe.skipIf(!hasRedis)('table-service on several nodes (Redis + Postgres)', 
     // Node A: a child process, so that its crash is a real SIGKILL.
     const portA = await freePort();
     urlA = `http://127.0.0.1:${portA}`;
+    const opsPortA = await freePort();
+    opsUrls.set(urlA, `http://127.0.0.1:${opsPortA}`);
     nodeA = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
-      env: { ...process.env, ...env, NODE_ID: 'node-a', PORT: String(portA), LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        ...env,
+        NODE_ID: 'node-a',
+        PORT: String(portA),
+        OPS_PORT: String(opsPortA),
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     nodeA.stdout!.on('data', (d) => {
@@ -145,11 +156,12 @@ describe.skipIf(!hasRedis)('table-service on several nodes (Redis + Postgres)', 
 
     // Node B: in-process, same Postgres and Redis.
     b = await TableService.create({
-      config: loadConfig({ ...env, NODE_ID: 'node-b', PORT: '0' }),
+      config: loadConfig({ ...env, NODE_ID: 'node-b', PORT: '0', OPS_PORT: '0' }),
       log: silentLog,
       liveTables: async () => new Set(),
     });
     urlB = await b.app.listen({ host: '127.0.0.1', port: 0 });
+    opsUrls.set(urlB, await b.listenOps());
   }, 60_000);
 
   afterAll(async () => {
@@ -167,6 +179,9 @@ describe.skipIf(!hasRedis)('table-service on several nodes (Redis + Postgres)', 
     expect(bb.nodeId).toBe('node-b');
     expect(a.store).toBe('redis');
     expect(a.owned.sort()).toEqual([baccarat, roulette].sort());
+    // Only on the ops listener: the public port of a real node does not answer it.
+    expect((await http(urlA, 'GET', '/v1/cluster')).status).toBe(404);
+    expect((await http(urlA, 'GET', '/metrics')).status).toBe(404);
     expect(bb.owned).toEqual([]);
     expect(b.leases.owns(roulette)).toBe(false);
     // Both nodes read the same holder from Redis.

@@ -35,7 +35,7 @@ describe('table-service SIGKILLed during settlement', () => {
     base = `http://127.0.0.1:${port}`;
     let output = '';
     child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
-      env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...env, PORT: String(port), OPS_PORT: '0', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d) => {

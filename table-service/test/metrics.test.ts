@@ -81,7 +81,7 @@ describe('GET /metrics', () => {
     })) as TableAck<unknown>;
     expect(bad.ok).toBe(false);
 
-    let res = await svc.app.inject({ method: 'GET', url: '/metrics' });
+    let res = await svc.ops.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     let text = res.body;
@@ -98,7 +98,7 @@ describe('GET /metrics', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
 
-    res = await svc.app.inject({ method: 'GET', url: '/metrics' });
+    res = await svc.ops.inject({ method: 'GET', url: '/metrics' });
     text = res.body;
     expect(sample(text, 'table_bets_total{table="roulette-1",outcome="placed"}')).toBe(2);
     expect(sample(text, `table_bets_total{table="roulette-1",outcome="${poor.body.code}"}`)).toBe(1);
@@ -116,7 +116,8 @@ describe('GET /metrics', () => {
     expect(sample(text, 'table_http_requests_total{route="/v1/bets",status="201"}')).toBe(1);
     expect(sample(text, 'table_http_requests_total{route="/v1/rounds/:roundId/close",status="200"}')).toBe(1);
     expect(sample(text, 'table_http_requests_total{route="/v1/rounds/:roundId/void",status="403"}')).toBe(1);
-    expect(sample(text, 'table_http_requests_total{route="/metrics",status="200"}')).toBe(1);
+    // Public requests only: scrapes go to the ops listener.
+    expect(text).not.toContain('route="/metrics"');
     expect(text).not.toContain(roundId);
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('nodejs_eventloop_lag_seconds');

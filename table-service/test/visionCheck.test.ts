@@ -224,7 +224,7 @@ describe('vision cross-check of results', () => {
       await waitFor('the hold pushed to the table', async () =>
         events.find((e) => e.event === 'RESULT_HELD' && e.round.roundId === roundId),
       );
-      const metrics = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const metrics = (await svc.ops.inject({ method: 'GET', url: '/metrics' })).body;
       expect(metrics).toMatch(/table_alerts_total\{table="roulette-1",kind="round_held",reason="disagreement"\} 1/);
 
       // Held: the dealer cannot confirm, and the owner does not settle it past its deadline.
@@ -380,7 +380,7 @@ describe('vision cross-check of results', () => {
       id,
     ]);
     expect(rows[0]!.n).toBe(1);
-    const metrics = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = (await svc.ops.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/table_vision_readings_total\{table="roulette-1",outcome="replayed"\} (1[0-9]|[1-9])\b/);
   });
 

@@ -22,6 +22,8 @@ describe('loadVisionConfig', () => {
       readFps: DEFAULT_READ_FPS,
       stableReads: DEFAULT_STABLE_READS,
       tableServiceUrl: 'http://127.0.0.1:8080',
+      // /health and /metrics are for operators: loopback unless VISION_HOST says otherwise.
+      host: '127.0.0.1',
       port: 8090,
     });
     expect(c.cardModelPath).toMatch(/vision\/models\/cards\.onnx$/);

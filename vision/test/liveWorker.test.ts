@@ -25,6 +25,7 @@ import { createCanvas } from '@napi-rs/canvas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromRgba } from '../src/dataset/ImageOps.js';
 import type { VisionConfig } from '../src/live/config.js';
+import { HealthServer } from '../src/live/HealthServer.js';
 import { VisionWorker } from '../src/live/VisionWorker.js';
 import type { DecodedFrameLike, FrameSourceLike } from '../src/live/VisionWorkerTypes.js';
 import { DEFAULT_MODEL_DIR } from '../src/models/OnnxClassifier.js';
@@ -148,6 +149,23 @@ describe('VisionWorker', () => {
     }
     const health = w.serialize();
     expect(health.models.wheel?.state).toBe('ready');
+    // /health says a reading was sent, never what it read: the pocket is worth money before the video shows it.
+    const last = sink.readings.at(-1) as VisionReadingBody;
+    expect(health.tables[0]?.lastReading).toEqual({
+      readingId: last.readingId,
+      studioMs: last.studioMs,
+      confidence: last.confidence,
+      status: expect.any(Number),
+      code: null,
+    });
+    const server = await HealthServer.listen(w, '127.0.0.1', 0);
+    try {
+      const body = await (await fetch(`${server.url}/health`)).text();
+      expect(body).toContain(last.readingId);
+      expect(body).not.toMatch(/pocket|"result"/);
+    } finally {
+      await server.close();
+    }
     expect(health.inference.inferMs.p50).toBeGreaterThan(0);
     expect(w.metrics()).toMatch(/vision_readings_total\{table="roulette-t",outcome="sent"\} 3/);
   });

@@ -238,7 +238,9 @@ export class VisionWorker {
     rt.sending = rt.sending.then(async () => {
       const outcome = await this.#client.send(tableId, body);
       rt.lastReading = {
-        ...body,
+        readingId: body.readingId,
+        studioMs: body.studioMs,
+        confidence: body.confidence,
         status: outcome.status,
         code: outcome.sent ? null : outcome.code,
       };

@@ -1,4 +1,3 @@
-import type { VisionReadingBody } from '@live-casino/protocol';
 import type { Logger } from 'pino';
 import type { ModelKind, ModelState } from './InferenceTypes.js';
 import type { GameKind } from './Regions.js';
@@ -49,7 +48,18 @@ export interface TableHealth {
   readonly lastFrameStudioMs: number | null;
   readonly lastFrameAgeMs: number | null;
   readonly readings: { sent: number; refused: number; failed: number };
-  readonly lastReading: (VisionReadingBody & { status: number | null; code: string | null }) | null;
+  /**
+   * When the last reading was taken and how table-service answered it; never the result itself:
+   * /health is for operators, and the live card or pocket is worth money to anyone who sees it
+   * before the players' video does (issue 10, point 7).
+   */
+  readonly lastReading: {
+    readonly readingId: string;
+    readonly studioMs: number;
+    readonly confidence: number;
+    readonly status: number | null;
+    readonly code: string | null;
+  } | null;
 }
 
 export interface VisionHealth {
