@@ -19,7 +19,7 @@ import type { BetIntake } from '../bets/BetIntake.js';
 import type { Database } from '../db/Database.js';
 import type { TableMetrics } from '../metrics.js';
 import { listAlerts } from '../rounds/Alerts.js';
-import type { Rounds } from '../rounds/Rounds.js';
+import { type Rounds, walletAccountId } from '../rounds/Rounds.js';
 import { DEFAULT_SOCKET_RATE_LIMITS, SocketRateLimits, type SocketRateLimitsConfig } from './SocketRateLimits.js';
 
 interface SocketData {
@@ -68,6 +68,13 @@ export class Realtime {
     });
     opts.rounds.on('event', (ev) => this.io.to(room(ev.tableId)).emit('round', { ...ev, round: { ...ev.round } }));
     opts.rounds.on('alert', (alert) => this.io.to(ALERTS_ROOM).emit('alert', alert));
+    // Events come after commit; only the node that moved the round sees it, and the adapter carries
+    // the balances to the players' sockets on every node.
+    opts.rounds.on('event', (ev) => {
+      if (ev.event === ev.round.state && (ev.round.state === 'SETTLED' || ev.round.state === 'VOIDED')) {
+        void this.#sendRoundBalances(ev.round.roundId);
+      }
+    });
     this.io.on('connection', (socket) => this.#onConnection(socket));
   }
 
@@ -87,6 +94,13 @@ export class Realtime {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     socket.data.token = typeof auth?.token === 'string' ? auth.token : undefined;
     socket.data.limits = new SocketRateLimits(this.#opts.rateLimits ?? DEFAULT_SOCKET_RATE_LIMITS, performance.now());
+    if (socket.data.token !== undefined) {
+      // A player's sockets share a room, for what is theirs alone (balances, refused bets).
+      this.#opts.sessions
+        .verify(socket.data.token)
+        .then((session) => (session.role === 'player' ? socket.join(playerRoom(session.userId)) : undefined))
+        .catch(() => undefined);
+    }
     this.#handle(socket, 'subscribe', undefined, async (req) => {
       const snap = await this.snapshot(req.tableId);
       await socket.join(room(req.tableId));
@@ -96,12 +110,17 @@ export class Realtime {
       await socket.leave(room(req.tableId));
       return {};
     });
-    this.#handle(socket, 'placeBet', 'player', async (req, session) => ({
-      ...(await this.#opts.intake.place(session!.userId, req)),
-    }));
-    this.#handle(socket, 'cancelBet', 'player', async (req, session) => ({
-      ...(await this.#opts.intake.cancel(session!.userId, req.clientBetId)),
-    }));
+    this.#handle(socket, 'placeBet', 'player', async (req, session) => {
+      const bet = await this.#opts.intake.place(session!.userId, req);
+      // Absent on a replay: the balance did not move.
+      if (bet.balance !== undefined) this.#sendBalance(session!.userId, bet.balance, bet.currency);
+      return { ...bet };
+    });
+    this.#handle(socket, 'cancelBet', 'player', async (req, session) => {
+      const bet = await this.#opts.intake.cancel(session!.userId, req.clientBetId);
+      void this.#sendWalletBalance(session!.userId);
+      return { ...bet };
+    });
     this.#handle(socket, 'reportDelay', 'player', async (req, session) => {
       this.#opts.intake.reportDelay(session!.userId, req.mode, req.playoutDelayMs);
       return {};
@@ -168,6 +187,37 @@ export class Realtime {
     socket.on(name as never, ((req: unknown, ack: unknown) => void handler(req, ack)) as never);
   }
 
+  #sendBalance(playerId: string, amount: number, currency: string): void {
+    this.io.to(playerRoom(playerId)).emit('balance', { amount, currency });
+  }
+
+  async #sendWalletBalance(playerId: string): Promise<void> {
+    try {
+      const { rows } = await this.#opts.db.query<{ balance: string; currency: string }>(
+        'SELECT balance, currency FROM accounts WHERE id = $1',
+        [walletAccountId(playerId)],
+      );
+      if (rows[0]) this.#sendBalance(playerId, Number(rows[0].balance), rows[0].currency);
+    } catch (err) {
+      // A notification only: the client still has GET /v1/me.
+      this.#opts.log.warn({ err, playerId }, 'balance notification failed');
+    }
+  }
+
+  /** Every player with a bet on the round, their wallet as it is now: one query for the whole round. */
+  async #sendRoundBalances(roundId: string): Promise<void> {
+    try {
+      const { rows } = await this.#opts.db.query<{ owner: string; balance: string; currency: string }>(
+        `SELECT owner, balance, currency FROM accounts
+          WHERE id IN (SELECT DISTINCT $2 || player_id FROM bets WHERE round_id = $1)`,
+        [roundId, walletAccountId('')],
+      );
+      for (const row of rows) this.#sendBalance(row.owner, Number(row.balance), row.currency);
+    } catch (err) {
+      this.#opts.log.warn({ err, roundId }, 'balance notifications failed');
+    }
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
@@ -178,4 +228,9 @@ const ALERTS_ROOM = 'staff:alerts';
 
 function room(tableId: string): string {
   return `table:${tableId}`;
+}
+
+/** Every socket of one player (joined on connect when the socket has a player session). */
+function playerRoom(playerId: string): string {
+  return `player:${playerId}`;
 }
