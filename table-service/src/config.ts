@@ -33,6 +33,13 @@ export const TableConfig = Type.Object(
 );
 export type TableConfig = Static<typeof TableConfig>;
 
+/**
+ * How long betting stays open when a table names no `bettingWindowS`: what the simulated studio
+ * does (studio's ROULETTE_TIMELINE and BACCARAT_TIMELINE close 12 s and 10 s after opening), so the
+ * lobby's countdown is the one the video shows.
+ */
+export const DEFAULT_BETTING_WINDOW_S: Readonly<Record<GameKind, number>> = { roulette: 12, baccarat: 10 };
+
 const DEFAULT_TABLES: TableConfig[] = [
   { tableId: 'roulette-1', name: 'Roulette Royale', game: 'roulette' },
   { tableId: 'baccarat-1', name: 'Baccarat Squeeze', game: 'baccarat' },
@@ -156,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError('invalid table-service configuration:\n  TABLES: duplicate tableId');
     }
   }
+  tables = tables.map((t) => ({ ...t, bettingWindowS: t.bettingWindowS ?? DEFAULT_BETTING_WINDOW_S[t.game] }));
   // Each table's rules are checked now, so a bad limit stops the process at boot with its name.
   for (const table of tables) tableRulesOf(table, config.CURRENCY);
   return {
