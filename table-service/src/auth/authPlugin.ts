@@ -1,5 +1,5 @@
 import { AppError } from '@live-casino/protocol';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Role, Session, SessionTokens } from './SessionTokens.js';
 
@@ -19,6 +19,39 @@ export interface AuthPluginOptions {
 /** A hook for `onRequest`, `preValidation` or `preHandler` of a route. */
 export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
+/** Marks the hooks of requireRole / requireTableAccess, so that routes run them first wherever declared. */
+const AUTH_HOOK = Symbol('table-service auth hook');
+
+function authHook(hook: AuthHook): AuthHook {
+  return Object.assign(hook, { [AUTH_HOOK]: true });
+}
+
+function isAuthHook(hook: unknown): boolean {
+  return typeof hook === 'function' && (hook as { [AUTH_HOOK]?: boolean })[AUTH_HOOK] === true;
+}
+
+/**
+ * Moves a route's auth hooks from `preValidation` / `preHandler` to the end of its `onRequest`, so
+ * a caller without the right session is refused (401/403) before its body or parameters are
+ * validated (400): who may call a route is checked before anything about how to call it is said.
+ */
+function authenticateFirst(route: RouteOptions): void {
+  const moved: AuthHook[] = [];
+  for (const stage of ['preValidation', 'preHandler'] as const) {
+    const hooks = route[stage];
+    if (hooks === undefined) continue;
+    const list = (Array.isArray(hooks) ? hooks : [hooks]) as unknown[];
+    const auth = list.filter(isAuthHook) as AuthHook[];
+    if (auth.length === 0) continue;
+    moved.push(...auth);
+    (route as unknown as Record<string, unknown>)[stage] = list.filter((h) => !isAuthHook(h));
+  }
+  if (moved.length === 0) return;
+  const onRequest =
+    route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+  route.onRequest = [...onRequest, ...(moved as unknown as onRequestHookHandler[])];
+}
+
 /**
  * Reads `Authorization: Bearer <session token>` on every request into `request.session`. It refuses
  * nothing by itself (a stale token must not break the lobby or the login form); routes say who may
@@ -27,6 +60,7 @@ export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise
 const plugin: FastifyPluginAsync<AuthPluginOptions> = async (app, { sessions }) => {
   app.decorateRequest('session', undefined);
   app.decorateRequest('sessionError', undefined);
+  app.addHook('onRoute', authenticateFirst);
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     if (header === undefined) return;
@@ -57,17 +91,17 @@ export function currentSession(request: FastifyRequest): Session {
 
 /**
  * Lets through sessions of one of `roles`: 401 without a valid session, 403 AUTH_FORBIDDEN_ROLE for
- * other roles. Use it as `onRequest` so that callers without the right session learn nothing about
- * the route's body schema.
+ * other roles. Runs at `onRequest` wherever the route declares it (see authenticateFirst), so that
+ * callers without the right session learn nothing about the route's body schema.
  */
 export function requireRole(...roles: Role[]): AuthHook {
   if (roles.length === 0) throw new TypeError('requireRole needs at least one role');
-  return async (request) => {
+  return authHook(async (request) => {
     const session = currentSession(request);
     if (!roles.includes(session.role)) {
       throw new AppError('AUTH_FORBIDDEN_ROLE', `this needs a ${roles.join(' or ')} session`);
     }
-  };
+  });
 }
 
 /**
@@ -77,7 +111,7 @@ export function requireRole(...roles: Role[]): AuthHook {
  */
 export function requireTableAccess(tableIdParam = 'tableId', opts: { anyTable?: readonly Role[] } = {}): AuthHook {
   const anyTable = opts.anyTable ?? ['pitboss'];
-  return async (request) => {
+  return authHook(async (request) => {
     const session = currentSession(request);
     if (anyTable.includes(session.role)) return;
     if (session.role !== 'dealer') {
@@ -87,5 +121,5 @@ export function requireTableAccess(tableIdParam = 'tableId', opts: { anyTable?: 
     if (typeof tableId !== 'string' || session.tableId === undefined || tableId !== session.tableId) {
       throw new AppError('AUTH_WRONG_TABLE', `dealer ${session.userId} runs ${session.tableId ?? 'no table'}`);
     }
-  };
+  });
 }

@@ -151,15 +151,38 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   );
 };
 
+/** A number as a person writes one in a URL: no exponent, sign only for negatives, no leading zeros, no blanks. */
+const DECIMAL = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+
+/**
+ * Querystring, params and headers from text. TypeBox's Convert bends numbers to fit ("1e9" and
+ * "2.5" become the integers 1 and 2): numbers and integers are taken only when written plainly,
+ * and otherwise left as text for the check to refuse.
+ */
+function convertText(schema: TSchema, value: unknown): unknown {
+  // Convert writes into the object it is given: keep the text as it came.
+  const raw = typeof value === 'object' && value !== null ? { ...(value as Record<string, unknown>) } : undefined;
+  const converted = Value.Convert(schema, value);
+  const properties = (schema as { properties?: Record<string, TSchema> }).properties;
+  if (!properties || raw === undefined || typeof converted !== 'object' || converted === null) return converted;
+  const out = { ...(converted as Record<string, unknown>) };
+  for (const [key, property] of Object.entries(properties)) {
+    const text = raw[key];
+    if (typeof text !== 'string' || (property.type !== 'integer' && property.type !== 'number')) continue;
+    out[key] = DECIMAL.test(text) ? Number(text) : text;
+  }
+  return out;
+}
+
 /**
  * Validates exactly what the schema says: unlike fastify's default ajv options (`coerceTypes:
  * 'array'`, `removeAdditional: true`), a number is not a string and an unknown property is an
- * error, not silently dropped. Querystring, params and headers are still converted from text.
+ * error, not silently dropped. Querystring, params and headers are still converted from text, strictly.
  */
 export const strictValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = TypeCompiler.Compile(schema);
   return (value: unknown) => {
-    const converted = httpPart === 'body' ? value : Value.Convert(schema, value);
+    const converted = httpPart === 'body' ? value : convertText(schema, value);
     if (check.Check(converted)) return { value: converted };
     const first = check.Errors(converted).First();
     const error: FastifySchemaValidationError = {
