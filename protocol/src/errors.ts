@@ -11,6 +11,10 @@ export const ERRORS = {
   AUTH_TOKEN_EXPIRED: 401,
   AUTH_WRONG_TABLE: 403,
   AUTH_FORBIDDEN_ROLE: 403,
+  /** A stream token of another subject on a sfu socket already bound to one (a shared or lent token). */
+  STREAM_TOKEN_WRONG_SUBJECT: 403,
+  /** A subject holds as many sfu sockets or WebRTC transports as the sfu allows. */
+  STREAM_LIMIT_REACHED: 429,
   TABLE_NOT_FOUND: 404,
   TABLE_NOT_LIVE: 409,
   TRANSPORT_NOT_FOUND: 404,

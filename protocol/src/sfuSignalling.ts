@@ -6,6 +6,10 @@ import type { ErrorBody } from './errors.js';
  * every call, not only at connect) and is answered through the socket.io acknowledgement with a
  * `SfuAck`. Media objects (rtpParameters, dtlsParameters...) are checked here for shape and size;
  * mediasoup checks their meaning and a failure there becomes MEDIA_BAD_PARAMETERS.
+ *
+ * A socket belongs to the subject of the first token it presents: a token of another subject on
+ * it is refused (STREAM_TOKEN_WRONG_SUBJECT), and a subject holds a bounded number of sockets and
+ * WebRTC transports (STREAM_LIMIT_REACHED).
  */
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
@@ -76,6 +80,12 @@ export const SfuRequests = {
     { additionalProperties: false },
   ),
   resumeConsumer: Type.Object({ token: Token, tableId: TableId, consumerId: Id }, { additionalProperties: false }),
+  /**
+   * Hands the sfu a fresh token for a joined table (same subject, table and role) before the
+   * current one expires. The peer keeps its transports and consumers; without a refresh the sfu
+   * closes them when the token expires and sends `tokenExpired`.
+   */
+  refreshToken: Type.Object({ token: Token, tableId: TableId }, { additionalProperties: false }),
   /** WebRTC publisher (dealer console camera). */
   produce: Type.Object(
     { token: Token, tableId: TableId, transportId: Id, kind: MediaKind, rtpParameters: RtpParameters },
@@ -178,6 +188,8 @@ export interface SfuResponses {
   connectTransport: Record<string, never>;
   consume: { consumers: ConsumerInfo[] };
   resumeConsumer: Record<string, never>;
+  /** Unix ms until which the peer is now held. */
+  refreshToken: { expiresAt: number };
   produce: { producerId: string };
   publishRtp: { producerId: string; ip: string; port: number; rtcpPort?: number };
   openEgress: EgressInfo;
@@ -198,6 +210,11 @@ export interface SfuServerToClient {
   /** The table's media was rebuilt (worker died, publisher replaced): join again. */
   mediaReset: (ev: { tableId: string; reason: string }) => void;
   producerAdded: (ev: { tableId: string; producerId: string; kind: 'audio' | 'video' }) => void;
+  /**
+   * The peer's token expired unrefreshed: its transports and consumers are closed. Fetch a new
+   * grant and join again.
+   */
+  tokenExpired: (ev: { tableId: string }) => void;
   /** An egress of this socket closed (its producer or router went away): open a new one. */
   egressClosed: (ev: { tableId: string; egressId: string; reason: string }) => void;
 }

@@ -34,18 +34,30 @@ export async function signStreamToken(
   claims: StreamClaims,
   ttlSeconds = STREAM_TOKEN_DEFAULT_TTL_S,
 ): Promise<string> {
-  return new SignJWT({ tbl: claims.tableId, role: claims.role })
-    .setProtectedHeader({ alg: STREAM_TOKEN_ALG })
-    .setSubject(claims.sub)
-    .setIssuer(STREAM_TOKEN_ISSUER)
-    .setAudience(STREAM_TOKEN_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(privateKey);
+  return (
+    new SignJWT({ tbl: claims.tableId, role: claims.role })
+      .setProtectedHeader({ alg: STREAM_TOKEN_ALG })
+      .setSubject(claims.sub)
+      // Names this one grant in the sfu's logs and refusals (a token seen on too many sockets).
+      .setJti(globalThis.crypto.randomUUID())
+      .setIssuer(STREAM_TOKEN_ISSUER)
+      .setAudience(STREAM_TOKEN_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+      .sign(privateKey)
+  );
 }
 
 export async function importStreamPublicKey(spkiPem: string): Promise<CryptoKey> {
   return importSPKI(spkiPem, STREAM_TOKEN_ALG);
+}
+
+/** A verified token: its claims, when it stops being valid, and its id when it has one. */
+export interface VerifiedStreamToken {
+  claims: StreamClaims;
+  /** Unix ms of the token's `exp`: the sfu closes what it opened once this passes unrefreshed. */
+  expiresAtMs: number;
+  jti: string | undefined;
 }
 
 /**
@@ -57,6 +69,15 @@ export async function verifyStreamToken(
   token: unknown,
   expect: { tableId?: string; role?: StreamRole },
 ): Promise<StreamClaims> {
+  return (await readStreamToken(publicKey, token, expect)).claims;
+}
+
+/** verifyStreamToken, with the token's expiry and id (what the sfu holds a session to). */
+export async function readStreamToken(
+  publicKey: Key,
+  token: unknown,
+  expect: { tableId?: string; role?: StreamRole },
+): Promise<VerifiedStreamToken> {
   if (typeof token !== 'string' || token.length === 0) {
     throw new AppError('AUTH_TOKEN_MISSING', 'a stream token is required');
   }
@@ -73,8 +94,15 @@ export async function verifyStreamToken(
     if (err instanceof joseErrors.JWTExpired) throw new AppError('AUTH_TOKEN_EXPIRED', 'stream token expired');
     throw new AppError('AUTH_TOKEN_INVALID', 'stream token invalid');
   }
-  const { sub, tbl, role } = payload;
-  if (typeof sub !== 'string' || typeof tbl !== 'string' || !STREAM_ROLES.includes(role as StreamRole)) {
+  const { sub, tbl, role, exp, jti } = payload;
+  if (
+    typeof sub !== 'string' ||
+    sub.length === 0 ||
+    sub.length > 128 ||
+    typeof tbl !== 'string' ||
+    typeof exp !== 'number' ||
+    !STREAM_ROLES.includes(role as StreamRole)
+  ) {
     throw new AppError('AUTH_TOKEN_INVALID', 'stream token claims malformed');
   }
   if (expect.tableId !== undefined && tbl !== expect.tableId) {
@@ -83,5 +111,9 @@ export async function verifyStreamToken(
   if (expect.role !== undefined && role !== expect.role) {
     throw new AppError('AUTH_FORBIDDEN_ROLE', `a ${role} token cannot ${expect.role}`);
   }
-  return { sub, tableId: tbl, role: role as StreamRole };
+  return {
+    claims: { sub, tableId: tbl, role: role as StreamRole },
+    expiresAtMs: exp * 1000,
+    jti: typeof jti === 'string' ? jti : undefined,
+  };
 }

@@ -23,6 +23,8 @@ export interface PlatformOptions {
    */
   tableServiceOpsPort?: number;
   sfuPort?: number;
+  /** The sfu's operations listener (/stats, /metrics, /internal/viewer-delays), loopback; default 4444. */
+  sfuInternalPort?: number;
   rtcMinPort?: number;
   rtcMaxPort?: number;
   sfuWorkers?: number;
@@ -88,7 +90,7 @@ interface ServiceEntry {
 }
 
 export class Platform {
-  readonly urls: { tableService: string; sfu: string; vision: string };
+  readonly urls: { tableService: string; sfu: string; sfuInternal: string; vision: string };
   readonly dataDir: string;
   readonly tables: NonNullable<PlatformOptions['tables']>;
   readonly #opts: PlatformOptions;
@@ -104,6 +106,7 @@ export class Platform {
     this.urls = {
       tableService: `http://127.0.0.1:${tsPort}`,
       sfu: `http://127.0.0.1:${sfuPort}`,
+      sfuInternal: `http://127.0.0.1:${opts.sfuInternalPort ?? 4444}`,
       vision: `http://127.0.0.1:${opts.visionPort ?? 8090}`,
     };
     this.tables = opts.tables ?? DEFAULT_TABLES;
@@ -182,8 +185,10 @@ export class Platform {
       STREAM_TOKEN_PRIVATE_KEY: privPath,
       STUDIO_SERVICE_SECRET: (await readFile(secretPath, 'utf8')).trim(),
       SFU_PORT: sfuPort,
+      SFU_INTERNAL_PORT: new URL(this.urls.sfuInternal).port,
       SFU_PUBLIC_URL: this.urls.sfu,
-      SFU_INTERNAL_URL: this.urls.sfu,
+      // table-service reads which tables are live from the sfu's /stats, on its operations port.
+      SFU_INTERNAL_URL: this.urls.sfuInternal,
       SFU_HLS_DIR: path.join(this.dataDir, 'hls'),
       PORT: tsPort,
       OPS_PORT: String(this.#opts.tableServiceOpsPort ?? (this.#opts.tableServicePort === undefined ? 8081 : 0)),

@@ -3,7 +3,7 @@ import { DEMO_STAFF_PASSWORDS, Platform } from './Platform.js';
 
 const platform = await Platform.start({ output: 'prefixed', vision: process.env.PLATFORM_VISION !== 'off' });
 process.stdout.write(
-  `\n  live-casino is up\n    player lobby:  ${platform.urls.tableService}/\n    API docs:      ${platform.urls.tableService}/docs\n    sfu stats:     ${platform.urls.sfu}/stats  (Prometheus: ${platform.urls.sfu}/metrics)\n    vision:        ${platform.urls.vision}/health  (Prometheus: ${platform.urls.vision}/metrics)\n    demo logins:   players demo1..demo20 / demo-password; dealers dealer-<tableId> / ${DEMO_STAFF_PASSWORDS.dealer}; pitboss / ${DEMO_STAFF_PASSWORDS.pitboss}\n\n`,
+  `\n  live-casino is up\n    player lobby:  ${platform.urls.tableService}/\n    API docs:      ${platform.urls.tableService}/docs\n    sfu stats:     ${platform.urls.sfuInternal}/stats  (Prometheus: ${platform.urls.sfuInternal}/metrics; loopback only)\n    vision:        ${platform.urls.vision}/health  (Prometheus: ${platform.urls.vision}/metrics)\n    demo logins:   players demo1..demo20 / demo-password; dealers dealer-<tableId> / ${DEMO_STAFF_PASSWORDS.dealer}; pitboss / ${DEMO_STAFF_PASSWORDS.pitboss}\n\n`,
 );
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

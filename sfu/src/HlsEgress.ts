@@ -143,6 +143,15 @@ export class HlsEgress {
     return this.#epoch?.process.pid;
   }
 
+  /** Studio time of the first frame of a listed segment (what its EXT-X-PROGRAM-DATE-TIME says). */
+  segmentStudioStartMs(uri: string): number | undefined {
+    for (let i = this.#segments.length - 1; i >= 0; i--) {
+      const s = this.#segments[i]!;
+      if (s.uri === uri) return s.studioStartMs;
+    }
+    return undefined;
+  }
+
   serialize(): { running: boolean; segments: number; restarts: number } {
     return {
       running: !this.#closed && this.#epoch !== undefined,

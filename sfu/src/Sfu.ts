@@ -8,17 +8,20 @@ import {
   type SfuServerToClient,
   TableId,
   toErrorBody,
+  type ViewerDelaysResponse,
 } from '@live-casino/protocol';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { SfuConfig } from './config.js';
+import { HlsAccess, withSessionParam } from './HlsAccess.js';
 import { HLS_PLAYLIST, HlsEgress } from './HlsEgress.js';
 import { createMetrics, type SfuMetrics } from './metrics.js';
 import { SignallingServer } from './signalling/SignallingServer.js';
 import { TableMedia } from './TableMedia.js';
 import type { TableMediaStats } from './TableMediaTypes.js';
+import { ViewerDelays } from './ViewerDelays.js';
 import { WorkerPool } from './WorkerPool.js';
 
 export interface SfuStats {
@@ -27,26 +30,42 @@ export interface SfuStats {
 }
 
 /**
- * The sfu process: a pool of mediasoup workers, the tables' media, socket.io signalling, HLS over
- * HTTP, and stats (JSON and Prometheus) on one fastify server.
+ * The sfu process: a pool of mediasoup workers, the tables' media, socket.io signalling and HLS
+ * over HTTP on the players' port; stats (JSON and Prometheus) and the viewers' measured delays on
+ * a separate operations listener (loopback by default).
  */
 export class Sfu {
+  /** The players' listener: signalling and HLS. */
   readonly app: FastifyInstance;
+  /** The operations listener: /stats, /metrics, /internal/viewer-delays. */
+  readonly internalApp: FastifyInstance;
   readonly pool: WorkerPool;
   readonly #config: SfuConfig;
   readonly #log: Logger;
   readonly #tables = new Map<string, TableMedia>();
   readonly #pendingTables = new Map<string, Promise<TableMedia>>();
   readonly #metrics: SfuMetrics;
+  readonly #delays = new ViewerDelays();
+  #hlsAccess!: HlsAccess;
+  #delayPoll: NodeJS.Timeout | undefined;
+  #measuring = false;
+  #internalUrl: string | undefined;
   #io!: Server<SfuClientToServer, SfuServerToClient>;
   #signalling!: SignallingServer;
   #closed = false;
 
-  private constructor(config: SfuConfig, log: Logger, pool: WorkerPool, app: FastifyInstance) {
+  private constructor(
+    config: SfuConfig,
+    log: Logger,
+    pool: WorkerPool,
+    app: FastifyInstance,
+    internalApp: FastifyInstance,
+  ) {
     this.#config = config;
     this.#log = log;
     this.pool = pool;
     this.app = app;
+    this.internalApp = internalApp;
     this.#metrics = createMetrics(
       () => this.pool,
       () => this.#tableStats(),
@@ -66,9 +85,13 @@ export class Sfu {
       log,
     });
     const app = Fastify({ loggerInstance: log, bodyLimit: 64 * 1024 }) as unknown as FastifyInstance;
-    const sfu = new Sfu(config, log, pool, app);
+    const internalApp = Fastify({ loggerInstance: log, bodyLimit: 1024 }) as unknown as FastifyInstance;
+    const sfu = new Sfu(config, log, pool, app, internalApp);
+    sfu.#hlsAccess = new HlsAccess(publicKey, config.SFU_HLS_SESSION_SECRET);
     sfu.#routes();
+    sfu.#internalRoutes();
     await app.ready();
+    await internalApp.ready();
     sfu.#io = new Server(app.server, {
       cors: { origin: true },
       maxHttpBufferSize: 64 * 1024,
@@ -83,12 +106,31 @@ export class Sfu {
       metrics: sfu.#metrics,
       log,
       rateLimit: { burst: config.SFU_SIGNALLING_BURST, perSecond: config.SFU_SIGNALLING_RATE_PER_S },
+      caps: {
+        socketsPerSubject: config.SFU_MAX_SOCKETS_PER_SUB,
+        transportsPerSubject: config.SFU_MAX_TRANSPORTS_PER_SUB,
+        authTimeoutMs: config.SFU_SOCKET_AUTH_TIMEOUT_MS,
+      },
     });
+    sfu.#delayPoll = setInterval(() => void sfu.#measureWebRtcDelays(), config.SFU_VIEWER_DELAY_POLL_MS);
+    sfu.#delayPoll.unref();
     return sfu;
   }
 
+  /** Opens the players' listener and the operations listener; answers the players' address. */
   async listen(): Promise<string> {
-    return this.app.listen({ host: this.#config.SFU_HOST, port: this.#config.SFU_PORT });
+    const address = await this.app.listen({ host: this.#config.SFU_HOST, port: this.#config.SFU_PORT });
+    this.#internalUrl = await this.internalApp.listen({
+      host: this.#config.SFU_INTERNAL_HOST,
+      port: this.#config.SFU_INTERNAL_PORT,
+    });
+    return address;
+  }
+
+  /** The operations listener's address, once listening. */
+  get internalUrl(): string {
+    if (!this.#internalUrl) throw new Error('the sfu is not listening');
+    return this.#internalUrl;
   }
 
   get tables(): ReadonlyMap<string, TableMedia> {
@@ -109,6 +151,7 @@ export class Sfu {
         mediaIp: this.#config.SFU_MEDIA_IP,
         announcedIp: this.#config.SFU_ANNOUNCED_IP,
         viewersPerRouter: this.#config.SFU_VIEWERS_PER_ROUTER,
+        maxTransportsPerPeer: this.#config.SFU_MAX_TRANSPORTS_PER_PEER,
         egressMaxPerTable: this.#config.SFU_EGRESS_MAX_PER_TABLE,
         egressAllowRemote: this.#config.SFU_EGRESS_ALLOW_REMOTE,
         ...(this.#config.SFU_HLS_ENABLED
@@ -157,31 +200,51 @@ export class Sfu {
     return Promise.all([...this.#tables.values()].map((t) => t.stats()));
   }
 
-  #routes(): void {
-    const app = this.app;
-    app.setErrorHandler((err, request, reply) => {
-      if (err instanceof AppError) return reply.status(err.status).send(err.toBody());
-      const e = err as { validation?: unknown; statusCode?: number; message: string };
-      if (e.validation) return reply.status(400).send({ code: 'BAD_REQUEST', message: e.message });
-      if (e.statusCode === 413) return reply.status(413).send({ code: 'PAYLOAD_TOO_LARGE', message: 'body too large' });
-      request.log.error({ err }, 'request failed');
-      return reply.status(500).send(toErrorBody(err));
-    });
-    // hls.js on the player's origin must be able to read error answers too (TABLE_NOT_LIVE).
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.url.startsWith('/hls/')) reply.header('access-control-allow-origin', '*');
-    });
-    app.setNotFoundHandler((request, reply) =>
-      reply
-        .status(404)
-        .send({ code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
-    );
+  /** The measured delays of the viewers seen in the last 10 s (what table-service sizes late bets by). */
+  viewerDelays(): ViewerDelaysResponse {
+    return { viewers: this.#delays.list(Date.now()) };
+  }
+
+  /** One WebRTC delay per (player, table): a player on several sockets gets the largest. */
+  async #measureWebRtcDelays(): Promise<void> {
+    if (this.#measuring || this.#closed) return;
+    this.#measuring = true;
+    try {
+      for (const table of [...this.#tables.values()]) {
+        const measured = await table.measureWebRtcDelays(this.#config.SFU_WEBRTC_PLAYOUT_MARGIN_MS);
+        const worst = new Map<string, number>();
+        for (const m of measured) worst.set(m.subject, Math.max(worst.get(m.subject) ?? 0, m.delayMs));
+        const now = Date.now();
+        for (const [subject, delayMs] of worst) this.#delays.recordWebRtc(subject, table.tableId, delayMs, now);
+      }
+      this.#delays.prune(Date.now());
+    } catch (err) {
+      this.#log.warn({ err }, 'viewer delay measurement failed');
+    } finally {
+      this.#measuring = false;
+    }
+  }
+
+  #internalRoutes(): void {
+    const app = this.internalApp;
+    setErrorHandling(app);
     app.get('/health', async () => ({ ok: true, workers: this.pool.workers.filter((w) => !w.worker.closed).length }));
     app.get('/stats', async () => this.stats());
     app.get('/metrics', async (_req, reply) => {
       reply.header('content-type', this.#metrics.registry.contentType);
       return this.#metrics.registry.metrics();
     });
+    app.get('/internal/viewer-delays', async () => this.viewerDelays());
+  }
+
+  #routes(): void {
+    const app = this.app;
+    setErrorHandling(app);
+    // hls.js on the player's origin must be able to read error answers too (TABLE_NOT_LIVE).
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.url.startsWith('/hls/')) reply.header('access-control-allow-origin', '*');
+    });
+    app.get('/health', async () => ({ ok: true }));
     app.get(
       '/hls/:tableId/:file',
       {
@@ -190,37 +253,78 @@ export class Sfu {
             tableId: TableId,
             file: Type.String({ pattern: '^(index\\.m3u8|seg-[a-z0-9]+-[0-9]+-[0-9]{6}\\.ts)$' }),
           }),
+          querystring: Type.Object({
+            /** A view stream token (the grant's hlsUrl carries it). */
+            t: Type.Optional(Type.String({ maxLength: 4096 })),
+            /** The session parameter the sfu put on segment URIs (see HlsAccess). */
+            s: Type.Optional(Type.String({ maxLength: 512 })),
+          }),
         },
       },
       async (request, reply) => {
         const { tableId, file } = request.params as { tableId: string; file: string };
-        const table = this.#tables.get(tableId);
-        if (!table?.hls) throw new AppError('TABLE_NOT_LIVE', `table ${tableId} has no HLS stream`);
-        const full = path.join(path.dirname(table.hls.playlistPath), file);
-        const info = await stat(full).catch(() => undefined);
-        if (!info) throw new AppError('TABLE_NOT_LIVE', `${file} is not available`);
+        const query = request.query as { t?: string; s?: string };
+        const now = Date.now();
+        // Who is asking is settled before anything about the table is told.
         if (file === HLS_PLAYLIST) {
+          const { session } = await this.#hlsAccess.authorizePlaylist(tableId, query.t);
+          const { full } = await this.#hlsFile(tableId, file);
           reply.header('cache-control', 'no-cache, no-store');
           reply.type('application/vnd.apple.mpegurl');
-          return readFile(full, 'utf8');
+          return withSessionParam(await readFile(full, 'utf8'), session);
         }
-        reply.header('cache-control', 'public, max-age=60, immutable');
-        reply.header('content-length', info.size);
+        const viewer = await this.#hlsAccess.authorizeSegment(tableId, query, now);
+        const { hls, full, size } = await this.#hlsFile(tableId, file);
+        const studioStartMs = hls.segmentStudioStartMs(file);
+        if (studioStartMs !== undefined) this.#delays.recordHlsFetch(viewer.subject, tableId, studioStartMs, now);
+        // The URL holds the session: cacheable for that session only, never past its expiry.
+        const maxAge = Math.max(0, Math.min(60, Math.floor((viewer.expiresAtMs - now) / 1000)));
+        reply.header('cache-control', `private, max-age=${maxAge}, immutable`);
+        reply.header('content-length', size);
         reply.type('video/mp2t');
         return reply.send(createReadStream(full));
       },
     );
   }
 
+  async #hlsFile(tableId: string, file: string): Promise<{ hls: HlsEgress; full: string; size: number }> {
+    const hls = this.#tables.get(tableId)?.hls;
+    if (!hls) throw new AppError('TABLE_NOT_LIVE', `table ${tableId} has no HLS stream`);
+    const full = path.join(path.dirname(hls.playlistPath), file);
+    const info = await stat(full).catch(() => undefined);
+    if (!info) throw new AppError('TABLE_NOT_LIVE', `${file} is not available`);
+    return { hls, full, size: info.size };
+  }
+
   /** Graceful: stop signalling, close tables (and their ffmpeg), then the workers. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#delayPoll);
+    this.#signalling.close();
     await new Promise<void>((resolve) => this.#io.close(() => resolve()));
     await Promise.all([...this.#tables.values()].map((t) => t.close()));
     this.pool.close();
     await this.app.close().catch(() => undefined);
+    await this.internalApp.close().catch(() => undefined);
   }
+}
+
+/** `{ code, message }` errors, 5xx without internals, on either listener. */
+function setErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof AppError) return reply.status(err.status).send(err.toBody());
+    const e = err as { validation?: unknown; statusCode?: number; message: string };
+    if (e.validation) return reply.status(400).send({ code: 'BAD_REQUEST', message: e.message });
+    if (e.statusCode === 413) return reply.status(413).send({ code: 'PAYLOAD_TOO_LARGE', message: 'body too large' });
+    request.log.error({ err }, 'request failed');
+    return reply.status(500).send(toErrorBody(err));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send({ code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
 }
 
 async function readKey(value: string): Promise<string> {

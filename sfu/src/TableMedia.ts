@@ -23,6 +23,8 @@ export interface TableMediaOptions {
   mediaIp: string;
   announcedIp: string | undefined;
   viewersPerRouter: number;
+  /** WebRTC transports one peer may hold (STREAM_LIMIT_REACHED beyond). */
+  maxTransportsPerPeer?: number;
   /** RTP egresses (vision workers) the table may feed at once. */
   egressMaxPerTable?: number;
   /** Egress toward non-loopback addresses; off by default. */
@@ -64,11 +66,21 @@ interface ViewerRouter {
 interface Peer {
   id: string;
   role: PeerRole;
+  /** The stream token's subject (a player id): whose delay this peer's consumers measure. */
+  subject: string;
   /** The router the peer's transports live on: a viewer router, or the origin for publishers. */
   router: ms.Router;
   viewerRouter: ViewerRouter | undefined;
   transports: Map<string, ms.WebRtcTransport>;
+  /** Transports being created: counted against the cap so concurrent requests cannot overshoot. */
+  pendingTransports: number;
   consumers: Map<string, ms.Consumer>;
+}
+
+/** A WebRTC viewer's delay as the sfu measured it (see measureWebRtcDelays). */
+export interface MeasuredViewer {
+  subject: string;
+  delayMs: number;
 }
 
 /**
@@ -92,6 +104,11 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
   readonly #rtpSpecs = new Map<string, RtpIngestSpec>();
   readonly #peers = new Map<string, Peer>();
   readonly #clocks = new Map<string, StudioClockMapping>();
+  /**
+   * Per origin producer: arrival time at the sfu of its latest sender report minus the report's
+   * NTP time, which is the studio's wall clock: how long media takes from the studio to here.
+   */
+  readonly #ingestDelays = new Map<string, number>();
   #hls: HlsEgress | undefined;
   readonly #egresses = new Map<string, RtpEgress>();
   #closed = false;
@@ -171,6 +188,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     await this.#hls?.close();
     this.#hls = undefined;
     this.#clocks.clear();
+    this.#ingestDelays.clear();
     await this.#waitForLiveWorker();
     await this.#createOrigin();
     // WebRTC publishers re-publish after mediareset; RTP ingests reopen on their old ports.
@@ -208,7 +226,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
   // ---- peers -------------------------------------------------------------------------------
 
   /** Admits a peer: viewers get a viewer router with room, publishers the origin. */
-  async join(peerId: string, role: PeerRole): Promise<{ routerRtpCapabilities: ms.RtpCapabilities }> {
+  async join(peerId: string, role: PeerRole, subject: string): Promise<{ routerRtpCapabilities: ms.RtpCapabilities }> {
     this.#assertOpen();
     return this.#serial(async () => {
       const existing = this.#peers.get(peerId);
@@ -218,7 +236,16 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
       }
       const viewerRouter = role === 'publish' ? undefined : await this.#viewerRouterWithRoom(peerId);
       const router = viewerRouter?.router ?? this.#origin.router;
-      this.#peers.set(peerId, { id: peerId, role, router, viewerRouter, transports: new Map(), consumers: new Map() });
+      this.#peers.set(peerId, {
+        id: peerId,
+        role,
+        subject,
+        router,
+        viewerRouter,
+        transports: new Map(),
+        pendingTransports: 0,
+        consumers: new Map(),
+      });
       return { routerRtpCapabilities: router.rtpCapabilities };
     });
   }
@@ -268,6 +295,17 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     this.emit('mediareset', peerIds, 'viewer worker died');
   }
 
+  /** Whether `peerId` is joined (its token may have expired and closed it). */
+  hasPeer(peerId: string): boolean {
+    return this.#peers.has(peerId);
+  }
+
+  /** Open (and opening) WebRTC transports of a peer. */
+  transportCount(peerId: string): number {
+    const peer = this.#peers.get(peerId);
+    return peer ? peer.transports.size + peer.pendingTransports : 0;
+  }
+
   leave(peerId: string): void {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
@@ -312,8 +350,34 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     if (direction === 'send' && peer.role !== 'publish') {
       throw new AppError('AUTH_FORBIDDEN_ROLE', 'a viewer cannot open a send transport');
     }
-    if (peer.transports.size >= 4) throw new AppError('RATE_LIMITED', 'too many transports for one peer');
-    const transport = await peer.router.createWebRtcTransport({
+    const max = this.#opts.maxTransportsPerPeer ?? 2;
+    if (peer.transports.size + peer.pendingTransports >= max) {
+      throw new AppError('STREAM_LIMIT_REACHED', `a peer may hold ${max} transports`);
+    }
+    peer.pendingTransports++;
+    let transport: ms.WebRtcTransport;
+    try {
+      transport = await this.#openWebRtcTransport(peer, peerId, direction);
+    } finally {
+      peer.pendingTransports--;
+    }
+    // The peer left (or its token expired) while the transport was being made.
+    if (this.#peers.get(peerId) !== peer) {
+      transport.close();
+      throw new AppError('TABLE_NOT_LIVE', 'join the table first');
+    }
+    peer.transports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  #openWebRtcTransport(peer: Peer, peerId: string, direction: 'send' | 'recv'): Promise<ms.WebRtcTransport> {
+    return peer.router.createWebRtcTransport({
       listenInfos: [
         {
           protocol: 'udp',
@@ -330,14 +394,6 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
       initialAvailableOutgoingBitrate: 2_000_000,
       appData: { peerId, direction },
     });
-    peer.transports.set(transport.id, transport);
-    transport.observer.once('close', () => peer.transports.delete(transport.id));
-    return {
-      id: transport.id,
-      iceParameters: transport.iceParameters,
-      iceCandidates: transport.iceCandidates,
-      dtlsParameters: transport.dtlsParameters,
-    };
   }
 
   async connectTransport(peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
@@ -361,7 +417,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
         throw new AppError('MEDIA_CANNOT_CONSUME', `cannot consume ${ingest.kind} with these capabilities`);
       }
       const consumer = await mediaCall(() =>
-        transport.consume({ producerId: local, rtpCapabilities, paused: true, appData: { peerId } }),
+        transport.consume({ producerId: local, rtpCapabilities, paused: true, appData: { peerId, producerId } }),
       );
       peer.consumers.set(consumer.id, consumer);
       consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
@@ -513,6 +569,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
     this.#ingests.set(ingest.source, ingest);
     producer.observer.once('close', () => {
       this.#clocks.delete(producer.id);
+      this.#ingestDelays.delete(producer.id);
       if (this.#ingests.get(ingest.source)?.producer === producer) this.#ingests.delete(ingest.source);
     });
     await producer.enableTraceEvent(['sr']);
@@ -520,6 +577,7 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
       if (trace.type !== 'sr') return;
       const mapping = clockFromSenderReport(producer, trace.info);
       if (!mapping) return;
+      this.#ingestDelays.set(producer.id, Math.max(0, Date.now() - mapping.studioTimeMs));
       const previous = this.#clocks.get(producer.id);
       this.#clocks.set(producer.id, mapping);
       // Viewers only need a new mapping when the sender's clock moved (a restart, a jump).
@@ -533,6 +591,39 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
       this.#hls = await this.#opts.createHls(this, this.#origin.router, producer);
     }
     this.emit('produceradded', { producerId: producer.id, kind: producer.kind });
+  }
+
+  // ---- viewer delays ------------------------------------------------------------------------
+
+  /**
+   * What each WebRTC viewer's playout delay is at least, from what the sfu sees: the ingest delay of
+   * the producer it consumes (studio → sfu, from sender reports) + the consumer's RTT/2 (from the
+   * viewer's receiver reports) + `playoutMarginMs` for the browser's jitter buffer, decode and
+   * render. Viewers not sent media yet, or before the studio's first sender report, are left out.
+   * mediasoup reports an RTT of 0 until the viewer's receiver reports give one (and below their
+   * resolution, on a LAN): the estimate then errs low, which only narrows a player's late allowance.
+   */
+  async measureWebRtcDelays(playoutMarginMs: number): Promise<MeasuredViewer[]> {
+    const out: MeasuredViewer[] = [];
+    const viewers = [...this.#peers.values()].filter((p) => p.role === 'view');
+    await Promise.all(
+      viewers.map(async (peer) => {
+        let worst: number | undefined;
+        for (const consumer of peer.consumers.values()) {
+          if (consumer.closed || consumer.paused || consumer.kind !== 'video') continue;
+          const ingest = this.#ingestDelays.get((consumer.appData as { producerId?: string }).producerId ?? '');
+          if (ingest === undefined) continue;
+          const stats = await consumer.getStats().catch(() => []);
+          const sent = stats.find((x) => x.type === 'outbound-rtp');
+          // Only a viewer that is being sent media has a delay.
+          if (!sent || sent.packetCount === 0) continue;
+          const delay = ingest + (sent.roundTripTime ?? 0) / 2 + playoutMarginMs;
+          worst = worst === undefined ? delay : Math.max(worst, delay);
+        }
+        if (worst !== undefined) out.push({ subject: peer.subject, delayMs: worst });
+      }),
+    );
+    return out;
   }
 
   // ---- RTP egress (vision) ------------------------------------------------------------------

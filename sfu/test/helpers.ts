@@ -17,9 +17,13 @@ import { Sfu } from '../src/Sfu.js';
 
 export interface TestSfu {
   sfu: Sfu;
+  /** The players' listener (signalling, HLS). */
   url: string;
+  /** The operations listener (/stats, /metrics, /internal/viewer-delays). */
+  internalUrl: string;
   privateKey: KeyObject;
-  token(tableId: string, role: StreamRole, ttlSeconds?: number): Promise<string>;
+  /** A token of subject `sub` ('test' unless given). */
+  token(tableId: string, role: StreamRole, ttlSeconds?: number, sub?: string): Promise<string>;
   connect(): Promise<Socket<SfuServerToClient, SfuClientToServer>>;
   close(): Promise<void>;
 }
@@ -29,6 +33,10 @@ export async function startTestSfu(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({
     STREAM_TOKEN_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     SFU_PORT: '0',
+    SFU_INTERNAL_PORT: '0',
+    // Most tests present one subject's tokens on many sockets; the caps' own tests set them.
+    SFU_MAX_SOCKETS_PER_SUB: '1000',
+    SFU_MAX_TRANSPORTS_PER_SUB: '10000',
     SFU_WORKERS: '2',
     SFU_HLS_ENABLED: 'false',
     SFU_SIGNALLING_BURST: '100000',
@@ -42,8 +50,10 @@ export async function startTestSfu(env: Record<string, string> = {}): Promise<Te
   return {
     sfu,
     url,
+    internalUrl: sfu.internalUrl,
     privateKey,
-    token: (tableId, role, ttlSeconds = 60) => signStreamToken(privateKey, { sub: 'test', tableId, role }, ttlSeconds),
+    token: (tableId, role, ttlSeconds = 60, sub = 'test') =>
+      signStreamToken(privateKey, { sub, tableId, role }, ttlSeconds),
     async connect() {
       const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
       sockets.push(socket);

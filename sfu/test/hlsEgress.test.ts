@@ -81,7 +81,7 @@ describe('HLS egress', () => {
       { stdio: 'ignore' },
     );
 
-    const url = `${t.url}/hls/${TABLE}/index.m3u8`;
+    const url = `${t.url}/hls/${TABLE}/index.m3u8?t=${await t.token(TABLE, 'view', 300)}`;
     /** The playlist once `done` holds for it. */
     const playlistWhen = (what: string, done: (p: ReturnType<typeof parsePlaylist>) => boolean) =>
       waitFor(
@@ -102,8 +102,11 @@ describe('HLS egress', () => {
     }
     // ...and they are on the studio clock: recent, not ffmpeg's start second.
     expect(Math.abs(Date.now() - first.segments.at(-1)!.pdt)).toBeLessThan(5000);
+    // Segment URIs carry the session the playlist's token opened.
+    expect(first.segments[0]!.uri).toMatch(/^seg-[a-z0-9]+-1-[0-9]{6}\.ts\?s=[A-Za-z0-9_-]+\.[0-9]+\.[A-Za-z0-9_-]+$/);
     const seg = await fetch(`${t.url}/hls/${TABLE}/${first.segments[0]!.uri}`);
     expect(seg.status).toBe(200);
+    expect(seg.headers.get('cache-control')).toMatch(/^private, max-age=\d+, immutable$/);
     expect(seg.headers.get('content-type')).toBe('video/mp2t');
     expect((await seg.arrayBuffer()).byteLength).toBeGreaterThan(1000);
 
@@ -123,7 +126,7 @@ describe('HLS egress', () => {
   }, 90_000);
 
   it('refuses unknown tables and path tricks with typed errors', async () => {
-    expect((await fetch(`${t.url}/hls/nope/index.m3u8`)).status).toBe(409);
+    expect((await fetch(`${t.url}/hls/nope/index.m3u8?t=${await t.token('nope', 'view')}`)).status).toBe(409);
     const traversal = await fetch(`${t.url}/hls/${TABLE}/..%2F..%2Fetc%2Fpasswd`);
     expect(traversal.status).toBe(400);
     expect(await traversal.json()).toMatchObject({ code: 'BAD_REQUEST' });

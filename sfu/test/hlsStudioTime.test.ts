@@ -52,7 +52,7 @@ describe('HLS program date time on the studio clock', () => {
 
   /** Every frame of a segment: its PTS (s) and the studio time burned into it. */
   async function framesOf(uri: string): Promise<{ ptsS: number; studioMs: number | null }[]> {
-    const file = path.join(dir, path.basename(uri));
+    const file = path.join(dir, path.basename(uri.split('?')[0]!));
     await writeFile(file, Buffer.from(await (await fetch(`${t.url}/hls/${TABLE}/${uri}`)).arrayBuffer()));
     const { stdout, stderr } = await run(
       'ffmpeg',
@@ -86,7 +86,7 @@ describe('HLS program date time on the studio clock', () => {
     const segments = await waitFor(
       `${label}: 3 segments`,
       async () => {
-        const text = await fetchPlaylist(`${t.url}/hls/${TABLE}/index.m3u8`);
+        const text = await fetchPlaylist(`${t.url}/hls/${TABLE}/index.m3u8?t=${await t.token(TABLE, 'view')}`);
         const s = text === undefined ? [] : segmentsOf(text).filter((x) => pick(x.uri));
         return s.length >= 3 ? s : undefined;
       },

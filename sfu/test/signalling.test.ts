@@ -24,6 +24,8 @@ function payload(name: SfuRequestName, token: string | undefined, tableId = TABL
       return { ...base, transportId: 'abc', rtpCapabilities: { codecs: [], headerExtensions: [] } };
     case 'resumeConsumer':
       return { ...base, consumerId: 'abc' };
+    case 'refreshToken':
+      return base;
     case 'produce':
       return { ...base, transportId: 'abc', kind: 'video', rtpParameters: VP8_INGEST };
     case 'publishRtp':
@@ -43,6 +45,7 @@ const ALL: SfuRequestName[] = [
   'connectTransport',
   'consume',
   'resumeConsumer',
+  'refreshToken',
   'produce',
   'publishRtp',
   'openEgress',
@@ -184,8 +187,9 @@ describe('sfu signalling tokens', () => {
           ),
           async (body) => {
             const res = await request(socket, name, body);
-            // Only a real join with the right token may succeed; everything else is refused with a code.
-            if (res.ok) return name === 'join';
+            // Only a real join (or a refresh of it) with the right token may succeed; everything else
+            // is refused with a code.
+            if (res.ok) return name === 'join' || name === 'refreshToken';
             codes.add(res.error.code);
             return typeof res.error.message === 'string' && res.error.code !== 'INTERNAL';
           },

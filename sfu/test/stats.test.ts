@@ -20,7 +20,7 @@ describe('sfu stats', () => {
   });
 
   it('serves per-table and per-worker stats as JSON', async () => {
-    const stats = (await (await fetch(`${t.url}/stats`)).json()) as {
+    const stats = (await (await fetch(`${t.internalUrl}/stats`)).json()) as {
       workers: { index: number; pid: number; cpuPercent: number; alive: boolean }[];
       tables: {
         tableId: string;
@@ -37,8 +37,19 @@ describe('sfu stats', () => {
     });
   });
 
+  it("answers operations on the internal listener only: the players' port says 404", async () => {
+    for (const route of ['/stats', '/metrics', '/internal/viewer-delays']) {
+      const res = await fetch(`${t.url}${route}`);
+      expect(res.status, route).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
+      expect((await fetch(`${t.internalUrl}${route}`)).status, route).toBe(200);
+    }
+    expect(new URL(t.internalUrl).hostname).toBe('127.0.0.1');
+    expect(new URL(t.internalUrl).port).not.toBe(new URL(t.url).port);
+  });
+
   it('serves Prometheus metrics', async () => {
-    const res = await fetch(`${t.url}/metrics`);
+    const res = await fetch(`${t.internalUrl}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
     for (const name of [

@@ -52,6 +52,8 @@ export async function startLiveRig(): Promise<LiveRig> {
     loadSfuConfig({
       STREAM_TOKEN_PUBLIC_KEY: publicKeyPem,
       SFU_PORT: String(port),
+      // The operations listener on a free port: tests run side by side.
+      SFU_INTERNAL_PORT: '0',
       SFU_WORKERS: '1',
       SFU_HLS_ENABLED: 'false',
       SFU_SIGNALLING_BURST: '100000',

@@ -7,10 +7,10 @@ import {
   SfuRequests,
   type SfuResponses,
   type SfuServerToClient,
-  type StreamClaims,
   type StreamRole,
+  readStreamToken,
   toErrorBody,
-  verifyStreamToken,
+  type VerifiedStreamToken,
   type importStreamPublicKey,
 } from '@live-casino/protocol';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
@@ -22,9 +22,21 @@ import type { TableMedia } from '../TableMedia.js';
 
 export type SfuSocket = Socket<SfuClientToServer, SfuServerToClient, Record<string, never>, SocketData>;
 
+/** A socket's peer on one table, held while its latest token is valid. */
+interface PeerSession {
+  role: StreamRole;
+  expiresAtMs: number;
+  /** Closes the peer when its token expires unrefreshed. */
+  timer: NodeJS.Timeout | undefined;
+}
+
 interface SocketData {
-  /** Tables this socket has joined, with the role it joined as. */
-  tables: Map<string, StreamRole>;
+  /** Tables this socket has joined, with the role it joined as and until when its token holds. */
+  tables: Map<string, PeerSession>;
+  /** The subject of the first valid token this socket presented; every later token must match. */
+  subject: string | undefined;
+  /** Disconnects a socket that never presents a valid token. */
+  authTimer: NodeJS.Timeout | undefined;
   /** Tables this socket has opened RTP egresses on (they close with the socket). */
   egressTables: Set<string>;
   /** Token bucket against request floods. */
@@ -39,6 +51,14 @@ export interface SignallingDeps {
   metrics: SfuMetrics;
   log: Logger;
   rateLimit: { burst: number; perSecond: number };
+  caps: {
+    /** Sockets one subject may hold (egress sockets of services are bounded per table instead). */
+    socketsPerSubject: number;
+    /** WebRTC transports one subject may hold over all its sockets and tables. */
+    transportsPerSubject: number;
+    /** A socket with no valid token after this long is disconnected. */
+    authTimeoutMs: number;
+  };
 }
 
 const checkers = Object.fromEntries(
@@ -55,6 +75,7 @@ const ALLOWED_ROLES: Record<SfuRequestName, readonly StreamRole[]> = {
   connectTransport: PEER,
   consume: PEER,
   resumeConsumer: PEER,
+  refreshToken: PEER,
   produce: ['publish'],
   publishRtp: ['publish'],
   openEgress: EGRESS,
@@ -69,20 +90,34 @@ const PEER_REQUESTS: ReadonlySet<SfuRequestName> = new Set([
   'connectTransport',
   'consume',
   'resumeConsumer',
+  'refreshToken',
   'produce',
 ]);
 
 /**
  * socket.io signalling of the sfu. Every request is answered through its acknowledgement; each
  * one carries a stream token that is verified for the table and role of that very call, so an
- * expired or revoked session cannot keep acting on an old connection.
+ * expired or revoked session cannot keep acting on an old connection. A socket belongs to the
+ * subject of its first token; a subject holds a bounded number of sockets and transports; a peer
+ * lives as long as its latest token (join, refreshToken, or any later request of the peer), and
+ * its transports are closed when that token expires.
  */
 export class SignallingServer {
   readonly #deps: SignallingDeps;
+  /** Subject → ids of the sockets bound to it (egress-only sockets excepted). */
+  readonly #subjects = new Map<string, Set<string>>();
 
   constructor(deps: SignallingDeps) {
     this.#deps = deps;
     deps.io.on('connection', (socket) => this.#onConnection(socket));
+  }
+
+  /** Stops every timer (the sfu is closing). */
+  close(): void {
+    for (const socket of this.#deps.io.sockets.sockets.values()) {
+      clearTimeout(socket.data.authTimer);
+      for (const peer of socket.data.tables?.values() ?? []) clearTimeout(peer.timer);
+    }
   }
 
   /** Sends mediareset to the peers a table lost, so their clients join again by themselves. */
@@ -104,20 +139,32 @@ export class SignallingServer {
 
   #onConnection(socket: SfuSocket): void {
     socket.data.tables = new Map();
+    socket.data.subject = undefined;
     socket.data.egressTables = new Set();
     socket.data.bucket = { tokens: this.#deps.rateLimit.burst, at: Date.now() };
+    socket.data.authTimer = setTimeout(() => {
+      if (socket.data.subject === undefined) socket.disconnect(true);
+    }, this.#deps.caps.authTimeoutMs);
 
-    this.#handle(socket, 'join', async (req, claims) => {
+    this.#handle(socket, 'join', async (req, { claims, expiresAtMs }) => {
       const table = await this.#deps.getOrCreateTable(req.tableId);
       if (claims.role === 'egress') throw new AppError('AUTH_FORBIDDEN_ROLE', 'an egress token cannot join');
-      const { routerRtpCapabilities } = await table.join(socket.id, claims.role);
-      socket.data.tables.set(req.tableId, claims.role);
+      const { routerRtpCapabilities } = await table.join(socket.id, claims.role, claims.sub);
+      clearTimeout(socket.data.tables.get(req.tableId)?.timer);
+      socket.data.tables.set(req.tableId, { role: claims.role, expiresAtMs: 0, timer: undefined });
+      this.#holdUntil(socket, req.tableId, expiresAtMs);
       await socket.join(room(req.tableId));
       return { routerRtpCapabilities, role: claims.role };
     });
-    this.#handle(socket, 'createTransport', async (req) =>
-      this.#joined(socket, req.tableId).createWebRtcTransport(socket.id, req.direction),
-    );
+    this.#handle(socket, 'createTransport', async (req, { claims }) => {
+      const table = this.#joined(socket, req.tableId);
+      const cap = this.#deps.caps.transportsPerSubject;
+      // Counted and reserved without an await in between, so concurrent requests cannot overshoot.
+      if (this.#transportsOf(claims.sub) >= cap) {
+        throw new AppError('STREAM_LIMIT_REACHED', `one viewer may hold ${cap} media transports`);
+      }
+      return table.createWebRtcTransport(socket.id, req.direction);
+    });
     this.#handle(socket, 'connectTransport', async (req) => {
       await this.#joined(socket, req.tableId).connectTransport(
         socket.id,
@@ -136,6 +183,11 @@ export class SignallingServer {
     this.#handle(socket, 'resumeConsumer', async (req) => {
       await this.#joined(socket, req.tableId).resumeConsumer(socket.id, req.consumerId);
       return {};
+    });
+    // #handle has already moved the peer's expiry to this token's (same subject, table and role).
+    this.#handle(socket, 'refreshToken', async (req) => {
+      this.#joined(socket, req.tableId);
+      return { expiresAt: socket.data.tables.get(req.tableId)?.expiresAtMs ?? 0 };
     });
     this.#handle(socket, 'produce', async (req) => ({
       producerId: await this.#joined(socket, req.tableId).produce(
@@ -170,8 +222,15 @@ export class SignallingServer {
     });
 
     socket.on('disconnect', () => {
-      for (const tableId of socket.data.tables.keys()) this.#deps.findTable(tableId)?.leave(socket.id);
+      clearTimeout(socket.data.authTimer);
+      for (const [tableId, peer] of socket.data.tables) {
+        clearTimeout(peer.timer);
+        this.#deps.findTable(tableId)?.leave(socket.id);
+      }
       socket.data.tables.clear();
+      const subject = socket.data.subject;
+      const sockets = subject === undefined ? undefined : this.#subjects.get(subject);
+      if (sockets?.delete(socket.id) && sockets.size === 0) this.#subjects.delete(subject as string);
       for (const tableId of socket.data.egressTables) this.#deps.findTable(tableId)?.closeEgressesOf(socket.id);
       socket.data.egressTables.clear();
     });
@@ -189,10 +248,73 @@ export class SignallingServer {
     return table;
   }
 
+  /**
+   * Binds the socket to the token's subject on its first valid token; afterwards only tokens of
+   * that subject are taken, so a token lent to (or taken by) someone else is useless on a socket
+   * that is already someone's.
+   */
+  #bind(socket: SfuSocket, { claims, jti }: VerifiedStreamToken): void {
+    const bound = socket.data.subject;
+    if (bound !== undefined) {
+      if (bound !== claims.sub) {
+        throw new AppError('STREAM_TOKEN_WRONG_SUBJECT', 'this connection belongs to another viewer');
+      }
+      return;
+    }
+    // Service machines (the vision worker) take egress only, bounded per table by the table.
+    if (claims.role !== 'egress') {
+      const sockets = this.#subjects.get(claims.sub) ?? new Set<string>();
+      const cap = this.#deps.caps.socketsPerSubject;
+      if (sockets.size >= cap) {
+        this.#deps.log.info({ socket: socket.id, jti, sockets: sockets.size }, 'socket cap reached for a subject');
+        throw new AppError('STREAM_LIMIT_REACHED', `one viewer may hold ${cap} connections to the media server`);
+      }
+      sockets.add(socket.id);
+      this.#subjects.set(claims.sub, sockets);
+    }
+    socket.data.subject = claims.sub;
+    clearTimeout(socket.data.authTimer);
+  }
+
+  /** WebRTC transports (open and opening) of every socket of a subject, over all its tables. */
+  #transportsOf(subject: string): number {
+    let n = 0;
+    for (const id of this.#subjects.get(subject) ?? []) {
+      const socket = this.#deps.io.sockets.sockets.get(id);
+      if (!socket) continue;
+      for (const tableId of socket.data.tables.keys()) n += this.#deps.findTable(tableId)?.transportCount(id) ?? 0;
+    }
+    return n;
+  }
+
+  /** Holds the socket's peer on a table until `expiresAtMs` (never shortens it). */
+  #holdUntil(socket: SfuSocket, tableId: string, expiresAtMs: number): void {
+    const peer = socket.data.tables.get(tableId);
+    if (!peer || expiresAtMs <= peer.expiresAtMs) return;
+    peer.expiresAtMs = expiresAtMs;
+    clearTimeout(peer.timer);
+    peer.timer = setTimeout(() => this.#expire(socket, tableId, peer), Math.max(0, expiresAtMs - Date.now()));
+  }
+
+  /** The peer's token ran out unrefreshed: its transports and consumers go, and the client is told. */
+  #expire(socket: SfuSocket, tableId: string, peer: PeerSession): void {
+    if (socket.data.tables.get(tableId) !== peer) return;
+    const lateBy = Date.now() - peer.expiresAtMs;
+    if (lateBy < 0) {
+      peer.timer = setTimeout(() => this.#expire(socket, tableId, peer), -lateBy);
+      return;
+    }
+    socket.data.tables.delete(tableId);
+    this.#deps.findTable(tableId)?.leave(socket.id);
+    if (!socket.data.egressTables.has(tableId)) void socket.leave(room(tableId));
+    socket.emit('tokenExpired', { tableId });
+    this.#deps.log.info({ socket: socket.id, tableId, lateByMs: lateBy }, 'stream token expired: peer closed');
+  }
+
   #handle<N extends SfuRequestName>(
     socket: SfuSocket,
     name: N,
-    fn: (req: SfuRequest<N>, claims: StreamClaims) => Promise<SfuResponses[N]>,
+    fn: (req: SfuRequest<N>, token: VerifiedStreamToken) => Promise<SfuResponses[N]>,
   ): void {
     const { metrics, log, publicKey } = this.#deps;
     const handler = async (req: unknown, ack: unknown): Promise<void> => {
@@ -207,7 +329,8 @@ export class SignallingServer {
         }
         const body = req as Record<string, unknown>;
         // The token is checked before anything else is looked at.
-        const claims = await verifyStreamToken(publicKey, body.token, {});
+        const token = await readStreamToken(publicKey, body.token, {});
+        const { claims } = token;
         const checker = checkers[name];
         if (!checker.Check(req)) {
           const first = checker.Errors(req).First();
@@ -223,11 +346,16 @@ export class SignallingServer {
         if (!ALLOWED_ROLES[name].includes(claims.role)) {
           throw new AppError('AUTH_FORBIDDEN_ROLE', `a ${claims.role} token cannot ${name}`);
         }
-        const joinedAs = socket.data.tables.get(valid.tableId);
-        if (PEER_REQUESTS.has(name) && joinedAs !== undefined && joinedAs !== claims.role) {
-          throw new AppError('AUTH_FORBIDDEN_ROLE', `joined as ${joinedAs}, token says ${claims.role}`);
+        this.#bind(socket, token);
+        const joinedAs = socket.data.tables.get(valid.tableId)?.role;
+        if (PEER_REQUESTS.has(name) && joinedAs !== undefined) {
+          if (joinedAs !== claims.role) {
+            throw new AppError('AUTH_FORBIDDEN_ROLE', `joined as ${joinedAs}, token says ${claims.role}`);
+          }
+          // A valid token of the peer's own subject, table and role: the peer lives as long as it.
+          this.#holdUntil(socket, valid.tableId, token.expiresAtMs);
         }
-        const data = await fn(valid, claims);
+        const data = await fn(valid, token);
         metrics.signalling.inc({ request: name, outcome: 'ok' });
         reply({ ok: true, data });
       } catch (err) {
