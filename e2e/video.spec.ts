@@ -1,5 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
 import { E2E_PLATFORM } from './platform.js';
+import { signIn } from './session.js';
 
 /** The simulated feed runs at 30 fps: "within one frame" is within 1000/30 ms. */
 const FRAME_MS = 1000 / 30;
@@ -30,6 +31,7 @@ async function clearSamples(page: Page): Promise<void> {
 }
 
 async function openTable(page: Page, tableId: string, mode: 'webrtc' | 'hls'): Promise<void> {
+  await signIn(page);
   await page.goto(`/?table=${tableId}&mode=${mode}&measure=1`);
   await expect.poll(async () => (await viewerState(page)).status, { timeout: 30_000 }).toBe('playing');
 }
@@ -88,7 +90,7 @@ test('lobby lists the live tables', async ({ page }) => {
 test('killing a mediasoup worker: the sfu replaces it and viewers get video back by themselves', async ({ page }) => {
   await openTable(page, 'roulette-1', 'webrtc');
   await expectFramesFlowing(page, 2);
-  const stats = (await (await fetch(`${E2E_PLATFORM.urls.sfu}/stats`)).json()) as {
+  const stats = (await (await fetch(`${E2E_PLATFORM.urls.sfuInternal}/stats`)).json()) as {
     workers: { index: number; pid: number }[];
     tables: { tableId: string; routers: { role: string; workerIndex: number }[] }[];
   };
@@ -107,7 +109,7 @@ test('killing a mediasoup worker: the sfu replaces it and viewers get video back
   await expectFramesFlowing(page, 3);
   await expectStudioTimeMatchesPixels(page);
 
-  const after = (await (await fetch(`${E2E_PLATFORM.urls.sfu}/stats`)).json()) as typeof stats;
+  const after = (await (await fetch(`${E2E_PLATFORM.urls.sfuInternal}/stats`)).json()) as typeof stats;
   const replaced = after.workers.find((w) => w.index === originWorker);
   expect(replaced?.pid).not.toBe(pid);
 });

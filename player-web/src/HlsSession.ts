@@ -1,7 +1,7 @@
 import type { StreamGrant } from '@live-casino/protocol';
 import type Hls from 'hls.js';
 import type { ErrorData, HlsConfig } from 'hls.js';
-import type { GrantFetcher } from './api.js';
+import { type GrantFetcher, grantRefreshDelayMs } from './api.js';
 import { playVideo } from './playback.js';
 import type { Trouble } from './recovery.js';
 import { FragmentTimeline } from './studioTime.js';
@@ -58,6 +58,9 @@ export class HlsSession implements MediaSession {
   readonly #opts: HlsSessionOptions;
   readonly #timeline = new FragmentTimeline();
   #hls: Hls | null = null;
+  #grant: StreamGrant | null = null;
+  #grantFetchedAt = 0;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #native = false;
   #closed = false;
   #attachedAt: number | null = null;
@@ -87,6 +90,7 @@ export class HlsSession implements MediaSession {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#refreshTimer);
     if (this.#hls) {
       this.#hls.destroy();
       this.#hls = null;
@@ -99,11 +103,13 @@ export class HlsSession implements MediaSession {
   }
 
   async #start(): Promise<void> {
+    this.#grantFetchedAt = Date.now();
     const [grant, { default: HlsClass }] = await Promise.all([
       this.#opts.fetchGrant(this.#opts.tableId),
       import('hls.js/light'),
     ]);
     if (this.#closed) return;
+    this.#grant = grant;
     const { video } = this.#opts;
     if (!HlsClass.isSupported()) {
       if (video.canPlayType('application/vnd.apple.mpegurl') === '') {
@@ -112,8 +118,17 @@ export class HlsSession implements MediaSession {
       this.#startNative(grant);
       return;
     }
-    const hls = new HlsClass(HLS_CONFIG);
+    const hls = new HlsClass({
+      ...HLS_CONFIG,
+      // Every playlist reload carries the newest token: the sfu signs the segment URIs of that
+      // answer with it, so a refreshed grant keeps playback going past the old token's expiry.
+      xhrSetup: (xhr, url) => {
+        const current = this.#withCurrentToken(url);
+        if (current !== url) xhr.open('GET', current, true);
+      },
+    });
     this.#hls = hls;
+    this.#scheduleRefresh();
     const { Events } = HlsClass;
     hls.on(Events.FRAG_BUFFERED, (_event, { frag }) => {
       if (frag.type !== 'main' || typeof frag.sn !== 'number') return;
@@ -130,6 +145,39 @@ export class HlsSession implements MediaSession {
     hls.attachMedia(video);
     hls.loadSource(grant.hlsUrl);
     this.#attachedAt = performance.now();
+  }
+
+  /** A playlist URL (the one with `t=`) with the current grant's token; other URLs unchanged. */
+  #withCurrentToken(url: string): string {
+    const grant = this.#grant;
+    if (!grant) return url;
+    const parsed = new URL(url, location.href);
+    if (!parsed.searchParams.has('t')) return url;
+    parsed.searchParams.set('t', grant.token);
+    return parsed.toString();
+  }
+
+  /** Fetches a fresh grant before this one runs out; a failure is a trouble (TableClient rejoins). */
+  #scheduleRefresh(): void {
+    const grant = this.#grant;
+    if (this.#closed || !grant) return;
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = setTimeout(
+      () => {
+        const fetchedAt = Date.now();
+        this.#opts.fetchGrant(this.#opts.tableId).then(
+          (fresh) => {
+            if (this.#closed) return;
+            this.#grant = fresh;
+            this.#grantFetchedAt = fetchedAt;
+            this.#opts.hooks.grantRefreshed();
+            this.#scheduleRefresh();
+          },
+          (err: unknown) => this.#report({ kind: 'error', error: toViewerError(err) }),
+        );
+      },
+      grantRefreshDelayMs(grant, this.#grantFetchedAt),
+    );
   }
 
   #startNative(grant: StreamGrant): void {

@@ -1,7 +1,8 @@
-import { fetchStreamGrant, type GrantFetcher } from './api.js';
+import type { GrantFetcher } from './api.js';
 import { Emitter } from './Emitter.js';
 import { backoffDelay, planRecovery, RetryCounter, STALL_MS, type Trouble } from './recovery.js';
 import { type FrameSample, StudioClockReader } from './StudioClockReader.js';
+import { sessionGrantFetcher } from './session.js';
 import { createStore, type Store } from './store.js';
 import type {
   MediaSession,
@@ -49,7 +50,8 @@ export class TableClient {
     this.tableId = opts.tableId;
     this.mode = opts.mode;
     this.#video = opts.videoElement;
-    this.#fetchGrant = opts.fetchGrant ?? fetchStreamGrant;
+    const sessionToken = opts.sessionToken ?? (() => null);
+    this.#fetchGrant = opts.fetchGrant ?? sessionGrantFetcher({ token: sessionToken, signOut: () => undefined });
     // Autoplay without a gesture is only allowed muted; inline so phones do not go fullscreen.
     this.#video.muted = true;
     this.#video.playsInline = true;
@@ -62,6 +64,7 @@ export class TableClient {
       lastStudioTimeMs: null,
       playoutDelayMs: null,
       reconnects: 0,
+      grantRefreshes: 0,
       lastError: null,
       problem: null,
       muted: true,
@@ -166,6 +169,11 @@ export class TableClient {
     const hooks = {
       trouble: (trouble: Trouble) => session && this.#onTrouble(session, trouble),
       autoplayBlocked: () => session && this.#onAutoplayBlocked(session),
+      grantRefreshed: () => {
+        if (session && session === this.#session && !this.#closed) {
+          this.store.setState({ grantRefreshes: this.store.getState().grantRefreshes + 1 });
+        }
+      },
     };
     const opts = { tableId: this.tableId, video: this.#video, fetchGrant: this.#fetchGrant, hooks };
     if (this.mode === 'webrtc') {

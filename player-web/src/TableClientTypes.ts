@@ -18,6 +18,8 @@ export interface ViewerState {
   playoutDelayMs: number | null;
   /** Sessions torn down and joined again after a trouble. */
   reconnects: number;
+  /** Stream grants refreshed in place (no rejoin): the sfu and HLS took a fresh token. */
+  grantRefreshes: number;
   /** The most recent trouble, kept after recovery for tests and dashboards. */
   lastError: ViewerError | null;
   /** The problem the player is shown right now. */
@@ -31,7 +33,12 @@ export interface TableClientOptions {
   videoElement: HTMLVideoElement;
   /** Also read the burned-in timecode of frames (`?measure=1`). */
   measure?: boolean;
-  /** Where stream grants come from; table-service's `POST /v1/stream-grants` by default. */
+  /**
+   * The signed-in player's table-service session token (read on every grant, so a new sign-in is
+   * picked up); view grants are for signed-in players only. Null: signed out.
+   */
+  sessionToken?: () => string | null;
+  /** Where stream grants come from; table-service's `POST /v1/stream-grants` with `sessionToken` by default. */
   fetchGrant?: GrantFetcher;
 }
 
@@ -45,6 +52,8 @@ export type TableClientEvents = {
 export interface SessionHooks {
   trouble(trouble: Trouble): void;
   autoplayBlocked(): void;
+  /** A fresh grant is in use by the live session (nothing was torn down). */
+  grantRefreshed(): void;
 }
 
 /** One attempt at playing a table: created per (re)join, closed on any trouble. */

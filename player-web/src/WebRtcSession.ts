@@ -9,7 +9,7 @@ import type {
 } from '@live-casino/protocol';
 import { Device, type types as msc } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
-import type { GrantFetcher } from './api.js';
+import { type GrantFetcher, grantRefreshDelayMs } from './api.js';
 import { playVideo } from './playback.js';
 import { DISCONNECTED_GRACE_MS, type Trouble } from './recovery.js';
 import { isStudioClockMapping, StudioClockBook } from './studioTime.js';
@@ -19,8 +19,6 @@ import { isErrorBody, toViewerError, ViewerFailure } from './viewerErrors.js';
 type SfuSocket = Socket<SfuServerToClient, SfuClientToServer>;
 
 const REQUEST_TIMEOUT_MS = 8000;
-/** Tokens are checked on every request: refresh the grant when one is this close to expiring. */
-const GRANT_REFRESH_MARGIN_MS = 30_000;
 
 export interface WebRtcSessionOptions {
   tableId: string;
@@ -39,6 +37,8 @@ export class WebRtcSession implements MediaSession {
   readonly #clocks = new StudioClockBook();
   readonly #consumers = new Map<string, msc.Consumer>();
   #grant: StreamGrant | null = null;
+  #grantFetchedAt = 0;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #socket: SfuSocket | null = null;
   #device: Device | null = null;
   #transport: msc.Transport | null = null;
@@ -82,6 +82,7 @@ export class WebRtcSession implements MediaSession {
     this.#closed = true;
     clearTimeout(this.#awaitTimer);
     clearTimeout(this.#disconnectedTimer);
+    clearTimeout(this.#refreshTimer);
     for (const consumer of this.#consumers.values()) consumer.close();
     this.#consumers.clear();
     this.#transport?.close();
@@ -96,11 +97,13 @@ export class WebRtcSession implements MediaSession {
 
   async #start(): Promise<void> {
     const { tableId } = this.#opts;
+    this.#grantFetchedAt = Date.now();
     this.#grant = await this.#opts.fetchGrant(tableId);
     if (this.#closed) return;
     this.#socket = await this.#connect(this.#grant.sfuUrl);
     if (this.#closed) return;
     const { routerRtpCapabilities } = await this.#request('join', {});
+    this.#scheduleRefresh();
     const device = await Device.factory();
     await device.load({ routerRtpCapabilities: routerRtpCapabilities as msc.RtpCapabilities });
     if (this.#closed) return;
@@ -145,6 +148,10 @@ export class WebRtcSession implements MediaSession {
       );
       socket.on('mediaReset', (ev) => {
         if (ev?.tableId === this.#opts.tableId) this.#report({ kind: 'mediaReset', reason: String(ev.reason) });
+      });
+      // Our refresh did not make it in time: the sfu closed our media; join again with a new grant.
+      socket.on('tokenExpired', (ev) => {
+        if (ev?.tableId === this.#opts.tableId) this.#report({ kind: 'mediaReset', reason: 'stream token expired' });
       });
       socket.on('studioClock', (mapping) => {
         if (mapping?.tableId === this.#opts.tableId && isStudioClockMapping(mapping)) this.#clocks.update(mapping);
@@ -276,11 +283,40 @@ export class WebRtcSession implements MediaSession {
 
   async #token(): Promise<string> {
     let grant = this.#grant;
-    if (!grant || grant.expiresAt - Date.now() < GRANT_REFRESH_MARGIN_MS) {
+    if (!grant || grantRefreshDelayMs(grant, this.#grantFetchedAt) <= 1000) {
+      const fetchedAt = Date.now();
       grant = await this.#opts.fetchGrant(this.#opts.tableId);
       this.#grant = grant;
+      this.#grantFetchedAt = fetchedAt;
     }
     return grant.token;
+  }
+
+  /**
+   * Before the grant runs out: a fresh one, handed to the sfu with `refreshToken`. The transport
+   * and consumers stay (no rejoin, no video restart); a failed refresh is reported as a trouble
+   * and TableClient joins again.
+   */
+  #scheduleRefresh(): void {
+    const grant = this.#grant;
+    if (this.#closed || !grant) return;
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = setTimeout(
+      () => {
+        void (async () => {
+          const fetchedAt = Date.now();
+          const fresh = await this.#opts.fetchGrant(this.#opts.tableId);
+          if (this.#closed) return;
+          this.#grant = fresh;
+          this.#grantFetchedAt = fetchedAt;
+          await this.#request('refreshToken', {});
+          if (this.#closed) return;
+          this.#opts.hooks.grantRefreshed();
+          this.#scheduleRefresh();
+        })().catch((err: unknown) => this.#fail(err));
+      },
+      grantRefreshDelayMs(grant, this.#grantFetchedAt),
+    );
   }
 
   #fail(err: unknown): void {

@@ -131,11 +131,24 @@ export function describeProblem(error: ViewerError, mode: 'webrtc' | 'hls'): Pro
         detail: 'Sign in again or pick another table.',
         action: 'retry',
       };
+    case 'STREAM_TOKEN_WRONG_SUBJECT':
+      return {
+        title: 'This video session belongs to another player',
+        detail: 'Sign in again on this device to watch.',
+        action: 'retry',
+      };
+    case 'STREAM_LIMIT_REACHED':
+      return {
+        title: 'You are watching on too many screens',
+        detail: 'Close the table in another tab or device, then try again.',
+        action: 'retry',
+      };
     case 'RATE_LIMITED':
     case 'SERVICE_UNAVAILABLE':
       return { title: 'The casino is busy', detail: 'We will reconnect you in a moment.', action: 'none' };
     // Money and game codes belong to the bet overlay, not the video; shown plainly if they ever get here.
     case 'AUTH_BAD_CREDENTIALS':
+    case 'AUTH_ACCOUNT_LOCKED':
     case 'AUTH_USERNAME_TAKEN':
     case 'WALLET_INSUFFICIENT_FUNDS':
     case 'LEDGER_ACCOUNT_NOT_FOUND':

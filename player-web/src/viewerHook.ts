@@ -33,6 +33,7 @@ const IDLE: ViewerState = {
   lastStudioTimeMs: null,
   playoutDelayMs: null,
   reconnects: 0,
+  grantRefreshes: 0,
   lastError: null,
   problem: null,
   muted: true,

@@ -58,8 +58,9 @@ describe('egress grants and tokens', () => {
     expect(grant.status).toBe(200);
     const claims = await verifyStreamToken(await importStreamPublicKey(rig.publicKeyPem), grant.body.token, {});
     expect(claims).toEqual({ sub: `service:${VISION_ID}`, tableId: TABLE, role: 'egress' });
-    // A view grant stays anonymous, and says view.
-    const view = await post('/v1/stream-grants', { tableId: TABLE });
+    // A view grant needs a session (a player's here), and says view.
+    expect((await post('/v1/stream-grants', { tableId: TABLE })).status).toBe(401);
+    const view = await post('/v1/stream-grants', { tableId: TABLE }, player);
     expect(view.status).toBe(200);
     expect((await verifyStreamToken(await importStreamPublicKey(rig.publicKeyPem), view.body.token, {})).role).toBe(
       'view',
@@ -83,7 +84,8 @@ describe('egress grants and tokens', () => {
         })) as SfuAck<unknown>;
         return ack.ok ? undefined : ack.error.code;
       };
-      const view = (await post('/v1/stream-grants', { tableId: TABLE })).body.token;
+      const player = (await post('/v1/auth/login', { username: 'demo1', password: 'demo-password' })).body.token;
+      const view = (await post('/v1/stream-grants', { tableId: TABLE }, player)).body.token;
       expect(await open(view)).toBe('AUTH_FORBIDDEN_ROLE');
       expect(await open(undefined)).toBe('AUTH_TOKEN_MISSING');
       const service = await login(VISION_ID, VISION_SECRET);

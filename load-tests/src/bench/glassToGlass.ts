@@ -27,6 +27,8 @@ export interface GlassToGlassOptions {
   browser: Browser;
   tableServiceUrl: string;
   tableId: string;
+  /** Watching needs a signed-in player: the page signs in through its form first. */
+  player: { username: string; password: string };
   mode: 'webrtc' | 'hls';
   /** How long to collect once playing and warmed up. */
   collectMs: number;
@@ -64,6 +66,12 @@ export async function measureGlassToGlass(opts: GlassToGlassOptions): Promise<Gl
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
     const url = `${opts.tableServiceUrl}/?table=${encodeURIComponent(opts.tableId)}&mode=${opts.mode}&measure=1`;
+    await page.goto(opts.tableServiceUrl, { waitUntil: 'load', timeout: 30_000 });
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Username').fill(opts.player.username);
+    await form.getByLabel('Password').fill(opts.player.password);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 10_000 });
     const opened = Date.now();
     await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
     await waitPlaying(page, opts.playingTimeoutMs ?? 45_000, pageErrors);

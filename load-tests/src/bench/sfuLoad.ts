@@ -1,7 +1,7 @@
 import { round, summarize } from '../stats/percentiles.js';
 import { cpuPercentBetween, sampleCpu } from '../stats/processCpu.js';
 import { ViewerSwarm } from '../viewers/ViewerSwarm.js';
-import { fetchStreamGrant } from '../viewers/streamGrant.js';
+import { fetchStreamGrant, logInPlayer } from '../viewers/streamGrant.js';
 
 /** The parts of the sfu's `GET /stats` the bench reads (sfu/src/Sfu.ts SfuStats). */
 interface SfuStats {
@@ -15,9 +15,15 @@ interface SfuStats {
 }
 
 export interface SfuLoadOptions {
-  sfuUrl: string;
+  /** The sfu's operations listener, where its /stats are. */
+  sfuInternalUrl: string;
   tableServiceUrl: string;
   tableId: string;
+  /**
+   * The player every viewer watches as (view grants need a session). One account for N viewers
+   * needs the sfu's per-player caps lifted: the bench measures forwarding, not the caps.
+   */
+  player: { username: string; password: string };
   viewers: number;
   baselineMs: number;
   loadedMs: number;
@@ -68,7 +74,8 @@ export interface SfuLoadResult {
  */
 export async function measureSfuLoad(opts: SfuLoadOptions): Promise<SfuLoadResult> {
   const log = opts.log ?? (() => undefined);
-  const before = await sfuStats(opts.sfuUrl);
+  const before = await sfuStats(opts.sfuInternalUrl);
+  const login = await logInPlayer(opts.tableServiceUrl, opts.player.username, opts.player.password);
   const pids = before.workers.filter((w) => w.alive).map((w) => w.pid);
 
   log(`sfu: baseline worker cpu over ${opts.baselineMs / 1000} s with no viewers`);
@@ -82,7 +89,7 @@ export async function measureSfuLoad(opts: SfuLoadOptions): Promise<SfuLoadResul
     count: opts.viewers,
     concurrency: opts.concurrency ?? 8,
     tableId: opts.tableId,
-    grant: (index) => fetchStreamGrant(opts.tableServiceUrl, opts.tableId, `viewer-${index}`),
+    grant: (index) => fetchStreamGrant(opts.tableServiceUrl, opts.tableId, login.token, `viewer-${index}`),
     viewer: opts.viewerPortRange ? { portRange: opts.viewerPortRange } : {},
     onProgress: ({ started, failed, total }) => {
       const done = started + failed;
@@ -110,7 +117,7 @@ export async function measureSfuLoad(opts: SfuLoadOptions): Promise<SfuLoadResul
   const loaded = cpuPercentBetween(l0, l1);
   const windowS = (l1.at - l0.at) / 1000;
   const v1 = swarm.viewerStats();
-  const after = await sfuStats(opts.sfuUrl);
+  const after = await sfuStats(opts.sfuInternalUrl);
 
   const rates = v1.map((s) => (s.rtpPackets - (v0.get(s.name)?.rtpPackets ?? 0)) / windowS);
   const kbps = v1.map((s) => ((s.rtpBytes - (v0.get(s.name)?.rtpBytes ?? 0)) * 8) / 1000 / windowS);
@@ -153,9 +160,9 @@ export async function measureSfuLoad(opts: SfuLoadOptions): Promise<SfuLoadResul
   };
 }
 
-export async function sfuStats(sfuUrl: string): Promise<SfuStats> {
-  const res = await fetch(`${sfuUrl}/stats`, { signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`GET ${sfuUrl}/stats: HTTP ${res.status}`);
+export async function sfuStats(sfuInternalUrl: string): Promise<SfuStats> {
+  const res = await fetch(`${sfuInternalUrl}/stats`, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`GET ${sfuInternalUrl}/stats: HTTP ${res.status}`);
   return (await res.json()) as SfuStats;
 }
 

@@ -27,7 +27,15 @@ import { measureSfuLoad, type SfuLoadResult, sfuLoadJson } from './sfuLoad.js';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** Ports of the bench's own, apart from `npm start` (8080/4443) and the e2e tests (18080/14443). */
-const BENCH_PORTS = { tableServicePort: 28080, sfuPort: 24443, rtcMinPort: 46000, rtcMaxPort: 47999 };
+const BENCH_PORTS = {
+  tableServicePort: 28080,
+  sfuPort: 24443,
+  sfuInternalPort: 24444,
+  rtcMinPort: 46000,
+  rtcMaxPort: 47999,
+};
+/** A demo account of the embedded default: the page and the viewers watch as this player. */
+const BENCH_PLAYER = { username: 'demo1', password: 'demo-password' };
 /** The viewers' own ICE ports, outside the sfu's RTC range. */
 const VIEWER_PORTS = { begin: 50000, end: 59999 };
 const CHROMIUM = '/usr/bin/chromium';
@@ -42,7 +50,7 @@ const CHROMIUM_ARGS = [
 
 /** scripts/platform/Platform.ts, as far as the bench uses it (it lives outside this workspace's build). */
 interface PlatformHandle {
-  urls: { tableService: string; sfu: string };
+  urls: { tableService: string; sfu: string; sfuInternal: string };
   waitLive(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -183,6 +191,9 @@ async function main(): Promise<number> {
     platform = await Platform.start({
       dataDir: path.join(REPO_ROOT, '.data/bench'),
       ...BENCH_PORTS,
+      // Every bench viewer watches as one player: lift the sfu's per-player caps (the bench
+      // measures forwarding, not the caps).
+      env: { SFU_MAX_SOCKETS_PER_SUB: '1000', SFU_MAX_TRANSPORTS_PER_SUB: '10000' },
       output: config.verbose ? 'prefixed' : 'quiet',
       logLevel: 'warn',
     });
@@ -204,6 +215,7 @@ async function main(): Promise<number> {
             browser,
             tableServiceUrl: urls.tableService,
             tableId: config.tableId,
+            player: BENCH_PLAYER,
             mode,
             collectMs: mode === 'webrtc' ? config.webrtcMs : config.hlsMs,
             // HLS needs a segment or two to settle at its live edge.
@@ -226,8 +238,9 @@ async function main(): Promise<number> {
     if (config.viewersPhase) {
       try {
         sfu = await measureSfuLoad({
-          sfuUrl: urls.sfu,
+          sfuInternalUrl: urls.sfuInternal,
           tableServiceUrl: urls.tableService,
+          player: BENCH_PLAYER,
           tableId: config.tableId,
           viewers: config.viewers,
           baselineMs: config.baselineMs,

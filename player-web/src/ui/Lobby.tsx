@@ -1,10 +1,14 @@
 import { GameIcon, gameLabel } from './GameIcon.js';
 import { followLink } from './links.js';
 import { routeHref, type Route } from '../routing.js';
+import { playerSession } from '../session.js';
+import { useStore } from '../store.js';
+import { SignIn } from './SignIn.js';
 import { useTables } from './useTables.js';
 
 export function Lobby() {
   const { state, reload } = useTables();
+  const signedIn = useStore(playerSession.store, (s) => s.player !== null);
 
   return (
     <section className="lobby">
@@ -12,6 +16,11 @@ export function Lobby() {
         <h1>Live tables</h1>
         <p className="muted">Real dealers, streamed live from the studio.</p>
       </div>
+      {!signedIn && (
+        <div className="lobby-sign-in">
+          <SignIn title="Sign in to watch a table" />
+        </div>
+      )}
       {state.status === 'loading' && <div className="notice">Loading tables…</div>}
       {state.status === 'failed' && (
         <div className="notice notice-error" role="alert">

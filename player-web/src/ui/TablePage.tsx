@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { navigate, type Route, routeHref } from '../routing.js';
+import { playerSession, sessionGrantFetcher } from '../session.js';
 import { useStore } from '../store.js';
 import { formatStudioTime } from '../studioTime.js';
 import { TableClient } from '../TableClient.js';
@@ -9,6 +10,7 @@ import { describeProblem, type ViewerError } from '../viewerErrors.js';
 import { gameLabel } from './GameIcon.js';
 import { followLink } from './links.js';
 import { LiveBadge } from './Lobby.js';
+import { SignIn } from './SignIn.js';
 import { useTables } from './useTables.js';
 
 type TableRoute = Extract<Route, { page: 'table' }>;
@@ -17,6 +19,7 @@ export function TablePage({ route }: { route: TableRoute }) {
   const { state } = useTables(15_000);
   const summary = state.status === 'ready' ? state.tables.find((t) => t.tableId === route.tableId) : undefined;
   const setMode = (mode: PlaybackMode): void => navigate({ ...route, mode }, { replace: true });
+  const signedIn = useStore(playerSession.store, (s) => s.player !== null);
 
   return (
     <section className="table-page">
@@ -29,12 +32,18 @@ export function TablePage({ route }: { route: TableRoute }) {
         {summary && <LiveBadge live={summary.live} />}
       </div>
       {/* A new element per table and mode: no state of a torn-down player leaks into the next. */}
-      <Player
-        key={`${route.tableId}:${route.mode}:${route.measure}`}
-        route={route}
-        live={summary?.live}
-        onMode={setMode}
-      />
+      {signedIn ? (
+        <Player
+          key={`${route.tableId}:${route.mode}:${route.measure}`}
+          route={route}
+          live={summary?.live}
+          onMode={setMode}
+        />
+      ) : (
+        <div className="player" data-signed-out="true">
+          <SignIn />
+        </div>
+      )}
     </section>
   );
 }
@@ -58,6 +67,8 @@ function Player({ route, live, onMode }: PlayerProps) {
       mode: route.mode,
       videoElement: video,
       measure: route.measure,
+      // A session table-service refuses is forgotten here, and the page asks to sign in again.
+      fetchGrant: sessionGrantFetcher(playerSession),
     });
     setActiveClient(created);
     setClient(created);

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { timingSafeEqual } from 'node:crypto';
 import type { ServiceConfig } from '../config.js';
 import { currentSession } from '../auth/authPlugin.js';
+import { assertUnreachable } from '../games/GameTypes.js';
 import type { StreamTokenIssuer } from '../StreamTokenIssuer.js';
 import { tableRulesOf } from '../rounds/tableRules.js';
 
@@ -55,7 +56,7 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
       schema: {
         tags: ['media'],
         summary:
-          'A short-lived token to watch a table (anyone), publish it (studio devices) or take its RTP egress (service sessions: the vision worker), with where to find its media',
+          'A short-lived token to watch a table (signed-in players and staff: the token names the player), publish it (studio devices) or take its RTP egress (service sessions: the vision worker), with where to find its media',
         body: Type.Object(
           {
             tableId: TableId,
@@ -69,8 +70,18 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
     async (request) => {
       const { tableId, role = 'view' } = request.body;
       if (!byId.has(tableId)) throw new AppError('TABLE_NOT_FOUND', `no table ${tableId}`);
-      let sub = `viewer:${request.ip}`;
-      if (role === 'publish') {
+      let sub: string;
+      if (role === 'view') {
+        // Watching is for people the casino knows: the sfu holds the stream to this subject (one
+        // socket, capped sockets and transports per player) and measures this player's delay, which
+        // is what their late bets are judged by. No session, no video (401).
+        const session = currentSession(request);
+        if (session.role === 'dealer' && session.tableId !== tableId) {
+          throw new AppError('AUTH_WRONG_TABLE', `a dealer of ${session.tableId} watches that table only`);
+        }
+        // A player's subject is their id (what bets carry); staff are kept apart by their role.
+        sub = session.role === 'player' ? session.userId : `${session.role}:${session.userId}`;
+      } else if (role === 'publish') {
         const presented = (request.headers.authorization ?? '').replace(/^Bearer /, '');
         if (!secretMatches(presented, config.STUDIO_SERVICE_SECRET)) {
           throw new AppError('AUTH_TOKEN_INVALID', 'publishing needs studio service credentials');
@@ -83,6 +94,8 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
           throw new AppError('AUTH_FORBIDDEN_ROLE', `an egress grant needs a service session, not ${session.role}`);
         }
         sub = `service:${session.userId}`;
+      } else {
+        return assertUnreachable(role);
       }
       const { token, expiresAt } = await issuer.issue({ sub, tableId, role });
       return {
@@ -90,7 +103,8 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
         token,
         expiresAt,
         sfuUrl: config.SFU_PUBLIC_URL,
-        hlsUrl: `${config.SFU_PUBLIC_URL}/hls/${tableId}/index.m3u8`,
+        // The playlist needs the token; the sfu puts a session of its own on every segment URI.
+        hlsUrl: `${config.SFU_PUBLIC_URL}/hls/${tableId}/index.m3u8?t=${encodeURIComponent(token)}`,
       };
     },
   );
