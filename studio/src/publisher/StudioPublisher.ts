@@ -25,18 +25,34 @@ export interface StudioPublisherOptions {
 
 export type StudioPublisherEvents = {
   published: [{ ip: string; port: number; producerId: string }];
+  /** A fresh token was handed to the sfu; the producer (and so HLS and vision) carried on. */
+  refreshed: [{ expiresAt: number }];
   error: [Error];
 };
 
 /**
+ * When to refresh a grant: a third of its life before it ends, at most a minute before, so that a
+ * short-lived token (STREAM_TOKEN_TTL_S=10) is refreshed in time too.
+ */
+export function refreshDelayMs(grant: { expiresAt: number }, fetchedAt: number, now = Date.now()): number {
+  const margin = Math.min(60_000, (grant.expiresAt - fetchedAt) / 3);
+  return Math.max(1000, grant.expiresAt - margin - now);
+}
+
+/**
  * Keeps a studio feed published into the sfu: asks table-service for a publish grant, opens an
  * RTP ingest through signalling, points the feed at it, and does it all again whenever the sfu
- * says the table's media was rebuilt, the connection comes back, or the token is near expiry.
+ * says the table's media was rebuilt or the connection comes back. Before the token expires it
+ * hands the sfu a fresh one (`refreshToken`): the producer stays, so HLS and the vision feed never
+ * restart for a token.
  */
 export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
   readonly #opts: StudioPublisherOptions;
   #socket: Socket<SfuServerToClient, SfuClientToServer> | undefined;
   #grant: StreamGrant | undefined;
+  #grantFetchedAt = 0;
+  /** Whether the current socket holds a published ingest (refreshing then suffices). */
+  #published = false;
   #closed = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #attempt = 0;
@@ -57,10 +73,20 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
     this.#opts.log?.(msg, { tableId: this.#opts.tableId, ...extra });
   }
 
-  #schedule(delayMs: number): void {
+  #schedule(delayMs: number, what: 'publish' | 'refresh' = 'publish'): void {
     if (this.#closed) return;
     clearTimeout(this.#retryTimer);
-    this.#retryTimer = setTimeout(() => void this.#publishOnce(), delayMs);
+    this.#retryTimer = setTimeout(() => void (what === 'refresh' ? this.#refreshOnce() : this.#publishOnce()), delayMs);
+  }
+
+  /** The current grant, or a fresh one once it is within its refresh margin. */
+  async #freshGrant(): Promise<StreamGrant> {
+    const grant = this.#grant;
+    if (grant && refreshDelayMs(grant, this.#grantFetchedAt) > 1000) return grant;
+    const fetchedAt = Date.now();
+    this.#grant = await this.#fetchGrant();
+    this.#grantFetchedAt = fetchedAt;
+    return this.#grant;
   }
 
   async #fetchGrant(): Promise<StreamGrant> {
@@ -84,6 +110,15 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
       // A reconnect may mean a restarted sfu that knows nothing of this table.
       if (this.#attempt > 0 || this.#grant) this.#schedule(0);
     });
+    socket.on('disconnect', () => {
+      this.#published = false;
+    });
+    socket.on('tokenExpired', ({ tableId }) => {
+      if (tableId !== this.#opts.tableId) return;
+      this.#log('sfu says the publish token expired; publishing again');
+      this.#published = false;
+      this.#schedule(0);
+    });
     socket.on('mediaReset', ({ tableId, reason }) => {
       if (tableId !== this.#opts.tableId) return;
       this.#log('sfu rebuilt the table media; publishing again', { reason });
@@ -97,8 +132,8 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
     if (this.#closed || this.#publishing) return;
     this.#publishing = (async () => {
       try {
-        if (!this.#grant || this.#grant.expiresAt - Date.now() < 60_000) this.#grant = await this.#fetchGrant();
-        const grant = this.#grant;
+        this.#published = false;
+        const grant = await this.#freshGrant();
         const socket = this.#connect(grant);
         if (!socket.connected) {
           await new Promise<void>((resolve, reject) => {
@@ -121,10 +156,10 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
         if (!res.ok) throw new Error(`publishRtp refused: ${res.error.code} ${res.error.message}`);
         await this.#opts.feed.setTarget({ host: res.data.ip, port: res.data.port });
         this.#attempt = 0;
+        this.#published = true;
         this.#log('published', { ...res.data });
         this.emit('published', res.data);
-        // Refresh the grant before it expires so a later re-publish never waits on a dead token.
-        this.#schedule(Math.max(5_000, grant.expiresAt - Date.now() - 60_000));
+        this.#schedule(refreshDelayMs(grant, this.#grantFetchedAt), 'refresh');
       } catch (err) {
         this.#attempt++;
         const delay = Math.min(5000, 250 * 2 ** Math.min(this.#attempt, 5));
@@ -135,6 +170,42 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
       }
     })();
     await this.#publishing;
+  }
+
+  /**
+   * Hands the sfu a fresh token for the joined table, keeping the ingest and its producer. Anything
+   * that goes wrong (the socket dropped, the sfu restarted and forgot the peer) falls back to a
+   * full publish.
+   */
+  async #refreshOnce(): Promise<void> {
+    if (this.#closed || this.#publishing) return;
+    const socket = this.#socket;
+    if (!this.#published || !socket?.connected) {
+      this.#schedule(0);
+      return;
+    }
+    let grant: StreamGrant;
+    try {
+      grant = await this.#freshGrant();
+    } catch (err) {
+      // table-service is away: the token in hand may still be good; try again shortly.
+      const left = (this.#grant?.expiresAt ?? 0) - Date.now();
+      this.#log('grant refresh failed; retrying', { err: String(err), tokenLeftMs: left });
+      this.#schedule(left > 3000 ? 1000 : 0, left > 3000 ? 'refresh' : 'publish');
+      return;
+    }
+    try {
+      const res = (await socket.timeout(5000).emitWithAck('refreshToken', {
+        token: grant.token,
+        tableId: this.#opts.tableId,
+      })) as SfuAck<{ expiresAt: number }>;
+      if (!res.ok) throw new Error(`refreshToken refused: ${res.error.code} ${res.error.message}`);
+      this.emit('refreshed', { expiresAt: res.data.expiresAt });
+      this.#schedule(refreshDelayMs(grant, this.#grantFetchedAt), 'refresh');
+    } catch (err) {
+      this.#log('token refresh failed; publishing again', { err: String(err) });
+      this.#schedule(0);
+    }
   }
 
   close(): void {
