@@ -18,6 +18,7 @@ import { LoginLimits } from './auth/LoginLimits.js';
 import { Players } from './auth/Players.js';
 import { SessionTokens } from './auth/SessionTokens.js';
 import { StaffDirectory } from './auth/StaffDirectory.js';
+import { BetHistory } from './bets/BetHistory.js';
 import { BetIntake } from './bets/BetIntake.js';
 import { Cluster } from './cluster/Cluster.js';
 import { clusterRoutes } from './cluster/clusterRoutes.js';
@@ -202,7 +203,7 @@ export class TableService {
         issuer,
         liveTables: liveTables ?? (() => sfuLiveTables(config.SFU_INTERNAL_URL)),
       });
-      await app.register(roundRoutes, { rounds, intake, tables });
+      await app.register(roundRoutes, { rounds, intake, tables, history: new BetHistory(db) });
       await app.register(visionRoutes, { db, rounds, readings, tables });
       if (config.PLAYER_WEB_DIR && existsSync(config.PLAYER_WEB_DIR)) {
         await app.register(fastifyStatic, { root: path.resolve(config.PLAYER_WEB_DIR), prefix: '/' });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError, RoundHold, TableId } from '@live-casino/protocol';
 import { Type } from '@sinclair/typebox';
 import { currentSession, requireRole, requireTableAccess } from '../auth/authPlugin.js';
+import { type BetHistory, RoundBet, RoundBetTotals } from '../bets/BetHistory.js';
 import type { BetIntake } from '../bets/BetIntake.js';
 import type { Rounds } from '../rounds/Rounds.js';
 import type { RoundDto, TableRules } from '../rounds/RoundTypes.js';
@@ -69,13 +70,18 @@ export interface RoundRoutesOptions {
   rounds: Rounds;
   intake: BetIntake;
   tables: ReadonlyMap<string, TableRules>;
+  /** Reads past bets for GET /v1/rounds/:roundId. */
+  history: BetHistory;
 }
 
 /**
  * Dealer and pit-boss control of rounds, and player bets. Dealers act on their own table only;
  * pit bosses on any; a round id names its table, checked against the session on every call.
  */
-export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async (app, { rounds, intake, tables }) => {
+export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async (
+  app,
+  { rounds, intake, tables, history },
+) => {
   const tableOf = (tableId: string): TableRules => {
     const table = tables.get(tableId);
     if (!table) throw new AppError('TABLE_NOT_FOUND', `no table ${tableId}`);
@@ -104,6 +110,36 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
     async (request) => {
       tableOf(request.params.tableId);
       return { round: (await rounds.current(request.params.tableId)) ?? null };
+    },
+  );
+
+  app.get(
+    '/v1/rounds/:roundId',
+    {
+      preHandler: [requireRole('player', 'dealer', 'pitboss', 'service')],
+      schema: {
+        tags: ['rounds'],
+        summary:
+          "Any round, finished or not: its state, times and result; for a player, their own bets of it with status and payout (never anyone else's); for staff, the round's bet totals",
+        params: Type.Object({ roundId: RoundId }),
+        response: {
+          200: Type.Object({
+            round: RoundBody,
+            bets: Type.Optional(Type.Array(RoundBet)),
+            totals: Type.Optional(RoundBetTotals),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const session = currentSession(request);
+      if (session.role === 'player') {
+        const round = await rounds.get(request.params.roundId);
+        return { round, bets: await history.ofPlayer(round.roundId, session.userId) };
+      }
+      const round = await roundFor(request.params.roundId, session);
+      return { round, totals: await history.totals(round.roundId) };
     },
   );
 
