@@ -48,6 +48,7 @@ export class Database {
   readonly #log: Logger;
   readonly #state: { closing: boolean };
   #closed: Promise<void> | undefined;
+  #retried = 0;
 
   private constructor(pool: pg.Pool, embedded: EmbeddedPostgres | undefined, log: Logger, state: { closing: boolean }) {
     this.#pool = pool;
@@ -107,12 +108,49 @@ export class Database {
     return this.#embedded !== undefined;
   }
 
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    return this.#pool.query<R>(text, values);
+  /** Statements and transactions run again after a deadlock or serialization failure (tests, metrics). */
+  get retried(): number {
+    return this.#retried;
   }
 
-  /** Runs `fn` in a transaction on one connection: COMMIT if it resolves, ROLLBACK if it throws. */
+  /**
+   * One statement on any connection. A statement Postgres aborted as a deadlock victim or for a
+   * serialization failure (40P01, 40001) changed nothing and is run again: the caller's ids (bet,
+   * transfer) are in it, so a retry is the same request.
+   */
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#pool.query<R>(text, values);
+      } catch (err) {
+        if (!isRetryable(err) || attempt >= MAX_ATTEMPTS) throw err;
+        this.#retried++;
+        await retryPause(attempt);
+      }
+    }
+  }
+
+  /**
+   * Runs `fn` in a transaction on one connection: COMMIT if it resolves, ROLLBACK if it throws. A
+   * transaction aborted as a deadlock victim or a serialization failure is run again from the start
+   * (so `fn` must do nothing outside the transaction that a second run would repeat).
+   */
   async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#transactionOnce(fn);
+      } catch (err) {
+        if (!isRetryable(err) || attempt >= MAX_ATTEMPTS) throw err;
+        this.#retried++;
+        await retryPause(attempt);
+      }
+    }
+  }
+
+  async #transactionOnce<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken = false;
     try {
@@ -179,4 +217,17 @@ export function redactUrl(url: string): string {
   } catch {
     return '(unparsable url)';
   }
+}
+
+const MAX_ATTEMPTS = 5;
+
+/** Deadlock victim (40P01) or serialization failure (40001): nothing was written, run it again. */
+export function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+function retryPause(attempt: number): Promise<void> {
+  // Short and jittered, so the two sides of a deadlock do not meet again on the next try.
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
 }
