@@ -28,10 +28,15 @@ export const TableRequests = {
     { clientBetId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }) },
     { additionalProperties: false },
   ),
+  /**
+   * The player's own view of their delay, for dashboards; it decides nothing. The answer is their
+   * window as the server measured it for their stream session of `tableId`.
+   */
   reportDelay: Type.Object(
     {
       mode: Type.Union([Type.Literal('webrtc'), Type.Literal('hls')]),
       playoutDelayMs: Type.Number({ minimum: 0, maximum: 60_000 }),
+      tableId: Type.Optional(TableId),
     },
     { additionalProperties: false },
   ),
@@ -63,7 +68,7 @@ export interface TableResponses {
   unsubscribe: Record<string, never>;
   placeBet: Record<string, unknown>;
   cancelBet: Record<string, unknown>;
-  reportDelay: Record<string, never>;
+  reportDelay: DelayAnswer;
   subscribeAlerts: { alerts: Alert[] };
 }
 
@@ -71,7 +76,37 @@ export type TableClientToServer = {
   [N in TableRequestName]: (req: TableRequest<N>, ack: (res: TableAck<TableResponses[N]>) => void) => void;
 };
 
+/** A player's betting window as the server measured it (answer to `reportDelay`). */
+export interface DelayAnswer {
+  /** Their delay as the sfu measured it for their own stream session; null: not measured. */
+  measuredDelayMs: number | null;
+  /**
+   * How long after the close their bets on earlier frames may still arrive; null: none (the server
+   * clock decides). A client whose own delay is longer ends its countdown that much earlier in the
+   * video (and says why), so that an honest click never lands in a refusal.
+   */
+  allowanceMs: number | null;
+  /** The most late time anyone gets at this table, whatever their delay (null: no table given). */
+  revealCapMs: number | null;
+}
+
+/** A bet the close or the reveal found late: refunded to the player, who is told at once. */
+export interface BetRefusedEvent {
+  betId: string;
+  clientBetId: string;
+  roundId: string;
+  tableId: string;
+  stake: number;
+  currency: string;
+  code: 'TABLE_BETTING_CLOSED';
+  /** Which rule of the window refused it (BettingWindow.ts): FRAME_AT_OR_AFTER_CLOSE, ... */
+  reason: string;
+  message: string;
+}
+
 export interface TableServerToClient {
+  /** To the player: a bet taken while the close (or the reveal) was on its way, refunded as late. */
+  betRefused: (ev: BetRefusedEvent) => void;
   round: (ev: RoundEventPayload) => void;
   /** The player's balance after a bet, a cancel or a settlement (minor units). */
   balance: (ev: { amount: number; currency: string }) => void;

@@ -10,7 +10,15 @@ export type AccountKind = (typeof ACCOUNT_KINDS)[number];
  * house → player; a loss moves escrow → house; a void or a cancelled bet returns escrow → player.
  * The database accepts any `^[a-z][a-z_]{0,31}$`, so a new kind needs only this union.
  */
-export type TransferKind = 'deposit' | 'withdrawal' | 'bet' | 'bet_cancel' | 'payout' | 'loss' | 'void_refund';
+export type TransferKind =
+  | 'deposit'
+  | 'withdrawal'
+  | 'bet'
+  | 'bet_cancel'
+  | 'payout'
+  | 'loss'
+  | 'void_refund'
+  | 'late_refund';
 
 export interface OpenAccountOptions {
   id: string;

@@ -20,6 +20,7 @@ import { SessionTokens } from './auth/SessionTokens.js';
 import { StaffDirectory } from './auth/StaffDirectory.js';
 import { BetHistory } from './bets/BetHistory.js';
 import { BetIntake } from './bets/BetIntake.js';
+import { ViewerDelays } from './bets/ViewerDelays.js';
 import { Cluster } from './cluster/Cluster.js';
 import { clusterRoutes } from './cluster/clusterRoutes.js';
 import { TableLeases } from './cluster/TableLeases.js';
@@ -109,6 +110,7 @@ export class TableService {
     });
     let cluster: Cluster | undefined;
     let leases: TableLeases | undefined;
+    let delays: ViewerDelays | undefined;
     try {
       cluster = await Cluster.create({ redisUrl: config.REDIS_URL, leaseMs: config.TABLE_LEASE_MS });
       const ledger = await Ledger.create({ pool: db.pool, log });
@@ -117,7 +119,8 @@ export class TableService {
         vision: { minConfidence: config.VISION_MIN_CONFIDENCE, timeoutMs: config.VISION_TIMEOUT_MS },
       });
       const readings = new VisionReadings({ db, rounds, log });
-      const intake = new BetIntake({ db, rounds, tables, log });
+      delays = ViewerDelays.create({ sfuInternalUrl: config.SFU_INTERNAL_URL, log });
+      const intake = new BetIntake({ db, rounds, tables, delays, log });
       const players = new Players({ db, ledger, currency: config.CURRENCY });
       const staff = StaffDirectory.fromJson(config.STAFF_ACCOUNTS, { tableIds: tables.keys() });
       const sessions = new SessionTokens(
@@ -262,6 +265,7 @@ export class TableService {
       });
     } catch (err) {
       await leases?.close();
+      await delays?.close();
       await cluster?.close();
       await db.close();
       throw err;
@@ -283,6 +287,7 @@ export class TableService {
       // Released first, so another node takes the tables over at once rather than after the lease.
       await this.leases.close();
       await this.intake.close();
+      await this.intake.delays.close();
       await this.realtime.close().catch(() => undefined);
       await this.app.close().catch(() => undefined);
       await this.ops.close().catch(() => undefined);

@@ -28,6 +28,21 @@ export const TableConfig = Type.Object(
      * held for the pit boss otherwise. Off by default: the dealer confirms alone.
      */
     visionCheck: Type.Optional(Type.Boolean()),
+    /**
+     * The betting window's late-bet bounds (see BettingWindow.ts), over the game's defaults: how
+     * soon after the close the game shows anything of its outcome, the least delay any viewer can
+     * have, and how late a dealer's close may arrive after its frame.
+     */
+    window: Type.Optional(
+      Type.Object(
+        {
+          revealAfterCloseMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+          minViewerDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+          closeMaxLagMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -255,7 +255,7 @@ describe.skipIf(!hasRedis)('table-service on several nodes (Redis + Postgres)', 
     // Close so that late bets are accepted until ~2 s from now; every step is done on node B,
     // the owner (A) learns of the confirmed round from Postgres.
     const deadline = Date.now() + 2000;
-    const closesAtStudioMs = deadline - lastAcceptanceMs(0, DEFAULT_WINDOW_POLICY);
+    const closesAtStudioMs = deadline - lastAcceptanceMs(0, 0, DEFAULT_WINDOW_POLICY.roulette);
     const closed = await http(urlB, 'POST', `/v1/rounds/${roundId}/close`, bossB, { closesAtStudioMs });
     expect(closed.body.lastAcceptanceMs).toBe(deadline);
     await http(urlB, 'POST', `/v1/rounds/${roundId}/result`, bossB, { result: { pocket: 1 } });

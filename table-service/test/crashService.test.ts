@@ -124,7 +124,7 @@ describe('table-service SIGKILLed during settlement', () => {
           ),
         ),
       );
-      await http('POST', `/v1/rounds/${roundId}/close`, boss, { closesAtStudioMs: now - 10_000 });
+      await http('POST', `/v1/rounds/${roundId}/close`, boss, { closesAtStudioMs: Date.now() });
       await http('POST', `/v1/rounds/${roundId}/result`, boss, { result: { pocket: (i * 7) % 37 } });
       await http('POST', `/v1/rounds/${roundId}/confirm`, boss);
       // Kill the process 0-25 ms into the settle request: before, inside or after its transaction.

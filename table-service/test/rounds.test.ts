@@ -1,6 +1,7 @@
 import { AppError } from '@live-casino/protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BetIntake } from '../src/bets/BetIntake.js';
+import { ViewerDelays } from '../src/bets/ViewerDelays.js';
 import { checkLedger } from '../src/cli/ledgerCheck.js';
 import type { Database } from '../src/db/Database.js';
 import { ROULETTE_BET_TYPES } from '../src/games/index.js';
@@ -17,7 +18,8 @@ const ROULETTE: TableRules = {
   currency: 'EUR',
   limits: Object.fromEntries(ROULETTE_BET_TYPES.map((t) => [t, { min: 10, max: 100_000 }])),
   maxPlayerStakePerRound: 1_000_000,
-  window: DEFAULT_WINDOW_POLICY,
+  // A wheel whose outcome shows 2.5 s after the close: room for late bets to test.
+  window: { ...DEFAULT_WINDOW_POLICY.roulette, revealAfterCloseMs: 2500 },
 };
 
 async function code(p: Promise<unknown>): Promise<string> {
@@ -36,6 +38,7 @@ describe('rounds, bets and settlement', () => {
   let ledger: Ledger;
   let rounds: Rounds;
   let intake: BetIntake;
+  let delays: ViewerDelays;
 
   beforeAll(async () => {
     server = await startTestPostgres();
@@ -47,7 +50,8 @@ describe('rounds, bets and settlement', () => {
     db = await server.freshDatabase({ poolMax: 8 });
     ledger = await Ledger.create({ pool: db.pool, log: silentLog });
     rounds = new Rounds(db, ledger, silentLog);
-    intake = new BetIntake({ db, rounds, tables: new Map([[ROULETTE.tableId, ROULETTE]]), log: silentLog });
+    delays = ViewerDelays.create();
+    intake = new BetIntake({ db, rounds, tables: new Map([[ROULETTE.tableId, ROULETTE]]), delays, log: silentLog });
   });
   afterEach(async () => {
     await intake.close();
@@ -130,10 +134,10 @@ describe('rounds, bets and settlement', () => {
     });
     await intake.place(a, { clientBetId: '2', roundId: round.roundId, bet: { type: 'black' }, stake: 50 });
     await intake.place(b, { clientBetId: '1', roundId: round.roundId, bet: { type: 'red' }, stake: 200 });
-    await rounds.closeBetting(round.roundId, Date.now() - 8000, ROULETTE);
+    await rounds.closeBetting(round.roundId, Date.now(), ROULETTE);
     await rounds.submitResult(round.roundId, { pocket: 17 }, 'dealer'); // 17 is black
     await rounds.confirmResult(round.roundId, 'dealer-1');
-    const settled = await rounds.settle(round.roundId);
+    const settled = await rounds.settle(round.roundId, Date.now() + 10_000);
     expect(settled.state).toBe('SETTLED');
     // dave: -150 + 3600 (straight: 100 + 3500) + 100 (black: 50 + 50) = 1000 - 150 + 3700 = 4550
     expect(await ledger.balance(walletAccountId(a))).toBe(4550);
@@ -183,7 +187,8 @@ describe('rounds, bets and settlement', () => {
     const round = await rounds.openBetting(ROULETTE, opened);
     const close = Date.now() - 500;
     await rounds.closeBetting(round.roundId, close, ROULETTE);
-    intake.reportDelay(a, 'hls', 2000);
+    // The sfu measured this player's HLS session at 2 s.
+    delays.record({ playerId: a, tableId: ROULETTE.tableId, mode: 'hls', delayMs: 2000, measuredAtMs: close + 1800 });
     // Frame shown 100 ms before the close, clicked just now (2 s delay): accepted.
     const late = await intake.place(
       a,
@@ -262,7 +267,13 @@ describe('table limits and rebet', () => {
     db = await server.freshDatabase({ poolMax: 4 });
     ledger = await Ledger.create({ pool: db.pool, log: silentLog });
     rounds = new Rounds(db, ledger, silentLog);
-    intake = new BetIntake({ db, rounds, tables: new Map([[CAPPED.tableId, CAPPED]]), log: silentLog });
+    intake = new BetIntake({
+      db,
+      rounds,
+      tables: new Map([[CAPPED.tableId, CAPPED]]),
+      delays: ViewerDelays.create(),
+      log: silentLog,
+    });
     await db.query(
       "INSERT INTO players (id, username, password_hash, display_name, currency) VALUES ('ivy', 'ivy', 'x', 'ivy', 'EUR')",
     );
@@ -302,7 +313,13 @@ describe('table limits and rebet', () => {
       ).status,
     ).toBe('placed');
     // A fresh intake (another node, a restart) starts from what the database holds.
-    const other = new BetIntake({ db, rounds, tables: new Map([[CAPPED.tableId, CAPPED]]), log: silentLog });
+    const other = new BetIntake({
+      db,
+      rounds,
+      tables: new Map([[CAPPED.tableId, CAPPED]]),
+      delays: ViewerDelays.create(),
+      log: silentLog,
+    });
     expect(
       await code(other.place('ivy', { clientBetId: 'x', roundId: round.roundId, bet: { type: 'odd' }, stake: 100 })),
     ).toBe('BET_TABLE_LIMIT');
@@ -323,10 +340,10 @@ describe('table limits and rebet', () => {
       bet: { type: 'dozen', dozen: 1 },
       stake: 200,
     });
-    await rounds.closeBetting(first.roundId, Date.now() - 10_000, CAPPED);
+    await rounds.closeBetting(first.roundId, Date.now(), CAPPED);
     await rounds.submitResult(first.roundId, { pocket: 30 }, 'dealer');
     await rounds.confirmResult(first.roundId, 'dealer');
-    await rounds.settle(first.roundId);
+    await rounds.settle(first.roundId, Date.now() + 10_000);
     const second = await rounds.openBetting(CAPPED, Date.now() - 1000);
     expect(await code(intake.rebet('nobody', second.roundId, 'rb'))).toBe('BET_NOT_FOUND');
     const { placed, refused } = await intake.rebet('ivy', second.roundId, 'rb');

@@ -7,10 +7,12 @@ import { startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { startTestService, type TestService } from './helpers/service.js';
 import { waitFor } from '../../scripts/testing/waitFor.js';
 
+// The scenes are played 10-20 s in the past: a close that old is taken as it was stamped.
+const window = { closeMaxLagMs: 30_000 };
 const TABLES = [
-  { tableId: 'roulette-1', name: 'Checked roulette', game: 'roulette', visionCheck: true },
-  { tableId: 'baccarat-1', name: 'Checked baccarat', game: 'baccarat', visionCheck: true },
-  { tableId: 'roulette-2', name: 'Plain roulette', game: 'roulette' },
+  { tableId: 'roulette-1', name: 'Checked roulette', game: 'roulette', visionCheck: true, window },
+  { tableId: 'baccarat-1', name: 'Checked baccarat', game: 'baccarat', visionCheck: true, window },
+  { tableId: 'roulette-2', name: 'Plain roulette', game: 'roulette', window },
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { type Card, SUITS } from '@live-casino/protocol/games/baccarat';
+import { BACCARAT_TIMELINE } from '../simulator/BaccaratScene.js';
 import type { SceneEvent } from '../simulator/SceneTypes.js';
 
 export interface SimulatedDealerOptions {
@@ -104,9 +105,26 @@ export class SimulatedDealer {
       case 'ballSettled':
         await this.#result({ pocket: event.pocket }, event.studioTimeMs);
         return;
-      case 'cardDealt':
+      case 'cardDealt': {
+        const first = this.#cards.length === 0;
         this.#cards.push(event.card);
+        // The first card of the coup left the shoe a slide and a turn before it lay face up: from
+        // then on the outcome begins to show, and table-service takes no late bet past it.
+        if (first && this.#round?.state === 'BETTING_CLOSED') {
+          const leftShoe = event.studioTimeMs - BACCARAT_TIMELINE.slideMs - BACCARAT_TIMELINE.turnMs;
+          const res = await this.#call('POST', `/v1/rounds/${this.#round.roundId}/reveal`, {
+            studioMs: Math.round(leftShoe),
+          });
+          if (res.status !== 200) {
+            this.#opts.log?.('reveal refused', {
+              tableId: this.#opts.tableId,
+              status: res.status,
+              code: res.body?.code,
+            });
+          }
+        }
         return;
+      }
       case 'coupResult':
         await this.#result({ cards: this.#cards }, event.studioTimeMs);
         return;

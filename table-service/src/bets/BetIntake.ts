@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { AppError, isErrorCode } from '@live-casino/protocol';
+import { AppError, type DelayAnswer, isErrorCode } from '@live-casino/protocol';
 import type { Logger } from 'pino';
 import type { Database } from '../db/Database.js';
 import { transferBodyHash } from '../Ledger.js';
 import type { TransferRequest } from '../LedgerTypes.js';
-import { type DelayReport, type DeliveryMode, decideBetWindow, type WindowRefusal } from '../rounds/BettingWindow.js';
+import { allowanceOf, decideBetWindow, revealCapMs, type WindowRefusal } from '../rounds/BettingWindow.js';
 import { canonicalJson } from '../rounds/RoundStates.js';
 import { rulesOf } from '../rounds/GameRules.js';
 import { escrowAccountId, type Rounds, walletAccountId } from '../rounds/Rounds.js';
 import type { RoundDto, TableRules } from '../rounds/RoundTypes.js';
+import type { ViewerDelays } from './ViewerDelays.js';
 
 export interface PlaceBetRequest {
   /** The client's id for this bet: a retry with the same id returns the first answer. */
@@ -51,17 +52,23 @@ interface BetItem {
   frameStudioMs: number | null;
   receivedAtMs: number;
   windowBasis: 'video' | 'server-clock';
+  /** Late time after the close this bet was allowed (video basis); null: the server clock. */
+  allowanceMs: number | null;
   transfer: TransferRequest;
 }
 
 const REFUSAL_MESSAGES: Record<WindowRefusal, string> = {
   FRAME_AT_OR_AFTER_CLOSE: 'betting had closed on the frame you saw',
-  FRAME_OLDER_THAN_DELAY: 'the frame time is older than your measured video delay allows',
-  ARRIVED_AFTER_DELAY: 'the bet arrived after betting closed, beyond your video delay',
+  ARRIVED_AFTER_DELAY: 'the bet arrived after betting closed, beyond your measured video delay',
+  ARRIVED_AFTER_REVEAL: 'the bet arrived after the outcome began to show',
   FRAME_IN_FUTURE: 'the frame time is in the future',
   CLOSED_BY_SERVER_CLOCK: 'betting is closed',
   NOT_YET_OPEN: 'betting is not open yet',
 };
+
+export function refusalMessage(reason: string | undefined): string {
+  return reason && reason in REFUSAL_MESSAGES ? REFUSAL_MESSAGES[reason as WindowRefusal] : 'betting is closed';
+}
 
 const MAX_BATCH = 500;
 
@@ -76,7 +83,11 @@ export class BetIntake {
   readonly #rounds: Rounds;
   readonly #tables: ReadonlyMap<string, TableRules>;
   readonly #log: Logger;
-  readonly #delays = new Map<string, DelayReport>();
+  readonly #delays: ViewerDelays;
+  /** The players' measured delays (the intake's closes the poller with it). */
+  get delays(): ViewerDelays {
+    return this.#delays;
+  }
   /** The round in play per table, kept from round events to spare a read per bet. */
   readonly #live = new Map<string, RoundDto>();
   /** Stakes taken or in flight per `round:player`, against the table's per-player cap. */
@@ -85,11 +96,26 @@ export class BetIntake {
   #inFlight: Promise<void> | undefined;
   #closed = false;
 
-  constructor(opts: { db: Database; rounds: Rounds; tables: ReadonlyMap<string, TableRules>; log: Logger }) {
+  constructor(opts: {
+    db: Database;
+    rounds: Rounds;
+    tables: ReadonlyMap<string, TableRules>;
+    delays: ViewerDelays;
+    log: Logger;
+  }) {
     this.#db = opts.db;
     this.#rounds = opts.rounds;
     this.#tables = opts.tables;
+    this.#delays = opts.delays;
     this.#log = opts.log.child({ component: 'bets' });
+    // Bets the close or the reveal found late were refunded: their stake no longer counts.
+    this.#rounds.on('betsRefunded', ({ bets }) => {
+      for (const bet of bets) {
+        const key = `${bet.roundId}:${bet.playerId}`;
+        const total = this.#staked.get(key);
+        if (total !== undefined) this.#staked.set(key, total - bet.stake);
+      }
+    });
     this.#rounds.on('event', ({ round }) => {
       if (round.state === 'SETTLED' || round.state === 'VOIDED') {
         if (this.#live.get(round.tableId)?.roundId === round.roundId) this.#live.delete(round.tableId);
@@ -98,9 +124,21 @@ export class BetIntake {
     });
   }
 
-  /** A player's measured playout delay (studio time of the frame on screen vs their clock). */
-  reportDelay(playerId: string, mode: DeliveryMode, playoutDelayMs: number, nowMs = Date.now()): void {
-    this.#delays.set(playerId, { mode, playoutDelayMs, reportedAtMs: nowMs });
+  /**
+   * A player says how they watch and what delay they see (studio time of the frame on screen vs
+   * their clock). The delay they claim decides nothing: the answer is their window as the server
+   * measured it, so that their client can end the countdown in time.
+   */
+  reportDelay(playerId: string, tableId: string | undefined, nowMs = Date.now()): DelayAnswer {
+    const table = tableId === undefined ? undefined : this.#tables.get(tableId);
+    if (tableId !== undefined && !table) throw new AppError('TABLE_NOT_FOUND', `no table ${tableId}`);
+    if (!table) return { measuredDelayMs: null, allowanceMs: null, revealCapMs: null };
+    const measured = this.#delays.get(playerId, table.tableId, nowMs);
+    return {
+      measuredDelayMs: measured?.delayMs ?? null,
+      allowanceMs: allowanceOf(measured, nowMs, table.window) ?? null,
+      revealCapMs: revealCapMs(table.window),
+    };
   }
 
   async #round(roundId: string): Promise<RoundDto> {
@@ -126,10 +164,16 @@ export class BetIntake {
       .update(canonicalJson({ v: 1, roundId: round.roundId, bet, stake }))
       .digest('hex');
     const open = round.state === 'BETTING_OPEN' || round.state === 'BETTING_CLOSED';
+    const measured = this.#delays.get(playerId, round.tableId, receivedAtMs);
+    const allowanceMs = allowanceOf(measured, receivedAtMs, table.window);
     const decision = open
       ? decideBetWindow(
-          { opensAtStudioMs: round.opensAtStudioMs, closesAtStudioMs: round.closesAtStudioMs ?? undefined },
-          { frameStudioMs: req.frameStudioMs, receivedAtMs, delay: this.#delays.get(playerId) },
+          {
+            opensAtStudioMs: round.opensAtStudioMs,
+            closesAtStudioMs: round.closesAtStudioMs ?? undefined,
+            revealsAtStudioMs: round.revealsAtStudioMs ?? undefined,
+          },
+          { frameStudioMs: req.frameStudioMs, receivedAtMs, allowanceMs },
           table.window,
         )
       : undefined;
@@ -164,6 +208,7 @@ export class BetIntake {
       frameStudioMs: req.frameStudioMs ?? null,
       receivedAtMs,
       windowBasis: decision.basis,
+      allowanceMs: decision.basis === 'video' ? (allowanceMs ?? null) : null,
       transfer,
     };
     const release = await this.#reserve(round.roundId, playerId, stake, table.maxPlayerStakePerRound);
@@ -252,20 +297,43 @@ export class BetIntake {
     return { placed, refused };
   }
 
-  /** Cancels a bet while betting is open: escrow → player, once. */
-  async cancel(playerId: string, clientBetId: string): Promise<BetDto> {
+  /**
+   * Cancels a bet while betting is open: escrow → player, once. A cancel is judged on its arrival
+   * against the close, and the dealer's close may still be on its way (it carries the studio time
+   * of the frame it was taken on, and arrives later): so a cancel commits only once no close still
+   * in flight can land before it, `closeMaxLagMs` after it arrived (see `appliedClose`), or at once
+   * when the close is already known.
+   */
+  async cancel(playerId: string, clientBetId: string, receivedAtMs = Date.now()): Promise<BetDto> {
     const betId = `${playerId}:${clientBetId}`;
+    const { rows: found } = await this.#db.query<{ round_id: string; table_id: string; closes_at: number | null }>(
+      `SELECT b.round_id, b.table_id, r.closes_at_studio_ms AS closes_at
+         FROM bets b JOIN rounds r ON r.id = b.round_id WHERE b.id = $1`,
+      [betId],
+    );
+    const located = found[0];
+    if (!located) throw new AppError('BET_NOT_FOUND', `no bet ${clientBetId}`);
+    const table = this.#tables.get(located.table_id);
+    if (located.closes_at === null && table) {
+      await this.#closeKnownOr(located.round_id, receivedAtMs + table.window.closeMaxLagMs + 1);
+    }
     let cancelledNow = false;
     const row = await this.#db.transaction(async (client) => {
-      const { rows } = await client.query<BetRow>(
-        `SELECT b.*, r.state AS round_state FROM bets b JOIN rounds r ON r.id = b.round_id
-          WHERE b.id = $1 FOR UPDATE OF b, r`,
-        [betId],
+      // The round first, then the bet, then (in ledger_apply) accounts: the one lock order that
+      // bets, closes and settlements follow too.
+      const { rows: rounds } = await client.query<{ state: string; closes_at: number | null }>(
+        'SELECT state, closes_at_studio_ms AS closes_at FROM rounds WHERE id = $1 FOR SHARE',
+        [located.round_id],
       );
+      const { rows } = await client.query<BetRow>('SELECT * FROM bets WHERE id = $1 FOR UPDATE', [betId]);
       const bet = rows[0];
-      if (!bet || bet.player_id !== playerId) throw new AppError('BET_NOT_FOUND', `no bet ${clientBetId}`);
+      const round = rounds[0];
+      if (!bet || !round || bet.player_id !== playerId) throw new AppError('BET_NOT_FOUND', `no bet ${clientBetId}`);
       if (bet.status === 'cancelled') return bet;
-      if (bet.round_state !== 'BETTING_OPEN' || bet.status !== 'placed') {
+      const open =
+        round.state === 'BETTING_OPEN' ||
+        (round.state === 'BETTING_CLOSED' && round.closes_at !== null && receivedAtMs < round.closes_at);
+      if (!open || bet.status !== 'placed') {
         throw new AppError('TABLE_BETTING_CLOSED', 'a bet can only be cancelled while betting is open');
       }
       await client.query('SELECT ledger_apply($1::jsonb, true)', [
@@ -293,6 +361,24 @@ export class BetIntake {
     const total = this.#staked.get(key);
     if (cancelledNow && total !== undefined) this.#staked.set(key, total - row.stake);
     return toBetDto(row);
+  }
+
+  /** Resolves when this node sees the round's betting close, or at `untilMs`, whichever is first. */
+  async #closeKnownOr(roundId: string, untilMs: number): Promise<void> {
+    const wait = untilMs - Date.now();
+    if (wait <= 0) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#rounds.off('event', onEvent);
+        resolve();
+      };
+      const onEvent = ({ round }: { round: RoundDto }): void => {
+        if (round.roundId === roundId && round.closesAtStudioMs !== null) done();
+      };
+      const timer = setTimeout(done, wait);
+      this.#rounds.on('event', onEvent);
+    });
   }
 
   /** Bets of a player, newest first. */
@@ -335,8 +421,10 @@ export class BetIntake {
   }
 
   /**
-   * One statement: the ledger applies the transfers (each on its own), and the rows of the bets
-   * whose transfer committed are inserted with them. Same transaction, one commit.
+   * One statement, one round trip, one commit: `bets_place` (migration 0030) locks the rounds, judges
+   * each bet against the window as it stands under that lock (a close may have landed since the bet
+   * was checked here), applies the transfers of the others (each on its own) and inserts the rows of
+   * those whose transfer committed.
    */
   async #commit(batch: Pending[]): Promise<void> {
     const transfers = JSON.stringify(batch.map((p) => withHash(p.item.transfer)));
@@ -353,30 +441,13 @@ export class BetIntake {
         frame_studio_ms: item.frameStudioMs,
         received_at_ms: item.receivedAtMs,
         window_basis: item.windowBasis,
+        allowance_ms: item.allowanceMs,
       })),
     );
-    const { rows } = await this.#db.query<{ r: RawPlace[] }>(
-      `WITH applied AS (SELECT ledger_apply($1::jsonb, false) AS r),
-       outcome AS (
-         SELECT (ord - 1)::int AS i, res FROM applied, jsonb_array_elements(applied.r) WITH ORDINALITY AS x(res, ord)
-       ),
-       inserted AS (
-         INSERT INTO bets (id, round_id, table_id, player_id, spec, stake, currency, body_hash, frame_studio_ms,
-                           received_at_ms, window_basis)
-         SELECT b.id, b.round_id, b.table_id, b.player_id, b.spec, b.stake, b.currency, b.body_hash,
-                b.frame_studio_ms, b.received_at_ms, b.window_basis
-           FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (id text, round_id text, table_id text, player_id text,
-                  spec jsonb, stake bigint, currency text, body_hash text, frame_studio_ms bigint, received_at_ms bigint,
-                  window_basis text)) WITH ORDINALITY AS b(id, round_id, table_id, player_id, spec, stake, currency,
-                  body_hash, frame_studio_ms, received_at_ms, window_basis, ord)
-           JOIN outcome o ON o.i = b.ord - 1
-          WHERE o.res ->> 'status' = 'committed'
-         ON CONFLICT (id) DO NOTHING
-         RETURNING id
-       )
-       SELECT (SELECT r FROM applied) AS r, (SELECT count(*) FROM inserted) AS inserted`,
-      [transfers, bets],
-    );
+    const { rows } = await this.#db.query<{ r: RawPlace[] }>('SELECT bets_place($1::jsonb, $2::jsonb) AS r', [
+      transfers,
+      bets,
+    ]);
     const results = rows[0]!.r;
     await Promise.all(
       batch.map(async (p, i) => {
@@ -395,20 +466,24 @@ export class BetIntake {
             windowBasis: item.windowBasis,
             balance: res.fromBalance,
           });
-        } else if (res.status === 'replayed') {
-          // Two copies of one bet in flight together: the second answers as the first.
-          const prior = await this.#existing(item.betId);
-          if (!prior) p.reject(new AppError('SERVICE_UNAVAILABLE', 'bet not confirmed; retry with the same id'));
-          else {
-            try {
-              p.resolve(this.#replay(prior, item.bodyHash));
-            } catch (err) {
-              p.reject(err);
-            }
-          }
-        } else {
-          p.reject(ledgerRefusal(res.code, res.message));
+          return;
         }
+        if (res.status === 'failed' && res.code !== 'TABLE_BETTING_CLOSED') {
+          p.reject(ledgerRefusal(res.code, res.message));
+          return;
+        }
+        // A replay (two copies of one bet in flight together), or a refusal by the window that may
+        // be the retry of a bet taken earlier: either answers as the bet already there, if any.
+        const prior = await this.#existing(item.betId);
+        if (prior) {
+          try {
+            p.resolve(this.#replay(prior, item.bodyHash));
+          } catch (err) {
+            p.reject(err);
+          }
+        } else if (res.status === 'failed') {
+          p.reject(new AppError('TABLE_BETTING_CLOSED', refusalMessage(res.message)));
+        } else p.reject(new AppError('SERVICE_UNAVAILABLE', 'bet not confirmed; retry with the same id'));
       }),
     );
   }

@@ -15,7 +15,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Role, Session, SessionTokens } from '../auth/SessionTokens.js';
-import type { BetIntake } from '../bets/BetIntake.js';
+import { type BetIntake, refusalMessage } from '../bets/BetIntake.js';
 import type { Database } from '../db/Database.js';
 import type { TableMetrics } from '../metrics.js';
 import { listAlerts } from '../rounds/Alerts.js';
@@ -75,6 +75,23 @@ export class Realtime {
         void this.#sendRoundBalances(ev.round.roundId);
       }
     });
+    // A bet taken while the close was on its way and then refunded as late: its player hears at once.
+    opts.rounds.on('betsRefunded', ({ bets }) => {
+      for (const bet of bets) {
+        this.io.to(playerRoom(bet.playerId)).emit('betRefused', {
+          betId: bet.betId,
+          clientBetId: bet.betId.slice(bet.playerId.length + 1),
+          roundId: bet.roundId,
+          tableId: bet.tableId,
+          stake: bet.stake,
+          currency: bet.currency,
+          code: 'TABLE_BETTING_CLOSED',
+          reason: bet.reason,
+          message: `refunded: ${refusalMessage(bet.reason)}`,
+        });
+      }
+      for (const playerId of new Set(bets.map((b) => b.playerId))) void this.#sendWalletBalance(playerId);
+    });
     this.io.on('connection', (socket) => this.#onConnection(socket));
   }
 
@@ -122,8 +139,7 @@ export class Realtime {
       return { ...bet };
     });
     this.#handle(socket, 'reportDelay', 'player', async (req, session) => {
-      this.#opts.intake.reportDelay(session!.userId, req.mode, req.playoutDelayMs);
-      return {};
+      return this.#opts.intake.reportDelay(session!.userId, req.tableId);
     });
     this.#handle(socket, 'subscribeAlerts', 'pitboss', async () => {
       await socket.join(ALERTS_ROOM);

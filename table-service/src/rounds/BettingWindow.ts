@@ -1,102 +1,191 @@
 /**
  * The betting window in video time. Pure arithmetic, no I/O: the rule players, regulators and the
- * bet intake all read from the same place.
+ * bet intake all read from the same place. (`bet_window_refusal` in migration 0030 is the same rule
+ * in SQL, re-applied under the round's row lock; a property test holds the two together.)
  *
  * Betting closes at the studio time of the frame on which the dealer closed it (`closesAtStudioMs`).
- * A player bets on the frame they see, which reaches them `playoutDelayMs` after the studio captured
- * it. A bet carries the studio time of the frame on the player's screen (`frameStudioMs`), and the
- * server knows when it arrived (`receivedAtMs`, studio clock). It is accepted iff
+ * A player bets on the frame they see, which reaches them some time after the studio captured it. A
+ * bet carries the studio time of the frame on the player's screen (`frameStudioMs`), and the server
+ * knows when it arrived (`receivedAtMs`, studio clock). It is refused iff
  *
- *   1. the frame was shown before the close:            frameStudioMs < closesAtStudioMs
- *   2. the frame is as recent as the player's delay says: frameStudioMs ≥ receivedAtMs − delay − slack
- *   3. it arrived within the player's delay after close: receivedAtMs ≤ closesAtStudioMs + delay + slack
+ *   1. its frame was at or after the close:           frameStudioMs ≥ closesAtStudioMs
+ *   2. it arrived after the player's allowance:       receivedAtMs > closesAtStudioMs + allowanceMs
+ *      (no allowance, i.e. the server clock:          receivedAtMs ≥ closesAtStudioMs)
+ *   3. it arrived after anything about the outcome could be seen by anyone:
+ *                                                     receivedAtMs > revealsAtStudioMs + minViewerDelayMs
  *
- * where delay is the player's measured playout delay, which must lie within the bound of their
- * delivery mode (WebRTC or HLS) and be fresh. (2) is what stops a player from claiming an older
- * frame than they really saw: whatever they claim, they get at most their measured delay. When the
- * delay is unknown, stale or out of bounds, the server clock decides: receivedAtMs < closesAtStudioMs.
+ * The allowance is the player's delay as the *server* measured it for their own stream session (the
+ * sfu: when it sent that consumer the frames and its RTT; the HLS session: when it fetched the
+ * segments), plus network slack, never the client's word. Whatever it is, (3) caps it: the reveal
+ * is the studio time of the first event that shows anything of the outcome (the first card out of
+ * the shoe; for roulette the close itself, the ball already in flight), and anyone can watch the
+ * fastest stream beside a slow one, so nothing is taken after the reveal plus the lowest delay any
+ * viewer can have. A player whose real delay is longer than their allowance sees their countdown end
+ * that much earlier in their own video (UKGC RTS 4: latency handled by handicap, shown to them).
+ *
+ * The claimed frame needs no check against the arrival time: claiming an older frame than the one
+ * on screen moves nothing, since (2) and (3) bound the arrival whatever frame is claimed.
  */
 
 export type DeliveryMode = 'webrtc' | 'hls';
 
 export interface WindowPolicy {
-  /** Largest playout delay honoured per mode; beyond it the player falls back to the server clock. */
+  /** Largest measured delay honoured per mode; a longer one is honoured up to this. */
   maxDelayMs: Record<DeliveryMode, number>;
-  /** Network and clock slack allowed on top of the measured delay. */
+  /** Network slack allowed on top of the measured delay (not on top of the reveal cap). */
   slackMs: number;
-  /** A delay report older than this is not trusted. */
-  delayReportMaxAgeMs: number;
+  /** A delay measured longer ago than this is not trusted: the server clock decides. */
+  delayMaxAgeMs: number;
+  /**
+   * Earliest the game's procedure reveals anything after the close: the first card slides out of
+   * the shoe (baccarat); the ball is already in flight at the close (roulette: 0). Dealer, simulator
+   * and vision report the real reveal when it is earlier.
+   */
+  revealAfterCloseMs: number;
+  /** The lowest delivery delay any viewer can have (0: a viewer could see the studio live). */
+  minViewerDelayMs: number;
+  /**
+   * Longest a dealer's close may take to reach us after the frame it was taken on. A close that
+   * arrives later is moved to (arrival − this); cancels wait this long before they commit, so that
+   * no close still in flight can land before them.
+   */
+  closeMaxLagMs: number;
 }
 
-export const DEFAULT_WINDOW_POLICY: WindowPolicy = {
+const COMMON_POLICY = {
   maxDelayMs: { webrtc: 1000, hls: 6000 },
   slackMs: 150,
-  delayReportMaxAgeMs: 10_000,
-};
+  delayMaxAgeMs: 10_000,
+  minViewerDelayMs: 0,
+  closeMaxLagMs: 1500,
+} as const;
 
-export interface DelayReport {
+/**
+ * Per game. Roulette: "no more bets" comes while the ball orbits and nothing is taken after it
+ * (every physical clue of the spin grows from there on, and any late time would be a gift to ball
+ * tracking). Baccarat: the first card leaves the shoe 380 ms after the close in the simulator
+ * (BACCARAT_TIMELINE: face up at +1.0 s after a 400 ms slide and a 220 ms turn); a studio dealer
+ * draws no sooner than ~0.3 s after calling it.
+ */
+export const DEFAULT_WINDOW_POLICY = {
+  roulette: { ...COMMON_POLICY, maxDelayMs: { ...COMMON_POLICY.maxDelayMs }, revealAfterCloseMs: 0 },
+  baccarat: { ...COMMON_POLICY, maxDelayMs: { ...COMMON_POLICY.maxDelayMs }, revealAfterCloseMs: 300 },
+} as const satisfies Record<string, WindowPolicy>;
+
+/** A player's playout delay as the sfu measured it for their own stream session. */
+export interface MeasuredDelay {
   mode: DeliveryMode;
-  playoutDelayMs: number;
-  /** Server (studio) time at which the report was received. */
-  reportedAtMs: number;
+  delayMs: number;
+  /** Server time of the measurement. */
+  measuredAtMs: number;
+}
+
+export interface RoundWindow {
+  opensAtStudioMs: number;
+  /** Unknown while the dealer's close is in flight: the close re-judges what was taken meanwhile. */
+  closesAtStudioMs: number | undefined;
+  revealsAtStudioMs: number | undefined;
 }
 
 export interface BetTiming {
   frameStudioMs: number | undefined;
   receivedAtMs: number;
-  delay: DelayReport | undefined;
+  /** From `allowanceOf`: undefined when the server clock decides. */
+  allowanceMs: number | undefined;
 }
+
+export type WindowRefusal =
+  | 'FRAME_AT_OR_AFTER_CLOSE'
+  | 'ARRIVED_AFTER_DELAY'
+  | 'ARRIVED_AFTER_REVEAL'
+  | 'FRAME_IN_FUTURE'
+  | 'CLOSED_BY_SERVER_CLOCK'
+  | 'NOT_YET_OPEN';
 
 export type WindowDecision =
   | { accepted: true; basis: 'video' | 'server-clock' }
   | { accepted: false; basis: 'video' | 'server-clock'; reason: WindowRefusal };
 
-export type WindowRefusal =
-  | 'FRAME_AT_OR_AFTER_CLOSE'
-  | 'FRAME_OLDER_THAN_DELAY'
-  | 'ARRIVED_AFTER_DELAY'
-  | 'FRAME_IN_FUTURE'
-  | 'CLOSED_BY_SERVER_CLOCK'
-  | 'NOT_YET_OPEN';
+/**
+ * How long after the close this player's bets (on frames before it) may still arrive, from their
+ * measured delay; undefined (server clock) when there is no fresh measurement. Capped by the mode's
+ * maximum and by the reveal: no allowance outlives what the game shows after the close.
+ */
+export function allowanceOf(
+  measured: MeasuredDelay | undefined,
+  nowMs: number,
+  policy: WindowPolicy,
+): number | undefined {
+  if (!measured) return undefined;
+  if (nowMs - measured.measuredAtMs > policy.delayMaxAgeMs) return undefined;
+  if (!Number.isFinite(measured.delayMs) || measured.delayMs < 0) return undefined;
+  const delay = Math.min(measured.delayMs, policy.maxDelayMs[measured.mode]);
+  return Math.round(Math.min(delay + policy.slackMs, revealCapMs(policy)));
+}
 
-/** The delay the window honours for this player right now, or undefined (server clock). */
-export function trustedDelay(delay: DelayReport | undefined, nowMs: number, policy: WindowPolicy): number | undefined {
-  if (!delay) return undefined;
-  if (nowMs - delay.reportedAtMs > policy.delayReportMaxAgeMs) return undefined;
-  if (!Number.isFinite(delay.playoutDelayMs) || delay.playoutDelayMs < 0) return undefined;
-  if (delay.playoutDelayMs > policy.maxDelayMs[delay.mode]) return undefined;
-  return delay.playoutDelayMs;
+/** The most late time any player can get after the close, whatever their delay. */
+export function revealCapMs(policy: WindowPolicy): number {
+  return policy.revealAfterCloseMs + policy.minViewerDelayMs;
 }
 
 /** Latest server time at which any bet of this round can still be accepted: when to stop waiting. */
-export function lastAcceptanceMs(closesAtStudioMs: number, policy: WindowPolicy): number {
-  return closesAtStudioMs + Math.max(...Object.values(policy.maxDelayMs)) + policy.slackMs;
+export function lastAcceptanceMs(closesAtStudioMs: number, revealsAtStudioMs: number, policy: WindowPolicy): number {
+  const longest = Math.max(...Object.values(policy.maxDelayMs)) + policy.slackMs;
+  return Math.min(closesAtStudioMs + longest, revealsAtStudioMs + policy.minViewerDelayMs);
 }
 
-export function decideBetWindow(
-  window: { opensAtStudioMs: number; closesAtStudioMs: number | undefined },
-  bet: BetTiming,
-  policy: WindowPolicy = DEFAULT_WINDOW_POLICY,
-): WindowDecision {
-  const delay = trustedDelay(bet.delay, bet.receivedAtMs, policy);
-  const close = window.closesAtStudioMs;
-  if (delay === undefined || bet.frameStudioMs === undefined || !Number.isFinite(bet.frameStudioMs)) {
-    if (bet.receivedAtMs < window.opensAtStudioMs)
-      return { accepted: false, basis: 'server-clock', reason: 'NOT_YET_OPEN' };
-    if (close !== undefined && bet.receivedAtMs >= close) {
-      return { accepted: false, basis: 'server-clock', reason: 'CLOSED_BY_SERVER_CLOCK' };
-    }
-    return { accepted: true, basis: 'server-clock' };
+/** The reveal as known at the close: the game's procedure, or an earlier reported one. */
+export function revealAtClose(
+  closesAtStudioMs: number,
+  reportedRevealMs: number | undefined,
+  policy: WindowPolicy,
+): number {
+  const procedural = closesAtStudioMs + policy.revealAfterCloseMs;
+  return reportedRevealMs === undefined ? procedural : Math.min(procedural, reportedRevealMs);
+}
+
+/** The close as applied: a dealer's close that took longer than `closeMaxLagMs` to arrive is moved. */
+export function appliedClose(requestedMs: number, nowMs: number, policy: WindowPolicy): number {
+  return Math.max(requestedMs, nowMs - policy.closeMaxLagMs);
+}
+
+export function decideBetWindow(window: RoundWindow, bet: BetTiming, policy: WindowPolicy): WindowDecision {
+  const frame = bet.frameStudioMs !== undefined && Number.isFinite(bet.frameStudioMs) ? bet.frameStudioMs : undefined;
+  const basis = frame !== undefined && bet.allowanceMs !== undefined ? 'video' : 'server-clock';
+  const refuse = (reason: WindowRefusal): WindowDecision => ({ accepted: false, basis, reason });
+  if (frame !== undefined && frame > bet.receivedAtMs + policy.slackMs) return refuse('FRAME_IN_FUTURE');
+  if ((frame ?? bet.receivedAtMs) < window.opensAtStudioMs) return refuse('NOT_YET_OPEN');
+  const refusal = windowRefusal(
+    frame,
+    bet.receivedAtMs,
+    basis === 'video' ? bet.allowanceMs : undefined,
+    window.closesAtStudioMs,
+    window.revealsAtStudioMs,
+    policy.minViewerDelayMs,
+  );
+  return refusal ? refuse(refusal) : { accepted: true, basis };
+}
+
+/**
+ * Rules 1–3 alone, as the close and the reveal apply them again to bets already taken (and as
+ * `bet_window_refusal` does in SQL). `allowanceMs` undefined: the server clock.
+ */
+export function windowRefusal(
+  frameStudioMs: number | undefined,
+  receivedAtMs: number,
+  allowanceMs: number | undefined,
+  closesAtStudioMs: number | undefined,
+  revealsAtStudioMs: number | undefined,
+  minViewerDelayMs: number,
+): WindowRefusal | undefined {
+  if (closesAtStudioMs !== undefined) {
+    if (frameStudioMs !== undefined && frameStudioMs >= closesAtStudioMs) return 'FRAME_AT_OR_AFTER_CLOSE';
+    if (allowanceMs === undefined) {
+      if (receivedAtMs >= closesAtStudioMs) return 'CLOSED_BY_SERVER_CLOCK';
+    } else if (receivedAtMs > closesAtStudioMs + allowanceMs) return 'ARRIVED_AFTER_DELAY';
   }
-  const frame = bet.frameStudioMs;
-  if (frame > bet.receivedAtMs + policy.slackMs) return { accepted: false, basis: 'video', reason: 'FRAME_IN_FUTURE' };
-  if (frame < window.opensAtStudioMs) return { accepted: false, basis: 'video', reason: 'NOT_YET_OPEN' };
-  if (close !== undefined && frame >= close)
-    return { accepted: false, basis: 'video', reason: 'FRAME_AT_OR_AFTER_CLOSE' };
-  if (frame < bet.receivedAtMs - delay - policy.slackMs)
-    return { accepted: false, basis: 'video', reason: 'FRAME_OLDER_THAN_DELAY' };
-  if (close !== undefined && bet.receivedAtMs > close + delay + policy.slackMs) {
-    return { accepted: false, basis: 'video', reason: 'ARRIVED_AFTER_DELAY' };
+  if (revealsAtStudioMs !== undefined && receivedAtMs > revealsAtStudioMs + minViewerDelayMs) {
+    return 'ARRIVED_AFTER_REVEAL';
   }
-  return { accepted: true, basis: 'video' };
+  return undefined;
 }

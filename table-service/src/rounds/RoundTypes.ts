@@ -29,6 +29,8 @@ export interface RoundDto {
   state: RoundState;
   opensAtStudioMs: number;
   closesAtStudioMs: number | null;
+  /** Studio time of the first event that shows anything of the outcome (see BettingWindow). */
+  revealsAtStudioMs: number | null;
   lastAcceptanceMs: number | null;
   result: unknown;
   resultSource: string | null;
@@ -61,6 +63,9 @@ export interface RoundRow {
   state: RoundState;
   opens_at_studio_ms: number;
   closes_at_studio_ms: number | null;
+  reveals_at_studio_ms: number | null;
+  reveal_after_close_ms: number;
+  min_viewer_delay_ms: number;
   last_acceptance_ms: number | null;
   result: unknown;
   result_source: string | null;
@@ -85,6 +90,7 @@ export function toRoundDto(row: RoundRow): RoundDto {
     state: row.state,
     opensAtStudioMs: row.opens_at_studio_ms,
     closesAtStudioMs: row.closes_at_studio_ms,
+    revealsAtStudioMs: row.reveals_at_studio_ms,
     lastAcceptanceMs: row.last_acceptance_ms,
     result: row.result,
     resultSource: row.result_source,

@@ -7,15 +7,33 @@ import type { Database } from '../db/Database.js';
 import { Ledger } from '../Ledger.js';
 import type { TransferRequest } from '../LedgerTypes.js';
 import { insertAlert, resolveRoundAlerts } from './Alerts.js';
-import { lastAcceptanceMs } from './BettingWindow.js';
+import { appliedClose, lastAcceptanceMs, revealAtClose, type WindowRefusal } from './BettingWindow.js';
 import { type CheckedReading, type CrossCheckPolicy, judgeResult } from './crossCheck.js';
 import { rulesOf } from './GameRules.js';
 import { appendRoundLog } from './RoundLog.js';
 import type { RoundState } from './RoundStates.js';
 import { type RoundDto, type RoundEvent, type RoundRow, type TableRules, toRoundDto } from './RoundTypes.js';
 
-/** Round events (after commit, with their round-log seq), and alerts raised or resolved. */
-export type RoundsEvents = { event: [RoundEvent]; alert: [Alert] };
+/** A bet the close or the reveal found late, refunded in that same transaction. */
+export interface RefundedBet {
+  betId: string;
+  playerId: string;
+  roundId: string;
+  tableId: string;
+  stake: number;
+  currency: string;
+  reason: WindowRefusal;
+}
+
+/**
+ * Round events (after commit, with their round-log seq), alerts raised or resolved, and bets
+ * refunded as late (after commit, so that their players are told at once).
+ */
+export type RoundsEvents = {
+  event: [RoundEvent];
+  alert: [Alert];
+  betsRefunded: [{ tableId: string; roundId: string; bets: RefundedBet[] }];
+};
 
 export interface RoundsOptions {
   /** The vision cross-check of vision-checked tables. */
@@ -134,10 +152,21 @@ export class Rounds extends EventEmitter<RoundsEvents> {
         ({
           rows: [inserted],
         } = await client.query<RoundRow>(
-          `INSERT INTO rounds (id, table_id, number, game, currency, state, opens_at_studio_ms, vision_check)
-           VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM rounds WHERE table_id = $2), $3, $4, 'BETTING_OPEN', $5, $6)
+          `INSERT INTO rounds (id, table_id, number, game, currency, state, opens_at_studio_ms, vision_check,
+                              reveal_after_close_ms, min_viewer_delay_ms)
+           VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM rounds WHERE table_id = $2), $3, $4, 'BETTING_OPEN',
+                   $5, $6, $7, $8)
            RETURNING *`,
-          [roundId, table.tableId, table.game, table.currency, opensAtStudioMs, table.visionCheck ?? false],
+          [
+            roundId,
+            table.tableId,
+            table.game,
+            table.currency,
+            opensAtStudioMs,
+            table.visionCheck ?? false,
+            table.window.revealAfterCloseMs,
+            table.window.minViewerDelayMs,
+          ],
         ));
       } catch (err) {
         if ((err as { code?: string }).code === '23505') {
@@ -163,19 +192,137 @@ export class Rounds extends EventEmitter<RoundsEvents> {
     return dto;
   }
 
-  /** Closes betting at the studio time of the frame where the dealer closed it. */
+  /**
+   * Closes betting at the studio time of the frame where the dealer closed it. Bets taken while the
+   * close was on its way are judged again against it, in this transaction, and those late are
+   * refunded. A close that took longer than the policy's `closeMaxLagMs` to arrive is moved to
+   * (now − that lag), measured once the round's row is locked: cancels wait that long before they
+   * commit, so none can stand after the close.
+   */
   async closeBetting(roundId: string, closesAtStudioMs: number, table: TableRules): Promise<RoundDto> {
-    return this.#transition(roundId, 'BETTING_OPEN', 'BETTING_CLOSED', async (client, row) => {
+    let refunded: RefundedBet[] = [];
+    const dto = await this.#transition(roundId, 'BETTING_OPEN', 'BETTING_CLOSED', async (client, row) => {
       if (closesAtStudioMs <= row.opens_at_studio_ms) {
         throw new AppError('BAD_REQUEST', 'betting cannot close before it opened');
       }
-      await client.query('UPDATE rounds SET closes_at_studio_ms = $2, last_acceptance_ms = $3 WHERE id = $1', [
-        roundId,
-        closesAtStudioMs,
-        lastAcceptanceMs(closesAtStudioMs, table.window),
-      ]);
-      return { closesAtStudioMs };
+      const close = appliedClose(closesAtStudioMs, Date.now(), table.window);
+      const reveal = revealAtClose(close, row.reveals_at_studio_ms ?? undefined, table.window);
+      await client.query(
+        `UPDATE rounds SET closes_at_studio_ms = $2, reveals_at_studio_ms = $3, last_acceptance_ms = $4
+          WHERE id = $1`,
+        [roundId, close, reveal, lastAcceptanceMs(close, reveal, table.window)],
+      );
+      refunded = await this.#refundLate(client, row, close, reveal);
+      if (close !== closesAtStudioMs) {
+        this.#log.warn(
+          { tableId: row.table_id, roundId, requested: closesAtStudioMs, applied: close },
+          'the close arrived later than closeMaxLagMs after its frame: moved',
+        );
+      }
+      return {
+        closesAtStudioMs: close,
+        revealsAtStudioMs: reveal,
+        ...(close !== closesAtStudioMs ? { requestedClosesAtStudioMs: closesAtStudioMs } : {}),
+        ...(refunded.length > 0 ? { lateRefunds: refunded.length } : {}),
+      };
     });
+    this.#emitRefunds(dto, refunded);
+    return dto;
+  }
+
+  /**
+   * The first event that shows anything of the outcome happened at `studioMs` (the first card out of
+   * the shoe), reported by the dealer, the simulator or vision. Only an earlier reveal than the one
+   * known moves anything: the window's cap comes forward, and bets taken that arrived after the new
+   * cap are refunded, in one transaction with a REVEALED entry of the round log.
+   */
+  async reveal(
+    roundId: string,
+    studioMs: number,
+    source: string,
+    table: Pick<TableRules, 'window'>,
+  ): Promise<RoundDto> {
+    let refunded: RefundedBet[] = [];
+    const { dto, moved } = await this.#db.transaction(async (client): Promise<{ dto: RoundDto; moved?: Moved }> => {
+      const row = await this.#lock(client, roundId);
+      const unchanged = { dto: toRoundDto(row) };
+      if (row.state === 'SETTLED' || row.state === 'VOIDED') return unchanged;
+      if (studioMs < row.opens_at_studio_ms)
+        throw new AppError('BAD_REQUEST', 'the outcome cannot show before betting opened');
+      if (row.reveals_at_studio_ms !== null && row.reveals_at_studio_ms <= studioMs) return unchanged;
+      const close = row.closes_at_studio_ms;
+      const { rows } = await client.query<RoundRow>(
+        `UPDATE rounds SET reveals_at_studio_ms = $2, last_acceptance_ms = $3, updated_at = now() WHERE id = $1 RETURNING *`,
+        [roundId, studioMs, close === null ? null : lastAcceptanceMs(close, studioMs, table.window)],
+      );
+      refunded = await this.#refundLate(client, row, close ?? undefined, studioMs);
+      const entry = await appendRoundLog(client, row.table_id, roundId, 'REVEALED', {
+        studioMs,
+        source,
+        ...(refunded.length > 0 ? { lateRefunds: refunded.length } : {}),
+      });
+      const dto = toRoundDto(rows[0]!);
+      return { dto, moved: { dto, seq: entry.seq, event: 'REVEALED' } };
+    });
+    if (moved) this.#emit(moved.seq, moved.event, moved.dto);
+    this.#emitRefunds(dto, refunded);
+    return dto;
+  }
+
+  /**
+   * Judges the round's placed bets again against the window as it now stands (the SQL twin of
+   * `windowRefusal`) and refunds the late ones, escrow → player, each once (`late:<bet id>`).
+   */
+  async #refundLate(
+    client: pg.PoolClient,
+    row: RoundRow,
+    close: number | undefined,
+    reveal: number | undefined,
+  ): Promise<RefundedBet[]> {
+    const { rows: late } = await client.query<{ id: string; player_id: string; stake: number; reason: WindowRefusal }>(
+      `SELECT id, player_id, stake, reason FROM (
+         SELECT id, player_id, stake,
+                bet_window_refusal(frame_studio_ms, received_at_ms, allowance_ms, $2, $3, $4) AS reason
+           FROM bets WHERE round_id = $1 AND status = 'placed') b
+        WHERE reason IS NOT NULL ORDER BY id`,
+      [row.id, close ?? null, reveal ?? null, row.min_viewer_delay_ms],
+    );
+    if (late.length === 0) return [];
+    const currency = row.currency.trim();
+    await this.#ledger.transferMany(
+      late.map((bet) => ({
+        id: `late:${bet.id}`,
+        from: escrowAccountId(row.id),
+        to: walletAccountId(bet.player_id),
+        amount: bet.stake,
+        currency,
+        kind: 'late_refund',
+        roundId: row.id,
+        betId: bet.id,
+      })),
+      client,
+    );
+    await client.query(
+      `UPDATE bets b SET status = 'refunded', refund_reason = l.reason, payout = b.stake, settled_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS l(id text, reason text)
+        WHERE b.id = l.id AND b.status = 'placed'`,
+      [JSON.stringify(late.map((b) => ({ id: b.id, reason: b.reason })))],
+    );
+    return late.map((bet) => ({
+      betId: bet.id,
+      playerId: bet.player_id,
+      roundId: row.id,
+      tableId: row.table_id,
+      stake: bet.stake,
+      currency,
+      reason: bet.reason,
+    }));
+  }
+
+  #emitRefunds(round: RoundDto, bets: RefundedBet[]): void {
+    if (bets.length === 0) return;
+    this.#log.warn({ tableId: round.tableId, roundId: round.roundId, bets: bets.length }, 'late bets refunded');
+    this.emit('betsRefunded', { tableId: round.tableId, roundId: round.roundId, bets });
   }
 
   /**
@@ -451,7 +598,8 @@ export class Rounds extends EventEmitter<RoundsEvents> {
       }));
       if (refunds.length > 0) await this.#ledger.transferMany(refunds, client);
       await client.query(
-        "UPDATE bets SET status = 'refunded', payout = stake, settled_at = now() WHERE round_id = $1 AND status = 'placed'",
+        `UPDATE bets SET status = 'refunded', refund_reason = 'void', payout = stake, settled_at = now()
+          WHERE round_id = $1 AND status = 'placed'`,
         [roundId],
       );
       resolved = await resolveRoundAlerts(client, roundId, by, 'voided');
@@ -484,7 +632,9 @@ export class Rounds extends EventEmitter<RoundsEvents> {
   }
 
   async #lock(client: pg.PoolClient, roundId: string): Promise<RoundRow> {
-    const { rows } = await client.query<RoundRow>('SELECT * FROM rounds WHERE id = $1 FOR UPDATE', [roundId]);
+    // NO KEY UPDATE: bets' foreign keys (KEY SHARE) never wait on a transition; bet batches, which
+    // lock the round FOR SHARE first, do, and that is the point.
+    const { rows } = await client.query<RoundRow>('SELECT * FROM rounds WHERE id = $1 FOR NO KEY UPDATE', [roundId]);
     if (!rows[0]) throw new AppError('ROUND_NOT_FOUND', `no round ${roundId}`);
     return rows[0];
   }

@@ -10,6 +10,7 @@ import {
 import type { Logger } from 'pino';
 import type { Database } from '../db/Database.js';
 import { canonicalJson } from './RoundStates.js';
+import type { WindowPolicy } from './BettingWindow.js';
 import type { Rounds } from './Rounds.js';
 import type { RoundDto } from './RoundTypes.js';
 
@@ -69,7 +70,7 @@ export class VisionReadings extends EventEmitter<VisionReadingsEvents> {
   }
 
   async ingest(
-    table: { tableId: string; game: GameKind },
+    table: { tableId: string; game: GameKind; window: WindowPolicy },
     body: VisionReadingBody,
     receivedAtMs = Date.now(),
   ): Promise<IngestedReading> {
@@ -116,6 +117,10 @@ export class VisionReadings extends EventEmitter<VisionReadingsEvents> {
     const reading = toReading(rows[0]);
     this.emit('reading', { tableId: table.tableId, outcome: reading.roundId ? 'attributed' : 'ignored' });
     this.#log.debug({ tableId: table.tableId, readingId: reading.readingId, roundId: reading.roundId }, 'reading');
+    if (reading.roundId && 'cards' in body.result && body.result.cards.length > 0) {
+      // A card seen face up shows the outcome: no late bet may outlive it (BettingWindow, rule 3).
+      await this.#rounds.reveal(reading.roundId, body.studioMs, 'vision', table);
+    }
     const round = reading.roundId ? await this.#rounds.crossCheck(reading.roundId) : null;
     return { reading, replayed: false, round };
   }

@@ -45,7 +45,7 @@ export function tableRulesOf(table: TableConfig, currency: string): TableRules {
     limits,
     maxPlayerStakePerRound: table.maxPlayerStakePerRound ?? (table.game === 'roulette' ? 100_000 : 500_000),
     bettingWindowMs: (table.bettingWindowS ?? 15) * 1000,
-    window: DEFAULT_WINDOW_POLICY,
+    window: { ...DEFAULT_WINDOW_POLICY[table.game], ...table.window },
     visionCheck: table.visionCheck ?? false,
   };
 }

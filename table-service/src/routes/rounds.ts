@@ -24,6 +24,7 @@ export const RoundBody = Type.Object({
   state: Type.String(),
   opensAtStudioMs: Type.Number(),
   closesAtStudioMs: Type.Union([Type.Number(), Type.Null()]),
+  revealsAtStudioMs: Type.Union([Type.Number(), Type.Null()]),
   lastAcceptanceMs: Type.Union([Type.Number(), Type.Null()]),
   result: Type.Unknown(),
   resultSource: Type.Union([Type.String(), Type.Null()]),
@@ -176,6 +177,26 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
     async (request) => {
       const round = await roundFor(request.params.roundId, currentSession(request));
       return rounds.closeBetting(round.roundId, request.body.closesAtStudioMs, tableOf(round.tableId));
+    },
+  );
+
+  app.post(
+    '/v1/rounds/:roundId/reveal',
+    {
+      preHandler: [staff],
+      schema: {
+        tags: ['rounds'],
+        summary:
+          'The first event that shows anything of the outcome (the first card out of the shoe) happened on the frame at this studio time: late bets stop there',
+        params: Type.Object({ roundId: RoundId }),
+        body: Type.Object({ studioMs: StudioMs }, { additionalProperties: false }),
+        response: { 200: RoundBody, ...errors },
+      },
+    },
+    async (request) => {
+      const session = currentSession(request);
+      const round = await roundFor(request.params.roundId, session);
+      return rounds.reveal(round.roundId, request.body.studioMs, session.role, tableOf(round.tableId));
     },
   );
 
