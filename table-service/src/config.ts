@@ -80,8 +80,11 @@ const ConfigSchema = Type.Object({
   STUDIO_SERVICE_SECRET: Type.String({ minLength: 16 }),
   /** Public URL of the sfu as browsers reach it. */
   SFU_PUBLIC_URL: Type.String({ default: 'http://127.0.0.1:4443' }),
-  /** URL table-service uses to ask the sfu which tables are live. */
-  SFU_INTERNAL_URL: Type.String({ default: 'http://127.0.0.1:4443' }),
+  /**
+   * The sfu's operations listener: which tables are live (/stats) and the players' measured stream
+   * delays (/internal/viewer-delays) that the betting window honours.
+   */
+  SFU_INTERNAL_URL: Type.String({ default: 'http://127.0.0.1:4444' }),
   /** JSON array of tables: [{ "tableId", "name", "game" }]. */
   TABLES: Type.Optional(Type.String()),
   /** postgres:// URL; without it an embedded PostgreSQL runs in DATA_DIR/pg. */

@@ -88,7 +88,7 @@ export function loadVisionConfig(env: NodeJS.ProcessEnv = process.env): VisionCo
 
   const tables = parseTables(env.VISION_TABLES, problems);
   const tableServiceUrl = url('TABLE_SERVICE_URL', 'http://127.0.0.1:8080');
-  const sfuUrl = url('SFU_URL', env.SFU_INTERNAL_URL?.trim() || 'http://127.0.0.1:4443');
+  const sfuUrl = url('SFU_URL', 'http://127.0.0.1:4443');
   const serviceId = str('VISION_SERVICE_ID', 'vision');
   let serviceSecret = str('VISION_SERVICE_SECRET');
   // A secret given as an absolute path is read from that file (how the platform passes it).
