@@ -21,5 +21,22 @@ describe('sfu configuration', () => {
     const config = loadConfig({ STREAM_TOKEN_PUBLIC_KEY: 'k' });
     expect(config.SFU_PORT).toBe(4443);
     expect(config.SFU_VIEWERS_PER_ROUTER).toBe(200);
+    expect(config).toMatchObject({
+      SFU_INTERNAL_HOST: '127.0.0.1',
+      SFU_INTERNAL_PORT: 4444,
+      SFU_MAX_SOCKETS_PER_SUB: 4,
+      SFU_MAX_TRANSPORTS_PER_PEER: 2,
+      SFU_MAX_TRANSPORTS_PER_SUB: 8,
+      SFU_WEBRTC_PLAYOUT_MARGIN_MS: 150,
+    });
+  });
+
+  it("keeps operations off the players' port, and a short HLS session secret out", () => {
+    expect(() => loadConfig({ STREAM_TOKEN_PUBLIC_KEY: 'k', SFU_PORT: '5000', SFU_INTERNAL_PORT: '5000' })).toThrow(
+      /SFU_INTERNAL_PORT/,
+    );
+    expect(() => loadConfig({ STREAM_TOKEN_PUBLIC_KEY: 'k', SFU_HLS_SESSION_SECRET: 'short' })).toThrow(
+      /SFU_HLS_SESSION_SECRET/,
+    );
   });
 });
