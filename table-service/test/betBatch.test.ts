@@ -1,0 +1,175 @@
+import { AppError } from '@live-casino/protocol';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BetIntake } from '../src/bets/BetIntake.js';
+import { ViewerDelays } from '../src/bets/ViewerDelays.js';
+import { checkLedger } from '../src/cli/ledgerCheck.js';
+import type { Database } from '../src/db/Database.js';
+import { ROULETTE_BET_TYPES } from '../src/games/index.js';
+import { Ledger } from '../src/Ledger.js';
+import { DEFAULT_WINDOW_POLICY } from '../src/rounds/BettingWindow.js';
+import { escrowAccountId, Rounds, walletAccountId } from '../src/rounds/Rounds.js';
+import type { TableRules } from '../src/rounds/RoundTypes.js';
+import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
+
+const CAP = 1000;
+const TABLE: TableRules = {
+  tableId: 'roulette-1',
+  game: 'roulette',
+  currency: 'EUR',
+  limits: Object.fromEntries(ROULETTE_BET_TYPES.map((t) => [t, { min: 10, max: 100_000 }])),
+  maxPlayerStakePerRound: CAP,
+  window: DEFAULT_WINDOW_POLICY.roulette,
+};
+
+/** Issue 16: bets reach Postgres in batches, one round trip each, and the cap holds there. */
+describe('bet batches (Postgres)', () => {
+  let server: TestPostgres;
+  let db: Database;
+  let ledger: Ledger;
+  const nodes: { rounds: Rounds; intake: BetIntake }[] = [];
+
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(async () => {
+    db = await server.freshDatabase({ poolMax: 8 });
+    ledger = await Ledger.create({ pool: db.pool, log: silentLog });
+    await ledger.openSystemAccounts('EUR');
+  });
+  afterEach(async () => {
+    for (const n of nodes.splice(0)) await n.intake.close();
+    await ledger.close();
+    await db.close();
+  });
+
+  /** A node of the cluster as far as bets go: its own Rounds and BetIntake (own queue, own batch in flight). */
+  function node(): { rounds: Rounds; intake: BetIntake } {
+    const rounds = new Rounds(db, ledger, silentLog);
+    const intake = new BetIntake({
+      db,
+      rounds,
+      tables: new Map([[TABLE.tableId, TABLE]]),
+      delays: ViewerDelays.create(),
+      log: silentLog,
+    });
+    const n = { rounds, intake };
+    nodes.push(n);
+    return n;
+  }
+
+  async function players(count: number, balance: number): Promise<string[]> {
+    const ids = Array.from({ length: count }, (_, i) => `player${i}`);
+    await db.query(
+      `INSERT INTO players (id, username, password_hash, display_name, currency)
+       SELECT id, id, 'x', id, 'EUR' FROM unnest($1::text[]) AS id`,
+      [ids],
+    );
+    for (const id of ids) {
+      await ledger.openAccount({ id: walletAccountId(id), kind: 'player_wallet', owner: id, currency: 'EUR' });
+      await ledger.deposit({ id: `seed:${id}`, to: walletAccountId(id), amount: balance, currency: 'EUR' });
+    }
+    return ids;
+  }
+
+  async function outcome(p: Promise<unknown>): Promise<string> {
+    try {
+      await p;
+      return 'placed';
+    } catch (err) {
+      if (err instanceof AppError) return err.code;
+      throw err;
+    }
+  }
+
+  it('two nodes placing at once: no player goes past the cap on a round, and every bet within it is taken', async () => {
+    const a = node();
+    const b = node();
+    const ids = await players(20, 1_000_000);
+    const round = await a.rounds.openBetting(TABLE, Date.now() - 1000);
+    // Each player sends 30 bets of 100 (three times the cap), alternately through either node, in
+    // waves so that both nodes have batches in flight together.
+    const results: { player: string; code: string }[] = [];
+    for (let wave = 0; wave < 5; wave++) {
+      const sent = ids.flatMap((player) =>
+        Array.from({ length: 6 }, (_, i) => {
+          const via = (i + wave) % 2 === 0 ? a : b;
+          const clientBetId = `w${wave}-${i}`;
+          return outcome(
+            via.intake.place(player, { clientBetId, roundId: round.roundId, bet: { type: 'red' }, stake: 100 }),
+          ).then((code) => results.push({ player, code }));
+        }),
+      );
+      await Promise.all(sent);
+    }
+    const codes = new Set(results.map((r) => r.code));
+    expect([...codes].sort()).toEqual(['BET_TABLE_LIMIT', 'placed']);
+    for (const player of ids) {
+      expect(results.filter((r) => r.player === player && r.code === 'placed')).toHaveLength(CAP / 100);
+    }
+    const { rows } = await db.query<{ player_id: string; total: number }>(
+      "SELECT player_id, sum(stake)::bigint AS total FROM bets WHERE round_id = $1 AND status = 'placed' GROUP BY 1",
+      [round.roundId],
+    );
+    expect(rows).toHaveLength(ids.length);
+    for (const row of rows) expect(row.total).toBe(CAP);
+    expect(await ledger.balance(escrowAccountId(round.roundId))).toBe(ids.length * CAP);
+    expect((await checkLedger(db.pool)).ok).toBe(true);
+  });
+
+  it('at the cap, a retry of a bet taken answers as that bet; a cancel makes room again', async () => {
+    const { rounds, intake } = node();
+    const [p] = await players(1, 1_000_000);
+    const round = await rounds.openBetting(TABLE, Date.now() - 1000);
+    const place = (clientBetId: string, stake: number) =>
+      intake.place(p!, { clientBetId, roundId: round.roundId, bet: { type: 'black' }, stake });
+    const first = await place('a', 600);
+    await place('b', 400);
+    expect(await outcome(place('c', 10))).toBe('BET_TABLE_LIMIT');
+    const again = await place('a', 600);
+    expect(again.betId).toBe(first.betId);
+    expect(again.balance).toBeUndefined();
+    expect(await outcome(place('a', 500))).toBe('BET_IDEMPOTENCY_CONFLICT');
+    await intake.cancel(p!, 'b');
+    expect(await outcome(place('d', 400))).toBe('placed');
+    expect(await outcome(place('e', 10))).toBe('BET_TABLE_LIMIT');
+  });
+
+  it('200 players betting at once cost at most two round trips to Postgres, each one bets_place', async () => {
+    const { rounds, intake } = node();
+    const ids = await players(200, 1_000_000);
+    const round = await rounds.openBetting(TABLE, Date.now() - 1000);
+    const statements: string[] = [];
+    let checkouts = 0;
+    const pool = db.pool;
+    const query = pool.query.bind(pool);
+    const connect = pool.connect.bind(pool);
+    Object.assign(pool, {
+      query: (...args: Parameters<typeof pool.query>) => {
+        statements.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text));
+        return (query as (...a: unknown[]) => unknown)(...args);
+      },
+      connect: (...args: unknown[]) => {
+        checkouts++;
+        return (connect as (...a: unknown[]) => unknown)(...args);
+      },
+    });
+    try {
+      const placed = await Promise.all(
+        ids.map((player) =>
+          intake.place(player, { clientBetId: 'x', roundId: round.roundId, bet: { type: 'even' }, stake: 100 }),
+        ),
+      );
+      expect(placed.every((bet) => bet.status === 'placed')).toBe(true);
+    } finally {
+      Object.assign(pool, { query, connect });
+    }
+    // The first bet goes alone; the 199 that queued meanwhile go together.
+    expect(statements.length).toBeLessThanOrEqual(2);
+    expect(statements.every((s) => s.includes('bets_place('))).toBe(true);
+    // pg-pool checks a connection out for each query: no other checkout, so no transaction either.
+    expect(checkouts).toBe(statements.length);
+  });
+});
