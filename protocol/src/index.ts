@@ -10,3 +10,4 @@ export * from './tables.js';
 export * from './timecode.js';
 export * from './vision.js';
 export * from './rtp.js';
+export * from './countdown.js';
