@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { SfuRequest } from '@live-casino/protocol';
+import { rtpTimestampDelta, rtpToStudioTime, type SfuRequest, type StudioClockMapping } from '@live-casino/protocol';
 import nodeDataChannel, { type PeerConnection, type Track } from 'node-datachannel';
 import type { ConsumerParameters, RtpCapabilities, TransportParameters } from './mediasoupTypes.js';
 import { buildRemoteOffer, parseLocalAnswer, viewerRtpCapabilities } from './remoteOffer.js';
@@ -83,6 +83,12 @@ export class DatachannelViewer extends EventEmitter<DatachannelViewerEvents> {
   #firstRtpAt: number | null = null;
   #lastRtpAt: number | null = null;
   #mediaResets = 0;
+  /** The studio clock mapping of each producer (consume answer, then `studioClock` events). */
+  readonly #clocks = new Map<string, StudioClockMapping>();
+  /** Media SSRC of the video consumer → its producer, to map its RTP timestamps. */
+  readonly #videoSsrcs = new Map<number, string>();
+  /** RTP timestamp of the latest complete video frame (marker bit), per media SSRC. */
+  readonly #latestFrameRtp = new Map<number, number>();
 
   private constructor(opts: DatachannelViewerOptions) {
     super();
@@ -137,6 +143,9 @@ export class DatachannelViewer extends EventEmitter<DatachannelViewerEvents> {
       this.#mediaResets++;
       this.emit('mediareset', reason);
     });
+    signalling.socket.on('studioClock', (mapping) => {
+      if (mapping.tableId === this.#opts.tableId) this.#clocks.set(mapping.producerId, mapping);
+    });
     signalling.socket.on('disconnect', (reason) => {
       if (this.#state === 'connected') this.#fail(new Error(`${this.name}: signalling lost (${reason})`));
     });
@@ -154,6 +163,11 @@ export class DatachannelViewer extends EventEmitter<DatachannelViewerEvents> {
     for (const c of this.#consumers) {
       const ssrc = c.rtpParameters.encodings?.[0]?.ssrc;
       if (ssrc !== undefined) this.#mediaSsrcs.add(ssrc);
+      if (ssrc !== undefined && c.kind === 'video') this.#videoSsrcs.set(ssrc, c.producerId);
+    }
+    for (const { producerId, clock } of consumers) {
+      // A `studioClock` event may already have brought a newer mapping.
+      if (clock && !this.#clocks.has(producerId)) this.#clocks.set(producerId, clock);
     }
 
     this.#throwIfClosed();
@@ -229,6 +243,12 @@ export class DatachannelViewer extends EventEmitter<DatachannelViewerEvents> {
     }
     const ssrc = packet.readUInt32BE(8);
     if (!this.#mediaSsrcs.has(ssrc)) return;
+    // The marker bit ends a video frame: from then on the whole frame is there to be shown.
+    if (((packet[1] as number) & 0x80) !== 0 && this.#videoSsrcs.has(ssrc)) {
+      const timestamp = packet.readUInt32BE(4);
+      const latest = this.#latestFrameRtp.get(ssrc);
+      if (latest === undefined || rtpTimestampDelta(latest, timestamp) > 0) this.#latestFrameRtp.set(ssrc, timestamp);
+    }
     const seq = packet.readUInt16BE(2);
     const tracker = this.#seq.get(ssrc);
     if (!tracker) {
@@ -258,6 +278,21 @@ export class DatachannelViewer extends EventEmitter<DatachannelViewerEvents> {
       };
       this.once('rtp', onRtp);
     });
+  }
+
+  /**
+   * Studio capture time of the latest complete video frame received: what a player's screen would
+   * show about now, on the studio clock. Null before the first frame or the first clock mapping.
+   */
+  latestFrameStudioMs(): number | null {
+    let latest: number | null = null;
+    for (const [ssrc, timestamp] of this.#latestFrameRtp) {
+      const clock = this.#clocks.get(this.#videoSsrcs.get(ssrc) ?? '');
+      if (!clock) continue;
+      const studioMs = rtpToStudioTime(clock, timestamp);
+      if (latest === null || studioMs > latest) latest = studioMs;
+    }
+    return latest;
   }
 
   stats(): DatachannelViewerStats {
