@@ -192,6 +192,12 @@ export async function startService(m: Modules, databaseUrl: string, log: Logger)
     DATABASE_URL: databaseUrl,
     DATA_DIR: path.join(REPO_ROOT, '.data/bench-bets'),
     AUTH_RATE_LIMIT_MAX: '0',
+    // The per-socket token buckets (issue 10) would answer a closed loop RATE_LIMITED: off, as for any
+    // load bench that saturates one socket.
+    SOCKET_EVENTS_PER_S: '0',
+    SOCKET_BETS_PER_S: '0',
+    SOCKET_CANCELS_PER_S: '0',
+    SOCKET_DELAY_REPORTS_PER_S: '0',
     PORT: '0',
     ...(process.env.DB_POOL_MAX ? { DB_POOL_MAX: process.env.DB_POOL_MAX } : {}),
   });
