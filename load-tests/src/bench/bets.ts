@@ -400,7 +400,19 @@ async function finishRound(svc: Service, roundId: string, closesAt: number, rnd:
   }
 }
 
+/** Each player is a socket in this process and in a client process: the open-file limit must hold them. */
+async function assertFileLimit(players: number): Promise<void> {
+  const limits = await readFile('/proc/self/limits', 'utf8').catch(() => '');
+  const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1]);
+  if (Number.isFinite(soft) && soft < players + 500) {
+    throw new Error(
+      `--players ${players} needs more open files than the limit (${soft}): raise it (ulimit -n ${players + 1000})`,
+    );
+  }
+}
+
 async function runOnce(): Promise<number> {
+  await assertFileLimit(opts.players);
   const counter = DbCounter.install();
   const profiler = await PhaseProfiler.create(opts.cpuProf);
   const budgetMs =
