@@ -49,6 +49,7 @@ import {
 } from '../bets/benchService.js';
 import { type BetsResults, type BetsRun, groupRuns, renderTable, summarizeConfig } from '../bets/benchRuns.js';
 import type { FromSwarm, PhaseResult, SwarmPlayer, ToSwarm } from '../bets/swarmMessages.js';
+import { type CpuProfile, type FrameTime, summarizeCpuProfile } from '../stats/cpuProfile.js';
 import { percentile, round } from '../stats/percentiles.js';
 import { readCpuTicks } from '../stats/processCpu.js';
 
@@ -332,7 +333,11 @@ class PhaseProfiler {
     const { profile } = await this.#session.post('Profiler.stop');
     const file = path.join(this.#dir, `${name}.cpuprofile`);
     await writeFile(file, JSON.stringify(profile));
-    progress(`CPU profile of ${name}: ${file}`);
+    const top = summarizeCpuProfile(profile as CpuProfile, 12);
+    const list = (frames: FrameTime[]) => frames.map((f) => `${f.share}% ${f.name}`).join('; ');
+    progress(
+      `CPU profile of ${name} (${top.totalMs} ms): ${file}\n  by area: ${list(top.byArea)}\n  by function: ${list(top.byFunction)}`,
+    );
   }
 }
 
