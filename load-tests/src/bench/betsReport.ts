@@ -6,7 +6,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BetsResults, renderTable, spliceTable } from '../bets/benchRuns.js';
+import { type BetsResults, groupRuns, renderTable, spliceTable, summarizeConfig } from '../bets/benchRuns.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const RESULTS = path.join(REPO_ROOT, 'load-tests/results');
@@ -27,6 +27,8 @@ async function main(): Promise<number> {
   const results = JSON.parse(await readFile(file, 'utf8')) as BetsResults;
   if (results.bench !== 'bets' || !Array.isArray(results.summary))
     throw new Error(`${file} is not a bench:bets results file`);
+  // Summaries are recomputed from the runs, so that a file written by an older bench reads the same way.
+  results.summary = groupRuns(results.runs).map(summarizeConfig);
   const table = `${renderTable(results)}\n\nFrom \`${path.relative(REPO_ROOT, file)}\`.`;
   const readme = await readFile(README, 'utf8');
   const next = spliceTable(readme, table);

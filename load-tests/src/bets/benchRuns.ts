@@ -20,6 +20,16 @@ export interface BetsRun {
   double_settled: number;
   late_refunded: number;
   ledger_check_ok: boolean;
+  /** CPU that other processes took (percent of one core) per round and in saturation: how quiet the machine was. */
+  rounds_detail?: { other_cpu_pct?: number | null }[];
+  saturation_cpu?: { other_cpu_pct?: number | null };
+}
+
+/** The most CPU other processes took in any phase of a run (percent of one core). */
+export function otherCpuPct(r: BetsRun): number | null {
+  const phases = [...(r.rounds_detail ?? []).map((d) => d.other_cpu_pct), r.saturation_cpu?.other_cpu_pct];
+  const known = phases.filter((x): x is number => typeof x === 'number');
+  return known.length > 0 ? Math.max(...known) : null;
 }
 
 export interface Spread {
@@ -49,6 +59,7 @@ export const SUMMARY_METRICS = {
   saturation_round_trips_per_bet: (r: BetsRun) => r.saturation.round_trips_per_bet,
   phase_a_db_xacts_per_bet: (r: BetsRun) => (r.phase_a.bets > 0 ? r.phase_a.db_xacts / r.phase_a.bets : null),
   phase_a_round_trips_per_bet: (r: BetsRun) => r.phase_a.round_trips_per_bet,
+  other_cpu_pct: otherCpuPct,
 } as const;
 
 export type MetricName = keyof typeof SUMMARY_METRICS;
@@ -146,8 +157,8 @@ export function renderTable(results: BetsResults): string {
       `${m.cpu}, ${m.cores} cores, ${fmt(m.mem_gb, 1)} GB RAM, Node ${m.node}; load average at start ${m.load_avg_at_start.map((x) => x.toFixed(2)).join(' / ')}. ` +
       'Each cell: median of the runs (min–max).',
     '',
-    '| Postgres | players | runs | ack p50 / p95 / p99, phase a (ms) | p99 last second (ms) | bets/s, saturation | pg_commit_per_s | ratio | bets per db xact | round trips per bet (a / sat.) | lost / double / late-refunded | ledger:check |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| Postgres | players | runs | ack p50 / p95 / p99, phase a (ms) | p99 last second (ms) | bets/s, saturation | pg_commit_per_s | ratio | bets per db xact | round trips per bet (a / sat.) | lost / double / late-refunded | ledger:check | CPU of other processes, worst phase (% of a core) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of results.summary) {
     const x = s.metrics;
@@ -166,6 +177,7 @@ export function renderTable(results: BetsResults): string {
         `${fmtSpread(x.phase_a_round_trips_per_bet, 2)} / ${fmtSpread(x.saturation_round_trips_per_bet, 4)}`,
         `${s.lost} / ${s.double_settled} / ${s.late_refunded}`,
         s.ledger_check_ok ? 'OK' : 'FAILED',
+        fmtSpread(x.other_cpu_pct),
         '',
       ]
         .join(' | ')
