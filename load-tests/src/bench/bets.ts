@@ -589,7 +589,9 @@ async function runOnce(): Promise<number> {
       `saturation: ${sat.acceptedByDeadline} bets acked OK in ${opts.saturationMs / 1000} s = ${betsPerS.toFixed(0)}/s; ` +
         `${satCounts.xacts} db transactions (${satCounts.batches} batches); ack ${JSON.stringify(latency(sat.acceptedAckMs))}; ${JSON.stringify(satCpu)}`,
     );
-    const satSettleMs = await finishRound(svc, satRound.roundId, until + 1, rnd);
+    // Closed now, after every ack came back: a bet sent just before `until` reaches the service after it,
+    // and a close at `until` would refund it as late (the closed loop has no window to aim for).
+    const satSettleMs = await finishRound(svc, satRound.roundId, Date.now(), rnd);
     progress(`saturation round settled (${sat.acceptedIds.length} bets) in ${(satSettleMs / 1000).toFixed(1)} s`);
     acceptedIds.push(...sat.acceptedIds);
 
