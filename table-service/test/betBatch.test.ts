@@ -7,9 +7,10 @@ import type { Database } from '../src/db/Database.js';
 import { ROULETTE_BET_TYPES } from '../src/games/index.js';
 import { Ledger } from '../src/Ledger.js';
 import { DEFAULT_WINDOW_POLICY } from '../src/rounds/BettingWindow.js';
-import { escrowAccountId, Rounds, walletAccountId } from '../src/rounds/Rounds.js';
+import { escrowAccountId, Rounds } from '../src/rounds/Rounds.js';
 import type { TableRules } from '../src/rounds/RoundTypes.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
+import { seedPlayer } from './helpers/players.js';
 
 const CAP = 1000;
 const TABLE: TableRules = {
@@ -62,15 +63,7 @@ describe('bet batches (Postgres)', () => {
 
   async function players(count: number, balance: number): Promise<string[]> {
     const ids = Array.from({ length: count }, (_, i) => `player${i}`);
-    await db.query(
-      `INSERT INTO players (id, username, password_hash, display_name, currency)
-       SELECT id, id, 'x', id, 'EUR' FROM unnest($1::text[]) AS id`,
-      [ids],
-    );
-    for (const id of ids) {
-      await ledger.openAccount({ id: walletAccountId(id), kind: 'player_wallet', owner: id, currency: 'EUR' });
-      await ledger.deposit({ id: `seed:${id}`, to: walletAccountId(id), amount: balance, currency: 'EUR' });
-    }
+    for (const id of ids) await seedPlayer(db, ledger, id, balance);
     return ids;
   }
 

@@ -6,8 +6,8 @@ import { checkLedger } from '../src/cli/ledgerCheck.js';
 import type { Database } from '../src/db/Database.js';
 import { Ledger } from '../src/Ledger.js';
 import { verifyRoundLog } from '../src/rounds/RoundLog.js';
-import { walletAccountId } from '../src/rounds/Rounds.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
+import { seedPlayer } from './helpers/players.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKER = path.join(here, 'fixtures/settlementWorker.ts');
@@ -65,13 +65,7 @@ describe('crash during settlement', () => {
     const { rows } = await db.query<{ db: string }>('SELECT current_database() AS db');
     databaseUrl = server.url(rows[0]!.db);
     for (let p = 0; p < PLAYERS; p++) {
-      const id = `player-${p}`;
-      await db.query(
-        "INSERT INTO players (id, username, password_hash, display_name, currency) VALUES ($1, $1, 'x', $1, 'EUR')",
-        [id],
-      );
-      await ledger.openAccount({ id: walletAccountId(id), kind: 'player_wallet', owner: id, currency: 'EUR' });
-      await ledger.deposit({ id: `seed:${id}`, to: walletAccountId(id), amount: 1_000_000, currency: 'EUR' });
+      await seedPlayer(db, ledger, `player-${p}`, 1_000_000);
     }
   });
   afterAll(async () => {

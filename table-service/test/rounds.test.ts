@@ -11,6 +11,7 @@ import { verifyRoundLog } from '../src/rounds/RoundLog.js';
 import { Rounds, walletAccountId } from '../src/rounds/Rounds.js';
 import type { TableRules } from '../src/rounds/RoundTypes.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
+import { seedPlayer } from './helpers/players.js';
 
 const ROULETTE: TableRules = {
   tableId: 'roulette-1',
@@ -59,16 +60,7 @@ describe('rounds, bets and settlement', () => {
     await db.close();
   });
 
-  async function player(id: string, balance: number): Promise<string> {
-    await db.query(
-      "INSERT INTO players (id, username, password_hash, display_name, currency) VALUES ($1, $1, 'x', $1, 'EUR')",
-      [id],
-    );
-    await ledger.openAccount({ id: walletAccountId(id), kind: 'player_wallet', owner: id, currency: 'EUR' });
-    if (balance > 0)
-      await ledger.deposit({ id: `seed:${id}`, to: walletAccountId(id), amount: balance, currency: 'EUR' });
-    return id;
-  }
+  const player = (id: string, balance: number): Promise<string> => seedPlayer(db, ledger, id, balance);
 
   it('50 concurrent bets whose sum exceeds the balance: exactly the affordable ones succeed', async () => {
     const p = await player('alice', 1000);
@@ -274,11 +266,7 @@ describe('table limits and rebet', () => {
       delays: ViewerDelays.create(),
       log: silentLog,
     });
-    await db.query(
-      "INSERT INTO players (id, username, password_hash, display_name, currency) VALUES ('ivy', 'ivy', 'x', 'ivy', 'EUR')",
-    );
-    await ledger.openAccount({ id: walletAccountId('ivy'), kind: 'player_wallet', owner: 'ivy', currency: 'EUR' });
-    await ledger.deposit({ id: 'seed:ivy', to: walletAccountId('ivy'), amount: 100_000, currency: 'EUR' });
+    await seedPlayer(db, ledger, 'ivy', 100_000);
   });
   afterEach(async () => {
     await intake.close();

@@ -11,6 +11,7 @@ import { DEFAULT_WINDOW_POLICY, windowRefusal } from '../src/rounds/BettingWindo
 import { type RefundedBet, Rounds, walletAccountId } from '../src/rounds/Rounds.js';
 import type { TableRules } from '../src/rounds/RoundTypes.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
+import { seedPlayer } from './helpers/players.js';
 
 const BACCARAT: TableRules = {
   tableId: 'baccarat-1',
@@ -78,16 +79,7 @@ describe('a betting window no one can stretch (Postgres)', () => {
     await db.close();
   });
 
-  async function player(id: string, balance: number): Promise<string> {
-    await db.query(
-      "INSERT INTO players (id, username, password_hash, display_name, currency) VALUES ($1, $1, 'x', $1, 'EUR')",
-      [id],
-    );
-    await ledger.openAccount({ id: walletAccountId(id), kind: 'player_wallet', owner: id, currency: 'EUR' });
-    if (balance > 0)
-      await ledger.deposit({ id: `seed:${id}`, to: walletAccountId(id), amount: balance, currency: 'EUR' });
-    return id;
-  }
+  const player = (id: string, balance: number): Promise<string> => seedPlayer(db, ledger, id, balance);
 
   async function betsOf(roundId: string): Promise<Record<string, { status: string; refund_reason: string | null }>> {
     const { rows } = await db.query<{ id: string; status: string; refund_reason: string | null }>(
