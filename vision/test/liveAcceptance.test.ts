@@ -117,6 +117,8 @@ beforeAll(async () => {
     dataDir,
     tableServicePort: await freePort(),
     sfuPort: await freePort(),
+    // Its own operations port too: 4444 is `npm start`'s.
+    sfuInternalPort: await freePort(),
     visionPort: await freePort(),
     rtcMinPort,
     rtcMaxPort: rtcMinPort + 39,
