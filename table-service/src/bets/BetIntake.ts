@@ -188,7 +188,7 @@ export class BetIntake {
       if (prior) return this.#replay(prior, bodyHash);
       throw new AppError(
         'TABLE_BETTING_CLOSED',
-        decision ? REFUSAL_MESSAGES[decision.reason] : `round is ${round.state}`,
+        decision ? refusalMessage(decision.reason) : `round is ${round.state}`,
       );
     }
     const transfer: TransferRequest = {
@@ -394,7 +394,7 @@ export class BetIntake {
   }
 
   /**
-   * One statement, one round trip, one commit: `bets_place` (migration 0040) locks the rounds, judges
+   * One statement, one round trip, one commit: `bets_place` (migration 0030) locks the rounds, judges
    * each bet against the window as it stands under that lock (a close may have landed since the bet
    * was checked here), locks the rounds' escrows and judges the per-player cap against the stakes
    * placed so far (by any node), applies the transfers of the others (each on its own), inserts the
@@ -474,7 +474,7 @@ interface RawPlace {
   code?: string;
   message?: string;
   fromBalance?: number;
-  /** The bet already under this id, for a replay or a window refusal (bets_place, migration 0040). */
+  /** The bet already under this id, for a replay or a window refusal (bets_place, migration 0030). */
   bet?: BetRow;
 }
 
