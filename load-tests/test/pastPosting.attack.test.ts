@@ -19,7 +19,6 @@
  * About two minutes for three rounds a table (PAST_POSTING_ROUNDS to change it).
  */
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type {
@@ -45,6 +44,7 @@ import { checkLedger } from '../../table-service/src/cli/ledgerCheck.js';
 import { Database } from '../../table-service/src/db/Database.js';
 import { DatachannelViewer, shutdownWebRtc } from '../src/viewers/DatachannelViewer.js';
 import { fetchStreamGrant, logInPlayer, type PlayerLogin } from '../src/viewers/streamGrant.js';
+import { freePort } from '../../scripts/testing/freePort.js';
 
 const ROUNDS = Number(process.env.PAST_POSTING_ROUNDS ?? 3);
 const CLAIMED_HLS_DELAY_MS = 5800;
@@ -154,17 +154,6 @@ interface TableReport {
 }
 
 type TableSocket = Socket<TableServerToClient, TableClientToServer>;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function request<N extends TableRequestName>(
   socket: TableSocket,

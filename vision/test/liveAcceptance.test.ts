@@ -14,7 +14,6 @@
  * 10 minutes for 20 rounds. VISION_LIVE_ROUNDS shortens it for a quick local run.
  */
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Card, CardPosition } from '@live-casino/protocol/games/baccarat';
@@ -22,6 +21,7 @@ import { BACCARAT_TIMELINE, BaccaratScene, ROULETTE_TIMELINE, RouletteScene } fr
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STAFF_PASSWORDS, Platform, REPO_ROOT } from '../../scripts/platform/Platform.js';
+import { freePort } from '../../scripts/testing/freePort.js';
 
 const ROUNDS = Number(process.env.VISION_LIVE_ROUNDS ?? 20);
 /** The dealer errs on every WRONG_EVERY-th result it enters (SimulatedDealer counts them). */
@@ -60,17 +60,6 @@ interface RoundOutcome {
   dealerWasWrong: boolean;
   alertRaised: boolean;
   problems: string[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function json<T>(url: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {

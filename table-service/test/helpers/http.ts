@@ -1,16 +1,4 @@
-import net from 'node:net';
-
-/** A TCP port free on loopback right now (for a service started as a child process). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../../scripts/testing/freePort.js';
 
 /** A JSON request to a running service, answered as `{ status, body }`. */
 export async function httpJson(
