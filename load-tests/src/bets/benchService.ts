@@ -154,21 +154,7 @@ export async function freshDatabase(m: Modules, log: Logger, keep: boolean): Pro
       url: u.toString(),
       embedded: false,
       dispose: async () => {
-        if (keep) return;
-        const admin = new URL(external);
-        admin.pathname = '/postgres';
-        const db = await m.Database.create({
-          databaseUrl: admin.toString(),
-          dataDir: '',
-          log,
-          poolMax: 1,
-          migrate: false,
-        });
-        try {
-          await db.pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        } finally {
-          await db.close();
-        }
+        if (!keep) await dropDatabase(m, log, external, name);
       },
     };
   }
@@ -180,27 +166,24 @@ export async function freshDatabase(m: Modules, log: Logger, keep: boolean): Pro
     dispose: async () => {
       try {
         // Each run's database is ~100 MB of bets and transfers: not kept on the server's folder.
-        if (!keep) {
-          const admin = new URL(url);
-          admin.pathname = '/postgres';
-          const db = await m.Database.create({
-            databaseUrl: admin.toString(),
-            dataDir: '',
-            log,
-            poolMax: 1,
-            migrate: false,
-          });
-          try {
-            await db.pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-          } finally {
-            await db.close();
-          }
-        }
+        if (!keep) await dropDatabase(m, log, url, name);
       } finally {
         await server.stop();
       }
     },
   };
+}
+
+/** Drops `name` on the server of `serverUrl`, connected to its `postgres` database. */
+async function dropDatabase(m: Modules, log: Logger, serverUrl: string, name: string): Promise<void> {
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const db = await m.Database.create({ databaseUrl: admin.toString(), dataDir: '', log, poolMax: 1, migrate: false });
+  try {
+    await db.pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await db.close();
+  }
 }
 
 export interface StartedService {
