@@ -1,7 +1,8 @@
 import type { StreamGrant } from '@live-casino/protocol';
 import type Hls from 'hls.js';
 import type { ErrorData, HlsConfig } from 'hls.js';
-import { type GrantFetcher, grantRefreshDelayMs } from './api.js';
+import type { GrantFetcher } from './api.js';
+import { GrantKeeper } from './GrantKeeper.js';
 import { playVideo } from './playback.js';
 import type { Trouble } from './recovery.js';
 import { FragmentTimeline } from './studioTime.js';
@@ -58,9 +59,8 @@ export class HlsSession implements MediaSession {
   readonly #opts: HlsSessionOptions;
   readonly #timeline = new FragmentTimeline();
   #hls: Hls | null = null;
-  #grant: StreamGrant | null = null;
-  #grantFetchedAt = 0;
-  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Refreshed before it runs out; the next playlist request carries the fresh token. */
+  readonly #grants: GrantKeeper;
   #native = false;
   #closed = false;
   #attachedAt: number | null = null;
@@ -68,6 +68,12 @@ export class HlsSession implements MediaSession {
 
   constructor(opts: HlsSessionOptions) {
     this.#opts = opts;
+    this.#grants = new GrantKeeper({
+      tableId: opts.tableId,
+      fetchGrant: opts.fetchGrant,
+      onRefresh: () => this.#opts.hooks.grantRefreshed(),
+      onError: (err) => this.#report({ kind: 'error', error: toViewerError(err) }),
+    });
   }
 
   get attachedAt(): number | null {
@@ -90,7 +96,7 @@ export class HlsSession implements MediaSession {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#refreshTimer);
+    this.#grants.close();
     if (this.#hls) {
       this.#hls.destroy();
       this.#hls = null;
@@ -103,13 +109,8 @@ export class HlsSession implements MediaSession {
   }
 
   async #start(): Promise<void> {
-    this.#grantFetchedAt = Date.now();
-    const [grant, { default: HlsClass }] = await Promise.all([
-      this.#opts.fetchGrant(this.#opts.tableId),
-      import('hls.js/light'),
-    ]);
+    const [grant, { default: HlsClass }] = await Promise.all([this.#grants.fetch(), import('hls.js/light')]);
     if (this.#closed) return;
-    this.#grant = grant;
     const { video } = this.#opts;
     if (!HlsClass.isSupported()) {
       if (video.canPlayType('application/vnd.apple.mpegurl') === '') {
@@ -128,7 +129,7 @@ export class HlsSession implements MediaSession {
       },
     });
     this.#hls = hls;
-    this.#scheduleRefresh();
+    this.#grants.keepFresh();
     const { Events } = HlsClass;
     hls.on(Events.FRAG_BUFFERED, (_event, { frag }) => {
       if (frag.type !== 'main' || typeof frag.sn !== 'number') return;
@@ -149,35 +150,12 @@ export class HlsSession implements MediaSession {
 
   /** A playlist URL (the one with `t=`) with the current grant's token; other URLs unchanged. */
   #withCurrentToken(url: string): string {
-    const grant = this.#grant;
+    const grant = this.#grants.current;
     if (!grant) return url;
     const parsed = new URL(url, location.href);
     if (!parsed.searchParams.has('t')) return url;
     parsed.searchParams.set('t', grant.token);
     return parsed.toString();
-  }
-
-  /** Fetches a fresh grant before this one runs out; a failure is a trouble (TableClient rejoins). */
-  #scheduleRefresh(): void {
-    const grant = this.#grant;
-    if (this.#closed || !grant) return;
-    clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = setTimeout(
-      () => {
-        const fetchedAt = Date.now();
-        this.#opts.fetchGrant(this.#opts.tableId).then(
-          (fresh) => {
-            if (this.#closed) return;
-            this.#grant = fresh;
-            this.#grantFetchedAt = fetchedAt;
-            this.#opts.hooks.grantRefreshed();
-            this.#scheduleRefresh();
-          },
-          (err: unknown) => this.#report({ kind: 'error', error: toViewerError(err) }),
-        );
-      },
-      grantRefreshDelayMs(grant, this.#grantFetchedAt),
-    );
   }
 
   #startNative(grant: StreamGrant): void {

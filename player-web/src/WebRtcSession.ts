@@ -5,11 +5,11 @@ import type {
   SfuRequestName,
   SfuResponses,
   SfuServerToClient,
-  StreamGrant,
 } from '@live-casino/protocol';
 import { Device, type types as msc } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
-import { type GrantFetcher, grantRefreshDelayMs } from './api.js';
+import type { GrantFetcher } from './api.js';
+import { GrantKeeper } from './GrantKeeper.js';
 import { playVideo } from './playback.js';
 import { DISCONNECTED_GRACE_MS, type Trouble } from './recovery.js';
 import { isStudioClockMapping, StudioClockBook } from './studioTime.js';
@@ -36,9 +36,12 @@ export class WebRtcSession implements MediaSession {
   readonly #opts: WebRtcSessionOptions;
   readonly #clocks = new StudioClockBook();
   readonly #consumers = new Map<string, msc.Consumer>();
-  #grant: StreamGrant | null = null;
-  #grantFetchedAt = 0;
-  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Before the grant runs out, a fresh one is handed to the sfu with `refreshToken`: the transport
+   * and consumers stay (no rejoin, no video restart); a failed refresh is a trouble and TableClient
+   * joins again.
+   */
+  readonly #grants: GrantKeeper;
   #socket: SfuSocket | null = null;
   #device: Device | null = null;
   #transport: msc.Transport | null = null;
@@ -54,6 +57,15 @@ export class WebRtcSession implements MediaSession {
 
   constructor(opts: WebRtcSessionOptions) {
     this.#opts = opts;
+    this.#grants = new GrantKeeper({
+      tableId: opts.tableId,
+      fetchGrant: opts.fetchGrant,
+      onRefresh: async () => {
+        await this.#request('refreshToken', {});
+        if (!this.#closed) this.#opts.hooks.grantRefreshed();
+      },
+      onError: (err) => this.#fail(err),
+    });
   }
 
   get attachedAt(): number | null {
@@ -82,7 +94,7 @@ export class WebRtcSession implements MediaSession {
     this.#closed = true;
     clearTimeout(this.#awaitTimer);
     clearTimeout(this.#disconnectedTimer);
-    clearTimeout(this.#refreshTimer);
+    this.#grants.close();
     for (const consumer of this.#consumers.values()) consumer.close();
     this.#consumers.clear();
     this.#transport?.close();
@@ -96,14 +108,12 @@ export class WebRtcSession implements MediaSession {
   }
 
   async #start(): Promise<void> {
-    const { tableId } = this.#opts;
-    this.#grantFetchedAt = Date.now();
-    this.#grant = await this.#opts.fetchGrant(tableId);
+    const grant = await this.#grants.fetch();
     if (this.#closed) return;
-    this.#socket = await this.#connect(this.#grant.sfuUrl);
+    this.#socket = await this.#connect(grant.sfuUrl);
     if (this.#closed) return;
     const { routerRtpCapabilities } = await this.#request('join', {});
-    this.#scheduleRefresh();
+    this.#grants.keepFresh();
     const device = await Device.factory();
     await device.load({ routerRtpCapabilities: routerRtpCapabilities as msc.RtpCapabilities });
     if (this.#closed) return;
@@ -282,41 +292,7 @@ export class WebRtcSession implements MediaSession {
   }
 
   async #token(): Promise<string> {
-    let grant = this.#grant;
-    if (!grant || grantRefreshDelayMs(grant, this.#grantFetchedAt) <= 1000) {
-      const fetchedAt = Date.now();
-      grant = await this.#opts.fetchGrant(this.#opts.tableId);
-      this.#grant = grant;
-      this.#grantFetchedAt = fetchedAt;
-    }
-    return grant.token;
-  }
-
-  /**
-   * Before the grant runs out: a fresh one, handed to the sfu with `refreshToken`. The transport
-   * and consumers stay (no rejoin, no video restart); a failed refresh is reported as a trouble
-   * and TableClient joins again.
-   */
-  #scheduleRefresh(): void {
-    const grant = this.#grant;
-    if (this.#closed || !grant) return;
-    clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = setTimeout(
-      () => {
-        void (async () => {
-          const fetchedAt = Date.now();
-          const fresh = await this.#opts.fetchGrant(this.#opts.tableId);
-          if (this.#closed) return;
-          this.#grant = fresh;
-          this.#grantFetchedAt = fetchedAt;
-          await this.#request('refreshToken', {});
-          if (this.#closed) return;
-          this.#opts.hooks.grantRefreshed();
-          this.#scheduleRefresh();
-        })().catch((err: unknown) => this.#fail(err));
-      },
-      grantRefreshDelayMs(grant, this.#grantFetchedAt),
-    );
+    return (await this.#grants.usable()).token;
   }
 
   #fail(err: unknown): void {
