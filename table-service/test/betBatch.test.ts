@@ -1,4 +1,3 @@
-import { AppError } from '@live-casino/protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BetIntake } from '../src/bets/BetIntake.js';
 import { ViewerDelays } from '../src/bets/ViewerDelays.js';
@@ -6,21 +5,17 @@ import { checkLedger } from '../src/cli/ledgerCheck.js';
 import type { Database } from '../src/db/Database.js';
 import { ROULETTE_BET_TYPES } from '../src/games/index.js';
 import { Ledger } from '../src/Ledger.js';
-import { DEFAULT_WINDOW_POLICY } from '../src/rounds/BettingWindow.js';
 import { escrowAccountId, Rounds } from '../src/rounds/Rounds.js';
 import type { TableRules } from '../src/rounds/RoundTypes.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { seedPlayer } from './helpers/players.js';
+import { outcomeCode, testTable } from './helpers/tables.js';
 
 const CAP = 1000;
-const TABLE: TableRules = {
-  tableId: 'roulette-1',
-  game: 'roulette',
-  currency: 'EUR',
+const TABLE: TableRules = testTable('roulette', {
   limits: Object.fromEntries(ROULETTE_BET_TYPES.map((t) => [t, { min: 10, max: 100_000 }])),
   maxPlayerStakePerRound: CAP,
-  window: DEFAULT_WINDOW_POLICY.roulette,
-};
+});
 
 /** Issue 16: bets reach Postgres in batches, one round trip each, and the cap holds there. */
 describe('bet batches (Postgres)', () => {
@@ -67,15 +62,7 @@ describe('bet batches (Postgres)', () => {
     return ids;
   }
 
-  async function outcome(p: Promise<unknown>): Promise<string> {
-    try {
-      await p;
-      return 'placed';
-    } catch (err) {
-      if (err instanceof AppError) return err.code;
-      throw err;
-    }
-  }
+  const outcome = (p: Promise<unknown>): Promise<string> => outcomeCode(p, 'placed');
 
   it('two nodes placing at once: no player goes past the cap on a round, and every bet within it is taken', async () => {
     const a = node();

@@ -12,26 +12,15 @@ import { Rounds, walletAccountId } from '../src/rounds/Rounds.js';
 import type { TableRules } from '../src/rounds/RoundTypes.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { seedPlayer } from './helpers/players.js';
+import { outcomeCode, testTable } from './helpers/tables.js';
 
-const ROULETTE: TableRules = {
-  tableId: 'roulette-1',
-  game: 'roulette',
-  currency: 'EUR',
+const ROULETTE: TableRules = testTable('roulette', {
   limits: Object.fromEntries(ROULETTE_BET_TYPES.map((t) => [t, { min: 10, max: 100_000 }])),
   maxPlayerStakePerRound: 1_000_000,
   // A wheel whose outcome shows 2.5 s after the close: room for late bets to test.
   window: { ...DEFAULT_WINDOW_POLICY.roulette, revealAfterCloseMs: 2500 },
-};
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof AppError) return err.code;
-    throw err;
-  }
-}
+});
+const code = (p: Promise<unknown>): Promise<string> => outcomeCode(p);
 
 describe('rounds, bets and settlement', () => {
   let server: TestPostgres;

@@ -5,47 +5,26 @@ import { BetIntake } from '../src/bets/BetIntake.js';
 import { ViewerDelays } from '../src/bets/ViewerDelays.js';
 import { checkLedger } from '../src/cli/ledgerCheck.js';
 import type { Database } from '../src/db/Database.js';
-import { BACCARAT_BET_TYPES, ROULETTE_BET_TYPES } from '../src/games/index.js';
 import { Ledger } from '../src/Ledger.js';
 import { DEFAULT_WINDOW_POLICY, windowRefusal } from '../src/rounds/BettingWindow.js';
 import { type RefundedBet, Rounds, walletAccountId } from '../src/rounds/Rounds.js';
 import type { TableRules } from '../src/rounds/RoundTypes.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { seedPlayer } from './helpers/players.js';
+import { outcomeCode, testTable } from './helpers/tables.js';
 
-const BACCARAT: TableRules = {
-  tableId: 'baccarat-1',
-  game: 'baccarat',
-  currency: 'EUR',
-  limits: Object.fromEntries(BACCARAT_BET_TYPES.map((t) => [t, { min: 1, max: 100_000 }])),
-  maxPlayerStakePerRound: 10_000_000,
-  window: DEFAULT_WINDOW_POLICY.baccarat,
-};
+const BACCARAT: TableRules = testTable('baccarat');
 // A table whose dealer may take 2 s to draw: a reported reveal is what bounds its late bets.
 const SLOW_SHOE: TableRules = {
   ...BACCARAT,
   tableId: 'baccarat-2',
   window: { ...DEFAULT_WINDOW_POLICY.baccarat, revealAfterCloseMs: 2000 },
 };
-const ROULETTE: TableRules = {
-  tableId: 'roulette-1',
-  game: 'roulette',
-  currency: 'EUR',
-  limits: Object.fromEntries(ROULETTE_BET_TYPES.map((t) => [t, { min: 1, max: 100_000 }])),
-  maxPlayerStakePerRound: 10_000_000,
+const ROULETTE: TableRules = testTable('roulette', {
   // Cancels wait closeMaxLagMs before they commit: short here, so that a thousand rounds fit a test.
   window: { ...DEFAULT_WINDOW_POLICY.roulette, closeMaxLagMs: 30 },
-};
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof AppError) return err.code;
-    throw err;
-  }
-}
+});
+const code = (p: Promise<unknown>): Promise<string> => outcomeCode(p);
 
 describe('a betting window no one can stretch (Postgres)', () => {
   let server: TestPostgres;
