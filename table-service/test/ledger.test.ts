@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../src/cli/ledgerCheck.js';
 import type { Database } from '../src/db/Database.js';
-import { Ledger, LedgerError, type PlaceResult, type TransferRequest } from '../src/Ledger.js';
+import { Ledger, LedgerError, type PlaceResult, type TransferRequest, transferBodyHash } from '../src/Ledger.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
 
 let server: TestPostgres;
@@ -195,6 +195,58 @@ describe('idempotency and refusals', () => {
     expect(replay.replayed).toBe(true);
     expect(replay.balances).toBeUndefined();
     expect(replay.transfer).toEqual(first.transfer);
+    await expectSound(db);
+  });
+
+  it('copies of one id in one call: the first that commits wins, the later ones replay it or conflict', async () => {
+    const { db, ledger } = await setup();
+    const p = await wallet(ledger, 'p1', 150);
+    const e = await escrow(ledger, 'r1');
+    const results = await ledger.placeBatch([
+      bet('too-big', p, e, 200), // refused: funds
+      bet('b-1', p, e, 100),
+      bet('b-1', p, e, 100), // the same bet again: a replay of the one above
+      bet('b-1', p, e, 40), // another body under that id: a conflict
+      bet('too-big', p, e, 50), // the id of a refused bet, now affordable: commits
+      bet('too-big', p, e, 50),
+    ]);
+    expect(results.map((r) => (r.ok ? (r.replayed ? 'replayed' : 'committed') : r.error.code))).toEqual([
+      'WALLET_INSUFFICIENT_FUNDS',
+      'committed',
+      'replayed',
+      'LEDGER_IDEMPOTENCY_CONFLICT',
+      'committed',
+      'replayed',
+    ]);
+    expect(await ledger.balance(p)).toBe(0);
+    expect(await count(db, "SELECT count(*)::int AS n FROM transfers WHERE kind = 'bet'")).toBe(2);
+    await expectSound(db);
+  });
+
+  it('an id taken by a concurrent transaction with another body is answered as a conflict, never twice', async () => {
+    const { db, ledger } = await setup();
+    const p1 = await wallet(ledger, 'p1', 1000);
+    const p2 = await wallet(ledger, 'p2', 1000);
+    const e = await escrow(ledger, 'r1');
+    const e2 = await escrow(ledger, 'r2');
+    // p2's transfer takes the id first and holds it uncommitted; p1's call (other accounts, so no
+    // lock in common) passes its checks, then meets the id at its INSERT: it must not commit the
+    // debit without its transfer, nor fail for good. It waits, is run again, and answers a conflict.
+    const holder = await db.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT ledger_apply($1::jsonb, true)', [
+        JSON.stringify([{ ...bet('shared', p2, e, 70), bodyHash: transferBodyHash(bet('shared', p2, e, 70)) }]),
+      ]);
+      const racing = ledger.transfer(bet('shared', p1, e2, 30)).catch((x: unknown) => x);
+      await waitForBlockedBatch(db);
+      await holder.query('COMMIT');
+      expect(await racing).toMatchObject({ code: 'LEDGER_IDEMPOTENCY_CONFLICT' });
+    } finally {
+      holder.release();
+    }
+    expect(await ledger.balance(p1)).toBe(1000);
+    expect(await ledger.balance(p2)).toBe(930);
     await expectSound(db);
   });
 

@@ -394,14 +394,15 @@ export class BetIntake {
   }
 
   /**
-   * One statement, one round trip, one commit: `bets_place` (migration 0030) locks the rounds, judges
+   * One statement, one round trip, one commit: `bets_place` (migration 0040) locks the rounds, judges
    * each bet against the window as it stands under that lock (a close may have landed since the bet
    * was checked here), locks the rounds' escrows and judges the per-player cap against the stakes
-   * placed so far (by any node), applies the transfers of the others (each on its own), inserts the
-   * rows of those whose transfer committed, and returns the bet already there for a replay.
+   * placed so far (by any node), applies the transfers of the others (each on its own; the transfer
+   * is the bet's `bet:<id>` from its wallet to the round's escrow, whose body hash is computed here),
+   * inserts the rows of those whose transfer committed, and returns the bet already there for a
+   * replay. Set-based in Postgres: one INSERT per table per batch.
    */
   async #commit(batch: Pending[]): Promise<RawPlace[]> {
-    const transfers = JSON.stringify(batch.map((p) => withHash(p.item.transfer)));
     const bets = JSON.stringify(
       batch.map(({ item }) => ({
         id: item.betId,
@@ -417,12 +418,13 @@ export class BetIntake {
         window_basis: item.windowBasis,
         allowance_ms: item.allowanceMs,
         max_player_stake: item.maxPlayerStake,
+        transfer_id: item.transfer.id,
+        wallet: item.transfer.from,
+        escrow: item.transfer.to,
+        transfer_hash: transferBodyHash(item.transfer),
       })),
     );
-    const { rows } = await this.#db.query<{ r: RawPlace[] }>('SELECT bets_place($1::jsonb, $2::jsonb) AS r', [
-      transfers,
-      bets,
-    ]);
+    const { rows } = await this.#db.query<{ r: RawPlace[] }>('SELECT bets_place($1::jsonb) AS r', [bets]);
     return rows[0]!.r;
   }
 
@@ -474,7 +476,7 @@ interface RawPlace {
   code?: string;
   message?: string;
   fromBalance?: number;
-  /** The bet already under this id, for a replay or a window refusal (bets_place, migration 0030). */
+  /** The bet already under this id, for a replay or a window refusal (bets_place, migration 0040). */
   bet?: BetRow;
 }
 
