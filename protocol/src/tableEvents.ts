@@ -108,7 +108,11 @@ export interface TableServerToClient {
   /** To the player: a bet taken while the close (or the reveal) was on its way, refunded as late. */
   betRefused: (ev: BetRefusedEvent) => void;
   round: (ev: RoundEventPayload) => void;
-  /** The player's balance after a bet, a cancel or a settlement (minor units). */
+  /**
+   * The player's balance after a bet, a cancel, a refund or a settlement (minor units), to every
+   * socket of the player; after a bet, to all but the socket that placed it, whose `placeBet` ack
+   * carries `balance`.
+   */
   balance: (ev: { amount: number; currency: string }) => void;
   /** To pit bosses who sent `subscribeAlerts`: an alert raised, or resolved (`resolvedAtMs` set). */
   alert: (ev: Alert) => void;

@@ -360,6 +360,29 @@ describe('transferMany (settlement)', () => {
     await expectSound(db);
   });
 
+  it('transferAll moves every transfer or none and counts replays, as transferMany does', async () => {
+    const { db, ledger } = await setup();
+    const p1 = await wallet(ledger, 'p1', 1000);
+    const p2 = await wallet(ledger, 'p2', 1000);
+    const e = await escrow(ledger, 'r1');
+    const bets = [bet('a1', p1, e, 300), bet('a2', p2, e, 400)];
+    expect(await ledger.transferAll(bets)).toEqual({ committed: 2, replayed: 0 });
+    // One transfer the escrow cannot pay: nothing of the call moves, and the error names it.
+    const payouts = [
+      { ...bet('pay-1', e, p1, 300), kind: 'payout' as const },
+      { ...bet('pay-2', e, p2, 5000), kind: 'payout' as const },
+    ];
+    const err = await ledger.transferAll(payouts).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(LedgerError);
+    expect(err).toMatchObject({ code: 'LEDGER_INSUFFICIENT_FUNDS', index: 1 });
+    expect(await ledger.balance(p1)).toBe(700);
+    // Run again after success: replays, no second debit.
+    expect(await ledger.transferAll([...bets, bet('a3', p1, e, 100)])).toEqual({ committed: 1, replayed: 2 });
+    expect(await ledger.balance(p1)).toBe(600);
+    expect(await ledger.balance(e)).toBe(800);
+    await expectSound(db);
+  });
+
   it('settles a round of 2000 players in one call', async () => {
     const { db, ledger } = await setup();
     const e = await escrow(ledger, 'big');

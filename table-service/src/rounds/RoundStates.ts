@@ -37,12 +37,31 @@ export function isTerminal(state: RoundState): boolean {
 
 /** Canonical JSON: keys sorted at every level, so a log entry hashes the same everywhere. */
 export function canonicalJson(value: unknown): string {
+  // Built by concatenation, keys sorted in place: this runs once per bet (the bet's body hash), and
+  // the entries/filter/map/join version was 3 % of the service under load.
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      // As Array.prototype.join renders them: an undefined element (or a function) as nothing.
+      out += canonicalJson(value[i]) ?? '';
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // Array.prototype.sort compares strings by UTF-16 code units, as `<` does.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const v = record[key];
+    if (v === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += `${JSON.stringify(key)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 export const GENESIS_HASH = '0'.repeat(64);

@@ -289,7 +289,7 @@ export class Rounds extends EventEmitter<RoundsEvents> {
     );
     if (late.length === 0) return [];
     const currency = row.currency.trim();
-    await this.#ledger.transferMany(
+    await this.#ledger.transferAll(
       late.map((bet) => ({
         id: `late:${bet.id}`,
         from: escrowAccountId(row.id),
@@ -559,7 +559,7 @@ export class Rounds extends EventEmitter<RoundsEvents> {
         paid += payout;
         outcomes.push({ id: bet.id, status: outcome === 'win' ? 'won' : outcome === 'lose' ? 'lost' : 'push', payout });
       }
-      if (transfers.length > 0) await this.#ledger.transferMany(transfers, client);
+      if (transfers.length > 0) await this.#ledger.transferAll(transfers, client);
       if (outcomes.length > 0) {
         await client.query(
           `UPDATE bets b SET status = o.status, payout = o.payout, settled_at = now()
@@ -596,7 +596,7 @@ export class Rounds extends EventEmitter<RoundsEvents> {
         roundId,
         betId: bet.id,
       }));
-      if (refunds.length > 0) await this.#ledger.transferMany(refunds, client);
+      if (refunds.length > 0) await this.#ledger.transferAll(refunds, client);
       await client.query(
         `UPDATE bets SET status = 'refunded', refund_reason = 'void', payout = stake, settled_at = now()
           WHERE round_id = $1 AND status = 'placed'`,
