@@ -539,9 +539,9 @@ async function runOnce(): Promise<number> {
       const settleMs = await finishRound(svc, opened.roundId, startAt + opts.windowMs, rnd);
       roundResults.push(...phase);
       const merged = merge(phase);
-      acceptedIds.push(...merged.acceptedIds);
+      for (const id of merged.acceptedIds) acceptedIds.push(id);
       const burstAck = merged.ackMs.filter((_, i) => merged.sentAtMs[i]! >= opts.windowMs - BURST_MS - MARGIN_MS);
-      burstAcks.push(...burstAck);
+      for (const ms of burstAck) burstAcks.push(ms);
       const report = {
         round: r + 1,
         bets: merged.sent,
@@ -593,7 +593,8 @@ async function runOnce(): Promise<number> {
     // and a close at `until` would refund it as late (the closed loop has no window to aim for).
     const satSettleMs = await finishRound(svc, satRound.roundId, Date.now(), rnd);
     progress(`saturation round settled (${sat.acceptedIds.length} bets) in ${(satSettleMs / 1000).toFixed(1)} s`);
-    acceptedIds.push(...sat.acceptedIds);
+    // A loop, not push(...ids): spreading 10^5 arguments overflows the call stack.
+    for (const id of sat.acceptedIds) acceptedIds.push(id);
 
     // Every acked bet: present, settled, exactly once.
     const { rows } = await pool.query<{ present: boolean; status: string | null; settlements: number }>(
