@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,60 +15,13 @@ import { DEFAULT_WINDOW_POLICY, lastAcceptanceMs } from '../src/rounds/BettingWi
 import { TableService } from '../src/TableService.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { freePort, httpJson } from './helpers/http.js';
+import { REDIS_URL, redisForSuite } from './helpers/redis.js';
+import { waitFor } from '../../scripts/testing/waitFor.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.join(here, '../src/main.ts');
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** A Redis to test against: the one at REDIS_URL, else a loopback redis-server started here. */
-async function redisAvailable(): Promise<boolean> {
-  const ping = async () => {
-    const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    try {
-      await r.connect();
-      return (await r.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      r.disconnect();
-    }
-  };
-  if (await ping()) return true;
-  try {
-    execFileSync('redis-server', [
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      '6379',
-      '--daemonize',
-      'yes',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ]);
-  } catch {
-    return false;
-  }
-  for (let i = 0; i < 20; i++) {
-    if (await ping()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
-
-const hasRedis = await redisAvailable();
-if (!hasRedis) console.warn(`cluster tests SKIPPED: no Redis at ${REDIS_URL} and redis-server could not be started`);
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 25): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+const hasRedis = await redisForSuite('cluster tests', { start: true });
 
 describe.skipIf(!hasRedis)('table-service on several nodes (Redis + Postgres)', () => {
   let pgServer: TestPostgres;

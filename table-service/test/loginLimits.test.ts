@@ -9,22 +9,10 @@ import {
 import { DEFAULT_LOGIN_POLICY, ipKey } from '../src/auth/LoginLimits.js';
 import { ConfigError, parseTrustProxy } from '../src/config.js';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
+import { REDIS_URL, redisForSuite } from './helpers/redis.js';
 import { startTestService, type TestService } from './helpers/service.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisUp(): Promise<boolean> {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
-const hasRedis = await redisUp();
+const hasRedis = await redisForSuite('login limits with REDIS_URL');
 
 const STAFF = [
   { id: 'dealer-1', role: 'dealer', tableId: 'roulette-1', password: 'dealer-password' },

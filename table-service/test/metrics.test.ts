@@ -8,6 +8,7 @@ import { TableService } from '../src/TableService.js';
 import { hashPassword } from '../src/auth/Passwords.js';
 import { loadConfig } from '../src/config.js';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
+import { REDIS_URL, redisForSuite } from './helpers/redis.js';
 import { startTestService, type TestService } from './helpers/service.js';
 
 /** The value of one series in the Prometheus text format (undefined when absent). */
@@ -129,72 +130,61 @@ describe('GET /metrics', () => {
   });
 });
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+describe.skipIf(!(await redisForSuite('metrics: auth rate limit with REDIS_URL')))(
+  'auth rate limit with REDIS_URL',
+  () => {
+    let server: TestPostgres;
+    const nodes: TableService[] = [];
 
-async function redisUp(): Promise<boolean> {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
+    afterAll(async () => {
+      for (const n of nodes) await n.close();
+      await server?.close();
+    });
 
-describe.skipIf(!(await redisUp()))('auth rate limit with REDIS_URL', () => {
-  let server: TestPostgres;
-  const nodes: TableService[] = [];
-
-  afterAll(async () => {
-    for (const n of nodes) await n.close();
-    await server?.close();
-  });
-
-  it('holds across nodes: counts are kept in Redis', async () => {
-    server = await startTestPostgres();
-    const db = await server.freshDatabase();
-    const { rows } = await db.query<{ db: string }>('SELECT current_database() AS db');
-    await db.close();
-    const redis = new Redis(REDIS_URL);
-    const stale = await redis.keys('table-service:auth-rate-limit:*');
-    if (stale.length > 0) await redis.del(...stale);
-    redis.disconnect();
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const suffix = Math.random().toString(36).slice(2, 8);
-    const env = {
-      STREAM_TOKEN_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      STUDIO_SERVICE_SECRET: 'x'.repeat(32),
-      DATABASE_URL: server.url(rows[0]!.db),
-      STAFF_ACCOUNTS: JSON.stringify([{ id: 'boss', role: 'pitboss', passwordHash: await hashPassword('boss-pw') }]),
-      TABLES: JSON.stringify([{ tableId: `rl-roulette-${suffix}`, name: 'Rate limit roulette', game: 'roulette' }]),
-      AUTH_RATE_LIMIT_MAX: '2',
-      REDIS_URL,
-      PORT: '0',
-    };
-    for (const NODE_ID of ['rl-a', 'rl-b']) {
-      nodes.push(
-        await TableService.create({
-          config: loadConfig({ ...env, NODE_ID }),
-          log: pino({ level: 'silent' }),
-          liveTables: async () => new Set(),
-        }),
-      );
-    }
-    // Sign-ups: logins have their own limits on failures (loginLimits.test.ts).
-    let n = 0;
-    const signup = (node: TableService) =>
-      node.app.inject({
-        method: 'POST',
-        url: '/v1/auth/signup',
-        payload: { username: `rl_${suffix}_${n++}`, password: 'password-1' },
-      });
-    expect((await signup(nodes[0]!)).statusCode).toBe(201);
-    expect((await signup(nodes[1]!)).statusCode).toBe(201);
-    const third = await signup(nodes[0]!);
-    expect(third.statusCode).toBe(429);
-    expect(JSON.parse(third.body).code).toBe('RATE_LIMITED');
-    expect((await signup(nodes[1]!)).statusCode).toBe(429);
-  }, 60_000);
-});
+    it('holds across nodes: counts are kept in Redis', async () => {
+      server = await startTestPostgres();
+      const db = await server.freshDatabase();
+      const { rows } = await db.query<{ db: string }>('SELECT current_database() AS db');
+      await db.close();
+      const redis = new Redis(REDIS_URL);
+      const stale = await redis.keys('table-service:auth-rate-limit:*');
+      if (stale.length > 0) await redis.del(...stale);
+      redis.disconnect();
+      const { privateKey } = generateKeyPairSync('ed25519');
+      const suffix = Math.random().toString(36).slice(2, 8);
+      const env = {
+        STREAM_TOKEN_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        STUDIO_SERVICE_SECRET: 'x'.repeat(32),
+        DATABASE_URL: server.url(rows[0]!.db),
+        STAFF_ACCOUNTS: JSON.stringify([{ id: 'boss', role: 'pitboss', passwordHash: await hashPassword('boss-pw') }]),
+        TABLES: JSON.stringify([{ tableId: `rl-roulette-${suffix}`, name: 'Rate limit roulette', game: 'roulette' }]),
+        AUTH_RATE_LIMIT_MAX: '2',
+        REDIS_URL,
+        PORT: '0',
+      };
+      for (const NODE_ID of ['rl-a', 'rl-b']) {
+        nodes.push(
+          await TableService.create({
+            config: loadConfig({ ...env, NODE_ID }),
+            log: pino({ level: 'silent' }),
+            liveTables: async () => new Set(),
+          }),
+        );
+      }
+      // Sign-ups: logins have their own limits on failures (loginLimits.test.ts).
+      let n = 0;
+      const signup = (node: TableService) =>
+        node.app.inject({
+          method: 'POST',
+          url: '/v1/auth/signup',
+          payload: { username: `rl_${suffix}_${n++}`, password: 'password-1' },
+        });
+      expect((await signup(nodes[0]!)).statusCode).toBe(201);
+      expect((await signup(nodes[1]!)).statusCode).toBe(201);
+      const third = await signup(nodes[0]!);
+      expect(third.statusCode).toBe(429);
+      expect(JSON.parse(third.body).code).toBe('RATE_LIMITED');
+      expect((await signup(nodes[1]!)).statusCode).toBe(429);
+    }, 60_000);
+  },
+);

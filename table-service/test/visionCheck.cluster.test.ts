@@ -4,26 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../src/cli/ledgerCheck.js';
 import type { RoundDto } from '../src/rounds/RoundTypes.js';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
+import { REDIS_URL, redisForSuite } from './helpers/redis.js';
 import { startTestService, type TestService } from './helpers/service.js';
 import { waitFor } from '../../scripts/testing/waitFor.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TIMEOUT_MS = 1500;
 
-async function redisAvailable(): Promise<boolean> {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
-
-const hasRedis = await redisAvailable();
-if (!hasRedis) console.warn(`vision cluster tests SKIPPED: no Redis at ${REDIS_URL}`);
+const hasRedis = await redisForSuite('vision cluster tests');
 
 /**
  * Two (then three) nodes on one Postgres and Redis: readings are taken on any node, and the vision
