@@ -1,5 +1,5 @@
 import { ConfigError } from '@live-casino/protocol';
-import type { TableConfig } from '../config.js';
+import type { TableConfig } from '../tableConfig.js';
 import { assertStakeLimits, BACCARAT_BET_TYPES, ROULETTE_BET_TYPES, type StakeLimit } from '../games/index.js';
 import { DEFAULT_WINDOW_POLICY } from './BettingWindow.js';
 import type { TableRules } from './RoundTypes.js';
