@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../src/db/Database.js';
@@ -177,6 +178,44 @@ describe('database', () => {
       await Promise.all(nodes.map((n) => n.close()));
       const admin = new pg.Client({ connectionString: server.url('postgres') });
       await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  it('migrates a database that still lists a migration since folded into an earlier one', async () => {
+    const name = `ts_test_retired_${process.pid}`;
+    const admin = new pg.Client({ connectionString: server.url('postgres') });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+    const client = new pg.Client({ connectionString: server.url(name) });
+    await client.connect();
+    try {
+      // As a database migrated on 2026-12-04 between 06158a0 and 1c5261f is: everything up to 0030,
+      // then 0040_bets_cap_in_batch (now part of 0030), before 0040_ledger_set_based existed.
+      const files = readdirSync(MIGRATIONS_DIR)
+        .filter((f) => f.endsWith('.sql'))
+        .sort();
+      const upTo0030 = files.filter((f) => f < '0040');
+      await runner({
+        dbClient: client,
+        dir: MIGRATIONS_DIR,
+        direction: 'up',
+        count: upTo0030.length,
+        migrationsTable: 'pgmigrations',
+        checkOrder: true,
+        log: () => {},
+      });
+      await client.query("INSERT INTO pgmigrations (name, run_on) VALUES ('0040_bets_cap_in_batch', now())");
+      const db = await Database.create({ databaseUrl: server.url(name), dataDir: '/nonexistent', log: silentLog });
+      try {
+        const { rows } = await db.query<{ name: string }>('SELECT name FROM pgmigrations ORDER BY id');
+        expect(rows.map((r) => r.name)).toEqual(files.map((f) => f.replace(/\.sql$/, '')));
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await client.end();
       await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
       await admin.end();
     }

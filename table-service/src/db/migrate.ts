@@ -15,6 +15,7 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.m
 export async function migrate(pool: pg.Pool, log: Logger): Promise<string[]> {
   const client = await pool.connect();
   try {
+    await forgetRetired(client, log);
     const applied = await runner({
       dbClient: client,
       dir: MIGRATIONS_DIR,
@@ -36,4 +37,24 @@ export async function migrate(pool: pg.Pool, log: Logger): Promise<string[]> {
   } finally {
     client.release();
   }
+}
+
+/**
+ * Migrations that were on main for a while and were then folded into an earlier one, whose file now
+ * creates the same objects. A database migrated in between still lists them, and node-pg-migrate's
+ * order check then refuses every later migration ("Not run migration … is preceding already run
+ * migration …"): forgetting the row is all such a database needs.
+ */
+export const RETIRED_MIGRATIONS: readonly string[] = [
+  // Folded into 0030_window_reveal by 1c5261f (2026-12-04): the per-player cap inside bets_place.
+  '0040_bets_cap_in_batch',
+];
+
+async function forgetRetired(client: pg.PoolClient, log: Logger): Promise<void> {
+  const { rows } = await client.query<{ table: string | null }>("SELECT to_regclass('pgmigrations')::text AS table");
+  if (!rows[0]?.table) return;
+  const { rowCount } = await client.query('DELETE FROM pgmigrations WHERE name = ANY ($1::text[])', [
+    RETIRED_MIGRATIONS,
+  ]);
+  if (rowCount) log.warn({ retired: RETIRED_MIGRATIONS }, 'forgot migrations folded into earlier ones');
 }
