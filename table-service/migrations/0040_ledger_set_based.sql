@@ -342,6 +342,16 @@ BEGIN
     FROM unnest(b_round, b_frame, b_received, b_allowance) WITH ORDINALITY AS u(round_id, frame, received, allowance, i)
     LEFT JOIN r ON r.id = u.round_id;
 
+  -- The escrows of the bets the window let through, then (a new snapshot: every batch that held
+  -- them before has committed, a batch of this node's still in flight included) which of those
+  -- bets' ids are taken: a retry of a bet in the batch just before is answered as that bet, not
+  -- judged again against the cap as a new one.
+  PERFORM 1 FROM accounts
+    WHERE id = ANY (ARRAY(SELECT DISTINCT u.escrow FROM unnest(b_escrow, refusal) AS u(escrow, refusal)
+                           WHERE u.refusal IS NULL))
+    ORDER BY id COLLATE "C"
+      FOR NO KEY UPDATE;
+
   SELECT array_agg(u.i ORDER BY u.i), array_agg(u.copy > 1 OR x.id IS NOT NULL ORDER BY u.i)
     INTO pass, taken
     FROM (SELECT g.i, g.id, row_number() OVER (PARTITION BY g.id ORDER BY g.i) AS copy
@@ -351,12 +361,6 @@ BEGIN
   n_pass := coalesce(array_length(pass, 1), 0);
 
   IF n_pass > 0 THEN
-    PERFORM 1 FROM accounts
-      WHERE id = ANY (ARRAY(SELECT DISTINCT u.escrow FROM unnest(b_escrow, refusal) AS u(escrow, refusal)
-                             WHERE u.refusal IS NULL))
-      ORDER BY id COLLATE "C"
-        FOR NO KEY UPDATE;
-
     -- Each passing bet's (round, player) pair, numbered; the stakes each pair has placed so far, by
     -- number (one indexed scan per pair). Numbered rather than joined back: a join of two sets whose
     -- sizes the planner cannot know (unnest) became a nested loop, 1,000 × 1,000 comparisons a batch.

@@ -5,9 +5,10 @@ import { checkLedger } from '../src/cli/ledgerCheck.js';
 import type { Database } from '../src/db/Database.js';
 import { ROULETTE_BET_TYPES } from '../src/games/index.js';
 import { Ledger } from '../src/Ledger.js';
-import { escrowAccountId, Rounds } from '../src/rounds/Rounds.js';
+import { escrowAccountId, Rounds, walletAccountId } from '../src/rounds/Rounds.js';
 import type { TableRules } from '../src/rounds/RoundTypes.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
+import { waitFor } from '../../scripts/testing/waitFor.js';
 import { seedPlayer } from './helpers/players.js';
 import { outcomeCode, testTable } from './helpers/tables.js';
 
@@ -98,6 +99,41 @@ describe('bet batches (Postgres)', () => {
     expect(await ledger.balance(escrowAccountId(round.roundId))).toBe(ids.length * CAP);
     expect((await checkLedger(db.pool)).ok).toBe(true);
   });
+
+  it('a retry of a bet whose batch is still in Postgres is answered as that bet, not refused at the cap', async () => {
+    const { rounds, intake } = node();
+    const [p] = await players(1, 1_000_000);
+    const round = await rounds.openBetting(TABLE, Date.now() - 1000);
+    const place = () =>
+      intake.place(p!, { clientBetId: 'x', roundId: round.roundId, bet: { type: 'red' }, stake: 600 });
+    // The player's wallet is held, so the first batch stops in Postgres after it has taken the
+    // round's escrow; the retry goes as the second batch in flight and queues behind it.
+    const holder = await db.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE', [walletAccountId(p!)]);
+      const first = place();
+      await waitFor('the first batch to wait for the wallet', () => blockedBatches(1));
+      const retry = place();
+      await waitFor('the retry to wait behind it', () => blockedBatches(2));
+      await holder.query('COMMIT');
+      const [a, b] = await Promise.all([first, retry]);
+      expect(a.status).toBe('placed');
+      // 600 + 600 is past the cap of 1,000: judged as a new bet, the retry would be refused.
+      expect(b.betId).toBe(a.betId);
+    } finally {
+      holder.release();
+    }
+    expect(await ledger.balance(escrowAccountId(round.roundId))).toBe(600);
+  });
+
+  async function blockedBatches(n: number): Promise<true | undefined> {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%bets_place(%'`,
+    );
+    return rows[0]!.n >= n ? true : undefined;
+  }
 
   it('at the cap, a retry of a bet taken answers as that bet; a cancel makes room again', async () => {
     const { rounds, intake } = node();
