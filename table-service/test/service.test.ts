@@ -167,8 +167,8 @@ describe('table-service over HTTP and socket.io', () => {
         const inRange = limit.trim() !== '' && Number.isInteger(n) && n >= 1 && n <= 200;
         const refused = res.statusCode === 400 && JSON.parse(res.body).code === 'BAD_REQUEST';
         // Plain decimals in range are taken; anything not a whole number in range is refused;
-        // other spellings of a valid number ("1e0", "01") may go either way, but with a code.
-        if (/^[0-9]+$/.test(limit) && inRange) return res.statusCode === 200;
+        // other spellings of a valid number ("1e0", "01", " 1") may go either way, but with a code.
+        if (/^[1-9][0-9]*$/.test(limit) && inRange) return res.statusCode === 200;
         if (!inRange) return refused;
         return res.statusCode === 200 || refused;
       }),
