@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 
 /**
  * The auth wire contract of table-service: bodies and answers of sign-up, login and staff login,
@@ -49,3 +49,8 @@ export const Me = Type.Object({
   player: PlayerInfo,
   balance: Type.Object({ amount: Type.Integer({ description: 'minor units' }), currency: Type.String() }),
 });
+
+export type PlayerInfo = Static<typeof PlayerInfo>;
+export type PlayerSession = Static<typeof PlayerSession>;
+export type StaffSession = Static<typeof StaffSession>;
+export type Me = Static<typeof Me>;

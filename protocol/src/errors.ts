@@ -1,3 +1,5 @@
+import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
+
 /**
  * Stable error codes with their HTTP status. Every service answers `{ code, message }`; clients
  * switch on `code`, never on the message.
@@ -61,6 +63,19 @@ export const ERRORS = {
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** Every error code, as a schema: clients and response schemas accept these and no other. */
+export const ErrorCodeSchema = Type.Union(
+  (Object.keys(ERRORS) as ErrorCode[]).map((code) => Type.Literal(code)),
+) as unknown as TUnion<TLiteral<ErrorCode>[]>;
+
+/** The body of every refusal, over HTTP and in socket.io acknowledgements. */
+export const ErrorBodySchema = Type.Object({
+  code: ErrorCodeSchema,
+  message: Type.String(),
+  /** For refusals that lift by themselves (AUTH_ACCOUNT_LOCKED, RATE_LIMITED): seconds until they do. */
+  retryAfterS: Type.Optional(Type.Number()),
+});
 
 export interface ErrorBody {
   code: ErrorCode;

@@ -5,6 +5,7 @@ export * from './sfuInternal.js';
 export * from './sfuSignalling.js';
 export * from './streamToken.js';
 export * from './studioClock.js';
+export * from './rounds.js';
 export * from './tableEvents.js';
 export * from './tables.js';
 export * from './timecode.js';

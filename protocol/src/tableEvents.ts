@@ -1,7 +1,8 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { ErrorBody } from './errors.js';
+import { BetDto, ClientBetId, RoundEventPayload, RoundId, StudioMs, TableSnapshot } from './rounds.js';
 import { TableId } from './sfuSignalling.js';
-import type { Alert } from './vision.js';
+import { Alert } from './vision.js';
 
 /**
  * table-service realtime contract (socket.io). Clients authenticate with their session token in
@@ -9,25 +10,21 @@ import type { Alert } from './vision.js';
  * through its acknowledgement. Round events carry the table's round-log sequence number: a client
  * that sees a gap asks for a snapshot (the `subscribe` answer, or GET /v1/tables/:id/snapshot).
  */
-const StudioMs = Type.Integer({ minimum: 1_000_000_000_000, maximum: 9_999_999_999_999 });
 
 export const TableRequests = {
   subscribe: Type.Object({ tableId: TableId }, { additionalProperties: false }),
   unsubscribe: Type.Object({ tableId: TableId }, { additionalProperties: false }),
   placeBet: Type.Object(
     {
-      clientBetId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
-      roundId: Type.String({ minLength: 3, maxLength: 64, pattern: '^r_[0-9a-f-]{36}$' }),
+      clientBetId: ClientBetId,
+      roundId: RoundId,
       bet: Type.Object({}, { additionalProperties: true, maxProperties: 4 }),
       stake: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
       frameStudioMs: Type.Optional(StudioMs),
     },
     { additionalProperties: false },
   ),
-  cancelBet: Type.Object(
-    { clientBetId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }) },
-    { additionalProperties: false },
-  ),
+  cancelBet: Type.Object({ clientBetId: ClientBetId }, { additionalProperties: false }),
   /**
    * The player's own view of their delay, for dashboards; it decides nothing. The answer is their
    * window as the server measured it for their stream session of `tableId`.
@@ -47,73 +44,74 @@ export const TableRequests = {
 export type TableRequestName = keyof typeof TableRequests;
 export type TableRequest<N extends TableRequestName> = Static<(typeof TableRequests)[N]>;
 
-export interface RoundEventPayload {
-  tableId: string;
-  /** Round-log sequence number of the table: consecutive, so gaps show. */
-  seq: number;
-  event: string;
-  round: Record<string, unknown>;
-}
-
-export interface TableSnapshot {
-  tableId: string;
-  seq: number;
-  round: Record<string, unknown> | null;
-}
-
 export type TableAck<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 
-export interface TableResponses {
-  subscribe: TableSnapshot;
-  unsubscribe: Record<string, never>;
-  placeBet: Record<string, unknown>;
-  cancelBet: Record<string, unknown>;
-  reportDelay: DelayAnswer;
-  subscribeAlerts: { alerts: Alert[] };
-}
-
-export type TableClientToServer = {
-  [N in TableRequestName]: (req: TableRequest<N>, ack: (res: TableAck<TableResponses[N]>) => void) => void;
-};
-
 /** A player's betting window as the server measured it (answer to `reportDelay`). */
-export interface DelayAnswer {
+export const DelayAnswer = Type.Object({
   /** Their delay as the sfu measured it for their own stream session; null: not measured. */
-  measuredDelayMs: number | null;
+  measuredDelayMs: Type.Union([Type.Number(), Type.Null()]),
   /**
    * How long after the close their bets on earlier frames may still arrive; null: none (the server
    * clock decides). A client whose own delay is longer ends its countdown that much earlier in the
    * video (and says why), so that an honest click never lands in a refusal.
    */
-  allowanceMs: number | null;
+  allowanceMs: Type.Union([Type.Number(), Type.Null()]),
   /** The most late time anyone gets at this table, whatever their delay (null: no table given). */
-  revealCapMs: number | null;
-}
+  revealCapMs: Type.Union([Type.Number(), Type.Null()]),
+});
+export type DelayAnswer = Static<typeof DelayAnswer>;
+
+/** The answer (`data` of the acknowledgement) to each request, as schemas: clients check them. */
+export const TableResponseSchemas = {
+  subscribe: TableSnapshot,
+  unsubscribe: Type.Object({}),
+  placeBet: BetDto,
+  cancelBet: BetDto,
+  reportDelay: DelayAnswer,
+  subscribeAlerts: Type.Object({ alerts: Type.Array(Alert) }),
+} as const satisfies Record<TableRequestName, TSchema>;
+
+export type TableResponses = { [N in TableRequestName]: Static<(typeof TableResponseSchemas)[N]> };
+
+export type TableClientToServer = {
+  [N in TableRequestName]: (req: TableRequest<N>, ack: (res: TableAck<TableResponses[N]>) => void) => void;
+};
 
 /** A bet the close or the reveal found late: refunded to the player, who is told at once. */
-export interface BetRefusedEvent {
-  betId: string;
-  clientBetId: string;
-  roundId: string;
-  tableId: string;
-  stake: number;
-  currency: string;
-  code: 'TABLE_BETTING_CLOSED';
+export const BetRefusedEvent = Type.Object({
+  betId: Type.String(),
+  clientBetId: Type.String(),
+  roundId: Type.String(),
+  tableId: Type.String(),
+  stake: Type.Integer(),
+  currency: Type.String(),
+  code: Type.Literal('TABLE_BETTING_CLOSED'),
   /** Which rule of the window refused it (BettingWindow.ts): FRAME_AT_OR_AFTER_CLOSE, ... */
-  reason: string;
-  message: string;
-}
+  reason: Type.String(),
+  message: Type.String(),
+});
+export type BetRefusedEvent = Static<typeof BetRefusedEvent>;
 
-export interface TableServerToClient {
+/**
+ * The player's balance after a bet, a cancel, a refund or a settlement (minor units), to every
+ * socket of the player; after a bet, to all but the socket that placed it, whose `placeBet` ack
+ * carries `balance`.
+ */
+export const BalanceEvent = Type.Object({ amount: Type.Integer(), currency: Type.String() });
+export type BalanceEvent = Static<typeof BalanceEvent>;
+
+/** What table-service pushes, as schemas: clients check every event before they act on it. */
+export const TableEventSchemas = {
   /** To the player: a bet taken while the close (or the reveal) was on its way, refunded as late. */
-  betRefused: (ev: BetRefusedEvent) => void;
-  round: (ev: RoundEventPayload) => void;
-  /**
-   * The player's balance after a bet, a cancel, a refund or a settlement (minor units), to every
-   * socket of the player; after a bet, to all but the socket that placed it, whose `placeBet` ack
-   * carries `balance`.
-   */
-  balance: (ev: { amount: number; currency: string }) => void;
+  betRefused: BetRefusedEvent,
+  round: RoundEventPayload,
+  balance: BalanceEvent,
   /** To pit bosses who sent `subscribeAlerts`: an alert raised, or resolved (`resolvedAtMs` set). */
-  alert: (ev: Alert) => void;
-}
+  alert: Alert,
+} as const;
+
+export type TableEventName = keyof typeof TableEventSchemas;
+
+export type TableServerToClient = {
+  [E in TableEventName]: (ev: Static<(typeof TableEventSchemas)[E]>) => void;
+};

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, type DelayAnswer, isErrorCode } from '@live-casino/protocol';
+import { AppError, type BetDto, type DelayAnswer, isErrorCode } from '@live-casino/protocol';
 import type { Logger } from 'pino';
 import type { Database } from '../db/Database.js';
 import { transferBodyHash } from '../Ledger.js';
@@ -21,19 +21,7 @@ export interface PlaceBetRequest {
   frameStudioMs?: number | undefined;
 }
 
-export interface BetDto {
-  betId: string;
-  clientBetId: string;
-  roundId: string;
-  tableId: string;
-  bet: unknown;
-  stake: number;
-  currency: string;
-  status: 'placed' | 'cancelled' | 'won' | 'lost' | 'push' | 'refunded';
-  windowBasis: 'video' | 'server-clock';
-  /** Wallet balance right after this bet (absent on a replay). */
-  balance?: number;
-}
+export type { BetDto } from '@live-casino/protocol';
 
 interface Pending {
   item: BetItem;

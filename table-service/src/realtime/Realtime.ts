@@ -66,7 +66,7 @@ export class Realtime {
       maxHttpBufferSize: 16 * 1024,
       ...(opts.adapter ? { adapter: opts.adapter } : {}),
     });
-    opts.rounds.on('event', (ev) => this.io.to(room(ev.tableId)).emit('round', { ...ev, round: { ...ev.round } }));
+    opts.rounds.on('event', (ev) => this.io.to(room(ev.tableId)).emit('round', ev));
     opts.rounds.on('alert', (alert) => this.io.to(ALERTS_ROOM).emit('alert', alert));
     // Events come after commit; only the node that moved the round sees it, and the adapter carries
     // the balances to the players' sockets on every node.
@@ -118,56 +118,79 @@ export class Realtime {
         .then((session) => (session.role === 'player' ? socket.join(playerRoom(session.userId)) : undefined))
         .catch(() => undefined);
     }
-    this.#handle(socket, 'subscribe', undefined, async (req) => {
-      const snap = await this.snapshot(req.tableId);
-      await socket.join(room(req.tableId));
-      return snap;
-    });
-    this.#handle(socket, 'unsubscribe', undefined, async (req) => {
-      await socket.leave(room(req.tableId));
-      return {};
-    });
-    this.#handle(socket, 'placeBet', 'player', async (req, session) => {
-      const bet = await this.#opts.intake.place(session!.userId, req);
-      // Absent on a replay: the balance did not move. This socket has it in the ack; the player's
-      // other sockets (a second tab, the phone) hear it. One frame per bet, not two: at thousands of
-      // bets a second the second frame was a tenth of the service's time (writev) and as much again
-      // in every client.
-      if (bet.balance !== undefined && this.#mayHaveOtherSockets(socket, session!.userId)) {
-        socket.to(playerRoom(session!.userId)).emit('balance', { amount: bet.balance, currency: bet.currency });
-      }
-      return { ...bet };
-    });
-    this.#handle(socket, 'cancelBet', 'player', async (req, session) => {
-      const bet = await this.#opts.intake.cancel(session!.userId, req.clientBetId);
-      void this.#sendWalletBalance(session!.userId);
-      return { ...bet };
-    });
-    this.#handle(socket, 'reportDelay', 'player', async (req, session) => {
-      return this.#opts.intake.reportDelay(session!.userId, req.tableId);
-    });
-    this.#handle(socket, 'subscribeAlerts', 'pitboss', async () => {
-      await socket.join(ALERTS_ROOM);
-      return { alerts: await listAlerts(this.#opts.db.pool, { open: true, limit: 500 }) };
-    });
+    socket.on(
+      'subscribe',
+      this.#handler(socket, 'subscribe', undefined, async (req) => {
+        const snap = await this.snapshot(req.tableId);
+        await socket.join(room(req.tableId));
+        return snap;
+      }),
+    );
+    socket.on(
+      'unsubscribe',
+      this.#handler(socket, 'unsubscribe', undefined, async (req) => {
+        await socket.leave(room(req.tableId));
+        return {};
+      }),
+    );
+    socket.on(
+      'placeBet',
+      this.#handler(socket, 'placeBet', 'player', async (req, session) => {
+        const bet = await this.#opts.intake.place(session!.userId, req);
+        // Absent on a replay: the balance did not move. This socket has it in the ack; the player's
+        // other sockets (a second tab, the phone) hear it. One frame per bet, not two: at thousands of
+        // bets a second the second frame was a tenth of the service's time (writev) and as much again
+        // in every client.
+        if (bet.balance !== undefined && this.#mayHaveOtherSockets(socket, session!.userId)) {
+          socket.to(playerRoom(session!.userId)).emit('balance', { amount: bet.balance, currency: bet.currency });
+        }
+        return { ...bet };
+      }),
+    );
+    socket.on(
+      'cancelBet',
+      this.#handler(socket, 'cancelBet', 'player', async (req, session) => {
+        const bet = await this.#opts.intake.cancel(session!.userId, req.clientBetId);
+        void this.#sendWalletBalance(session!.userId);
+        return { ...bet };
+      }),
+    );
+    socket.on(
+      'reportDelay',
+      this.#handler(socket, 'reportDelay', 'player', async (req, session) => {
+        return this.#opts.intake.reportDelay(session!.userId, req.tableId);
+      }),
+    );
+    socket.on(
+      'subscribeAlerts',
+      this.#handler(socket, 'subscribeAlerts', 'pitboss', async () => {
+        await socket.join(ALERTS_ROOM);
+        return { alerts: await listAlerts(this.#opts.db.pool, { open: true, limit: 500 }) };
+      }),
+    );
   }
 
-  #handle<N extends TableRequestName>(
+  /** The listener of one request: rate limit, session and role, schema, then `fn`, answered by the ack. */
+  #handler<N extends TableRequestName>(
     socket: TableSocket,
     name: N,
     /** The role the request needs, checked on every request; undefined: anyone. */
     role: Role | undefined,
     fn: (req: TableRequest<N>, session: Session | undefined) => Promise<TableResponses[N]>,
-  ): void {
-    const handler = async (req: unknown, ack: unknown): Promise<void> => {
-      if (typeof ack !== 'function') return;
-      const send = ack as (res: TableAck<TableResponses[N]>) => void;
+  ): (req: TableRequest<N>, ack: (res: TableAck<TableResponses[N]>) => void) => void {
+    const handler = async (req: TableRequest<N>, send: (res: TableAck<TableResponses[N]>) => void): Promise<void> => {
+      // A client that sends no acknowledgement gets no answer, and no work is done for it.
+      if (typeof send !== 'function') return;
       const startedAt = performance.now();
       const reply = (res: TableAck<TableResponses[N]>): void => {
         send(res);
         if (name !== 'placeBet') return;
         const data = res.ok ? (res.data as { tableId?: string }) : undefined;
-        const roundId = (req as { roundId?: unknown } | null | undefined)?.roundId;
+        const sent: unknown = req;
+        const roundId =
+          typeof sent === 'object' && sent !== null && 'roundId' in sent && typeof sent.roundId === 'string'
+            ? sent.roundId
+            : undefined;
         const outcome = res.ok ? 'placed' : res.error.code;
         this.#opts.metrics?.betDone('socket', (performance.now() - startedAt) / 1000, roundId, outcome, data?.tableId);
       };
@@ -198,14 +221,14 @@ export class Realtime {
             first ? `${name}: ${first.path || '/'} ${first.message}` : `${name}: invalid`,
           );
         }
-        reply({ ok: true, data: await fn(req as TableRequest<N>, session) });
+        reply({ ok: true, data: await fn(req, session) });
       } catch (err) {
         const body = toErrorBody(err);
         if (body.code === 'INTERNAL') this.#opts.log.error({ err, request: name }, 'realtime request failed');
         reply({ ok: false, error: body });
       }
     };
-    socket.on(name as never, ((req: unknown, ack: unknown) => void handler(req, ack)) as never);
+    return (req, ack) => void handler(req, ack);
   }
 
   /**

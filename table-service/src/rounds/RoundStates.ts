@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
+import type { RoundState } from '@live-casino/protocol';
 
 /**
  * A round's life: IDLE → BETTING_OPEN → BETTING_CLOSED → RESULT_PENDING → RESULT_CONFIRMED → SETTLED,
  * with VOIDED reachable from any state before SETTLED. Every transition is applied in Postgres as
  * one conditional update (`… WHERE state = <from>`), so two nodes can never both move a round.
  */
-export const ROUND_STATES = [
-  'IDLE',
-  'BETTING_OPEN',
-  'BETTING_CLOSED',
-  'RESULT_PENDING',
-  'RESULT_CONFIRMED',
-  'SETTLED',
-  'VOIDED',
-] as const;
-
-export type RoundState = (typeof ROUND_STATES)[number];
+export { ROUND_STATES, type RoundState } from '@live-casino/protocol';
 
 const NEXT: Record<RoundState, readonly RoundState[]> = {
   IDLE: ['BETTING_OPEN', 'VOIDED'],

@@ -1,4 +1,4 @@
-import type { GameKind, HoldReason, RoundHold } from '@live-casino/protocol';
+import type { GameKind, HoldReason, RoundDto, RoundEventName, RoundResult } from '@live-casino/protocol';
 import type { StakeLimits } from '../games/index.js';
 import type { WindowPolicy } from './BettingWindow.js';
 import type { RoundState } from './RoundStates.js';
@@ -19,38 +19,13 @@ export interface TableRules {
   visionCheck?: boolean;
 }
 
-/** A round as APIs and dashboards see it. */
-export interface RoundDto {
-  roundId: string;
-  tableId: string;
-  number: number;
-  game: GameKind;
-  currency: string;
-  state: RoundState;
-  opensAtStudioMs: number;
-  closesAtStudioMs: number | null;
-  /** Studio time of the first event that shows anything of the outcome (see BettingWindow). */
-  revealsAtStudioMs: number | null;
-  lastAcceptanceMs: number | null;
-  result: unknown;
-  resultSource: string | null;
-  /** Studio time of the frame where the result happened, when the dealer gave it. */
-  resultStudioMs: number | null;
-  /** Who confirmed: a dealer or pit boss id, or 'vision'. */
-  confirmedBy: string | null;
-  /** The reading that confirmed the result, when vision did. */
-  confirmedReadingId: string | null;
-  voidReason: string | null;
-  visionCheck: boolean;
-  /** The hold of a vision-checked round; held while the state is RESULT_PENDING. */
-  hold: RoundHold | null;
-}
+export type { RoundDto } from '@live-casino/protocol';
 
 /** Pushed after commit to realtime clients, with the table's round-log sequence number. */
 export interface RoundEvent {
   tableId: string;
   seq: number;
-  event: string;
+  event: RoundEventName;
   round: RoundDto;
 }
 
@@ -67,7 +42,7 @@ export interface RoundRow {
   reveal_after_close_ms: number;
   min_viewer_delay_ms: number;
   last_acceptance_ms: number | null;
-  result: unknown;
+  result: RoundResult | null;
   result_source: string | null;
   void_reason: string | null;
   vision_check: boolean;

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { type Alert, AppError } from '@live-casino/protocol';
+import { type Alert, AppError, type RoundEventName } from '@live-casino/protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../db/Database.js';
@@ -54,7 +54,7 @@ interface ReadingRow {
 interface Moved {
   dto: RoundDto;
   seq: number;
-  event: string;
+  event: RoundEventName;
 }
 
 interface BetRow {
@@ -617,7 +617,7 @@ export class Rounds extends EventEmitter<RoundsEvents> {
   async #transition(
     roundId: string,
     from: RoundState,
-    to: RoundState,
+    to: Exclude<RoundState, 'IDLE'>,
     effects: (client: pg.PoolClient, row: RoundRow) => Promise<Record<string, unknown>>,
   ): Promise<RoundDto> {
     const { dto, seq } = await this.#db.transaction(async (client) => {
@@ -640,7 +640,12 @@ export class Rounds extends EventEmitter<RoundsEvents> {
   }
 
   /** The state change of a locked row and its log entry, inside the caller's transaction. */
-  async #move(client: pg.PoolClient, row: RoundRow, to: RoundState, details: Record<string, unknown>): Promise<Moved> {
+  async #move(
+    client: pg.PoolClient,
+    row: RoundRow,
+    to: Exclude<RoundState, 'IDLE'>,
+    details: Record<string, unknown>,
+  ): Promise<Moved> {
     const from = row.state;
     const { rows: updated } = await client.query<RoundRow>(
       'UPDATE rounds SET state = $3, updated_at = now() WHERE id = $1 AND state = $2 RETURNING *',
@@ -651,7 +656,7 @@ export class Rounds extends EventEmitter<RoundsEvents> {
     return { dto: toRoundDto(updated[0]), seq: entry.seq, event: to };
   }
 
-  #emit(seq: number, event: string, round: RoundDto): void {
+  #emit(seq: number, event: RoundEventName, round: RoundDto): void {
     this.emit('event', { tableId: round.tableId, seq, event, round });
   }
 }

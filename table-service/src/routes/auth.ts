@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '@live-casino/protocol';
-import { type TSchema, Type } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyContextConfig, FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
@@ -12,13 +12,17 @@ import { Players, serializePlayer } from '../auth/Players.js';
 import type { SessionTokens } from '../auth/SessionTokens.js';
 import type { StaffDirectory } from '../auth/StaffDirectory.js';
 import type { Ledger } from '../Ledger.js';
-import { LogInBody, Me, PlayerSession, SignUpBody, StaffLogInBody, StaffSession } from '@live-casino/protocol';
+import {
+  ErrorBodySchema,
+  LogInBody,
+  Me,
+  PlayerSession,
+  SignUpBody,
+  StaffLogInBody,
+  StaffSession,
+} from '@live-casino/protocol';
 
-const ErrorBody = Type.Object({
-  code: Type.String(),
-  message: Type.String(),
-  retryAfterS: Type.Optional(Type.Integer({ minimum: 1 })),
-});
+const ErrorBody = ErrorBodySchema;
 
 export interface AuthRateLimit {
   /** Requests per IP and route within `timeWindowMs`. */

@@ -1,41 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AppError, RoundHold, TableId } from '@live-casino/protocol';
+import {
+  AppError,
+  BetDto,
+  ClientBetId,
+  ErrorBodySchema,
+  RoundDto,
+  RoundId,
+  StudioMs,
+  TableId,
+} from '@live-casino/protocol';
 import { Type } from '@sinclair/typebox';
+import { errorResponses } from './errorResponses.js';
 import { currentSession, requireRole, requireTableAccess } from '../auth/authPlugin.js';
 import { type BetHistory, RoundBet, RoundBetTotals } from '../bets/BetHistory.js';
 import type { BetIntake } from '../bets/BetIntake.js';
 import type { Rounds } from '../rounds/Rounds.js';
-import type { RoundDto, TableRules } from '../rounds/RoundTypes.js';
+import type { TableRules } from '../rounds/RoundTypes.js';
 
-const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
-
-/** Studio time: ms since the Unix epoch, bounded to sane years so nothing overflows downstream. */
-const StudioMs = Type.Integer({ minimum: 1_000_000_000_000, maximum: 9_999_999_999_999 });
-const RoundId = Type.String({ minLength: 3, maxLength: 64, pattern: '^r_[0-9a-f-]{36}$' });
-const ClientBetId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
-
-export const RoundBody = Type.Object({
-  roundId: Type.String(),
-  tableId: Type.String(),
-  number: Type.Integer(),
-  game: Type.String(),
-  currency: Type.String(),
-  state: Type.String(),
-  opensAtStudioMs: Type.Number(),
-  closesAtStudioMs: Type.Union([Type.Number(), Type.Null()]),
-  revealsAtStudioMs: Type.Union([Type.Number(), Type.Null()]),
-  lastAcceptanceMs: Type.Union([Type.Number(), Type.Null()]),
-  result: Type.Unknown(),
-  resultSource: Type.Union([Type.String(), Type.Null()]),
-  resultStudioMs: Type.Union([Type.Number(), Type.Null()]),
-  confirmedBy: Type.Union([Type.String(), Type.Null()]),
-  confirmedReadingId: Type.Union([Type.String(), Type.Null()]),
-  voidReason: Type.Union([Type.String(), Type.Null()]),
-  visionCheck: Type.Boolean(),
-  /** The hold of a vision-checked round: held while the state is RESULT_PENDING. */
-  hold: Type.Union([RoundHold, Type.Null()]),
-});
+const errors = errorResponses;
+/** Kept under its old name for the routes' readers: the round as protocol defines it. */
+export const RoundBody = RoundDto;
 
 /** A result as the dealer (or pit boss) enters it: roulette { pocket }, baccarat { cards } in dealing order. */
 const ResultInput = Type.Union([
@@ -54,18 +38,7 @@ const ResultInput = Type.Union([
   ),
 ]);
 
-const BetBody = Type.Object({
-  betId: Type.String(),
-  clientBetId: Type.String(),
-  roundId: Type.String(),
-  tableId: Type.String(),
-  bet: Type.Unknown(),
-  stake: Type.Integer(),
-  currency: Type.String(),
-  status: Type.String(),
-  windowBasis: Type.String(),
-  balance: Type.Optional(Type.Integer()),
-});
+const BetBody = BetDto;
 
 export interface RoundRoutesOptions {
   rounds: Rounds;
@@ -309,7 +282,7 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
           },
           { additionalProperties: false },
         ),
-        response: { 201: BetBody, 402: ErrorBody, ...errors },
+        response: { 201: BetBody, 402: ErrorBodySchema, ...errors },
       },
     },
     async (request, reply) => {

@@ -1,3 +1,4 @@
+import { errorResponses } from './errorResponses.js';
 import { AppError, StreamGrant, TableId, TableSummary } from '@live-casino/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -7,8 +8,6 @@ import { currentSession } from '../auth/authPlugin.js';
 import { assertUnreachable } from '../games/GameTypes.js';
 import type { StreamTokenIssuer } from '../StreamTokenIssuer.js';
 import { tableRulesOf } from '../rounds/tableRules.js';
-
-const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
 
 export interface TableRoutesOptions {
   config: ServiceConfig;
@@ -64,7 +63,13 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
           },
           { additionalProperties: false },
         ),
-        response: { 200: StreamGrant, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: {
+          200: StreamGrant,
+          400: errorResponses[400],
+          401: errorResponses[401],
+          403: errorResponses[403],
+          404: errorResponses[404],
+        },
       },
     },
     async (request) => {

@@ -1,5 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Alert, AppError, TableId, VisionReading, VisionReadingBody } from '@live-casino/protocol';
+import {
+  Alert,
+  AppError,
+  RoundId,
+  TableId,
+  VisionReading,
+  VisionReadingAnswer,
+  VisionReadingBody,
+} from '@live-casino/protocol';
 import { Type } from '@sinclair/typebox';
 import { currentSession, requireRole } from '../auth/authPlugin.js';
 import type { Database } from '../db/Database.js';
@@ -7,13 +15,11 @@ import { listAlerts } from '../rounds/Alerts.js';
 import type { Rounds } from '../rounds/Rounds.js';
 import type { TableRules } from '../rounds/RoundTypes.js';
 import type { VisionReadings } from '../rounds/VisionReadings.js';
-import { RoundBody } from './rounds.js';
+import { errorResponses } from './errorResponses.js';
 
-const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
-const RoundId = Type.String({ minLength: 3, maxLength: 64, pattern: '^r_[0-9a-f-]{36}$' });
+const errors = errorResponses;
 
-const ReadingAnswer = Type.Object({ reading: VisionReading, round: Type.Union([RoundBody, Type.Null()]) });
+const ReadingAnswer = VisionReadingAnswer;
 
 export interface VisionRoutesOptions {
   db: Database;

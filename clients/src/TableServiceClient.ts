@@ -1,0 +1,364 @@
+import {
+  BetDto,
+  Me,
+  PlayerSession,
+  RoundDto,
+  type RoundResult,
+  StaffSession,
+  StreamGrant,
+  TableSnapshot,
+  TableSummary,
+  VisionReadingAnswer,
+  type VisionReadingBody,
+} from '@live-casino/protocol';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { checker } from './checker.js';
+import { ClientError, errorBodyOf } from './ClientError.js';
+import { TableRealtime, type TableRealtimeOptions } from './TableRealtime.js';
+
+/** Who the client signs in as, kept so that it can sign in again when its session runs out. */
+export type Credentials =
+  | { readonly kind: 'player'; readonly username: string; readonly password: string }
+  | { readonly kind: 'staff'; readonly id: string; readonly password: string };
+
+/** The part of a session every call needs. */
+export interface SessionToken {
+  readonly token: string;
+  /** Unix ms. */
+  readonly expiresAt: number;
+}
+
+export interface TableServiceClientOptions {
+  /** table-service's public URL (`http://127.0.0.1:8080`); '' for the page's own origin. */
+  baseUrl: string;
+  /**
+   * Kept to sign in again before the session ends (services, the simulated dealer, load tests).
+   * Without them, an ended session is the caller's to renew (a player signs in again).
+   */
+  credentials?: Credentials;
+  /** Each HTTP call gives up after this long (default 10 s). */
+  requestTimeoutMs?: number;
+  /** A session or stream grant this close to its end is renewed before use (default 60 s). */
+  renewBeforeMs?: number;
+  /** Tests and benches pass their own clock. */
+  now?: () => number;
+  fetch?: typeof fetch;
+}
+
+type Method = 'GET' | 'POST' | 'DELETE';
+
+const TableList = Type.Array(TableSummary, { maxItems: 1000 });
+const CurrentRound = Type.Object({ round: Type.Union([RoundDto, Type.Null()]) });
+const BetList = Type.Array(BetDto, { maxItems: 200 });
+type GrantRole = 'view' | 'publish' | 'egress';
+
+/**
+ * The one client of table-service's HTTP API: sign-in (once, shared by everything the process
+ * does: a vision worker reading twelve tables logs in once), sessions renewed before they end,
+ * stream grants cached until near their end, typed calls whose answers are checked against the
+ * protocol's schemas, and `realtime()`, the socket.io connection with typed requests and events.
+ */
+export class TableServiceClient {
+  readonly baseUrl: string;
+  readonly #opts: TableServiceClientOptions;
+  readonly #fetch: typeof fetch;
+  readonly #now: () => number;
+  readonly #renewBeforeMs: number;
+  #session: SessionToken | null = null;
+  /** The sign-in in flight: concurrent callers share it. */
+  #signingIn: Promise<SessionToken> | null = null;
+  readonly #grants = new Map<string, Promise<StreamGrant>>();
+  #realtime: TableRealtime | null = null;
+  /** How many sign-ins this client made (a service should make one per session lifetime). */
+  signIns = 0;
+
+  constructor(opts: TableServiceClientOptions) {
+    this.#opts = opts;
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.#fetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#now = opts.now ?? Date.now;
+    this.#renewBeforeMs = opts.renewBeforeMs ?? 60_000;
+  }
+
+  /** The current session, or null before sign-in and after sign-out. */
+  get session(): SessionToken | null {
+    return this.#session;
+  }
+
+  /** Signs a player in; the session is used by every later call. */
+  async login(username: string, password: string): Promise<PlayerSession> {
+    const session = await this.#call('POST', '/v1/auth/login', PlayerSession, { body: { username, password } });
+    this.#adopt(session);
+    return session;
+  }
+
+  /** Signs a dealer, pit boss or service in. */
+  async staffLogin(id: string, password: string): Promise<StaffSession> {
+    const session = await this.#call('POST', '/v1/auth/staff-login', StaffSession, { body: { id, password } });
+    this.#adopt(session);
+    return session;
+  }
+
+  /** Uses a session obtained elsewhere (a page reload keeps the player's session). */
+  useSession(session: SessionToken): void {
+    this.#adopt(session);
+  }
+
+  /** Forgets the session, the cached grants and the realtime connection. */
+  signOut(): void {
+    this.#session = null;
+    this.#grants.clear();
+    this.#realtime?.close();
+    this.#realtime = null;
+  }
+
+  /**
+   * A token good for at least `renewBeforeMs`: the current one, or a new sign-in with the kept
+   * credentials (one at a time, however many callers ask).
+   */
+  async token(): Promise<string> {
+    const session = this.#session;
+    if (session && session.expiresAt - this.#now() > this.#renewBeforeMs) return session.token;
+    return (await this.#signIn()).token;
+  }
+
+  me(): Promise<Me> {
+    return this.#authorized('GET', '/v1/me', Me);
+  }
+
+  tables(): Promise<TableSummary[]> {
+    return this.#call('GET', '/v1/tables', TableList);
+  }
+
+  /** The round in play at a table, or null between rounds. */
+  async currentRound(tableId: string): Promise<RoundDto | null> {
+    const answer = await this.#authorized('GET', `/v1/tables/${encodeURIComponent(tableId)}/round`, CurrentRound);
+    return answer.round;
+  }
+
+  /** The table's current round with the round-log sequence number it is current as of. */
+  snapshot(tableId: string): Promise<TableSnapshot> {
+    return this.#authorized('GET', `/v1/tables/${encodeURIComponent(tableId)}/snapshot`, TableSnapshot);
+  }
+
+  /** The player's bets, newest first. */
+  bets(limit = 50): Promise<BetDto[]> {
+    return this.#authorized('GET', `/v1/bets?limit=${limit}`, BetList);
+  }
+
+  /** Cancels a bet of the player's while betting is open (HTTP; the socket has `cancelBet` too). */
+  cancelBet(clientBetId: string): Promise<BetDto> {
+    return this.#authorized('DELETE', `/v1/bets/${encodeURIComponent(clientBetId)}`, BetDto);
+  }
+
+  // ---- running a round (dealers on their table, pit bosses and services on any) ----------------
+
+  /** Opens betting on a new round, at the studio time of the frame where it opened. */
+  openRound(tableId: string, opensAtStudioMs: number): Promise<RoundDto> {
+    return this.#authorized('POST', `/v1/tables/${encodeURIComponent(tableId)}/rounds`, RoundDto, {
+      body: { opensAtStudioMs },
+    });
+  }
+
+  closeBetting(roundId: string, closesAtStudioMs: number): Promise<RoundDto> {
+    return this.#roundAction(roundId, 'close', { closesAtStudioMs });
+  }
+
+  /** The first frame that shows anything of the outcome (the ball drops, the first card turns). */
+  reveal(roundId: string, studioMs: number): Promise<RoundDto> {
+    return this.#roundAction(roundId, 'reveal', { studioMs });
+  }
+
+  /** The dealer's result (roulette `{ pocket }`, baccarat `{ cards }` in dealing order). */
+  enterResult(roundId: string, result: RoundResult, studioMs?: number): Promise<RoundDto> {
+    return this.#roundAction(roundId, 'result', studioMs === undefined ? { result } : { result, studioMs });
+  }
+
+  confirmResult(roundId: string): Promise<RoundDto> {
+    return this.#roundAction(roundId, 'confirm');
+  }
+
+  settle(roundId: string): Promise<RoundDto> {
+    return this.#roundAction(roundId, 'settle');
+  }
+
+  /** Voids a round: every bet on it refunded once. */
+  voidRound(roundId: string, reason: string): Promise<RoundDto> {
+    return this.#roundAction(roundId, 'void', { reason });
+  }
+
+  /** Pit bosses: settles a held round with the result they chose. */
+  resolveRound(roundId: string, result: RoundResult): Promise<RoundDto> {
+    return this.#roundAction(roundId, 'resolve', { result });
+  }
+
+  /** A vision reading (service sessions): a retry with the same readingId answers as the first. */
+  postReading(tableId: string, body: VisionReadingBody): Promise<VisionReadingAnswer> {
+    return this.#authorized('POST', `/v1/tables/${encodeURIComponent(tableId)}/readings`, VisionReadingAnswer, {
+      body,
+    });
+  }
+
+  /**
+   * A stream grant for a table, shared by every caller until it is within `renewBeforeMs` of its
+   * end (a vision worker, a dealer's two cameras, a player's video and its HLS fallback).
+   */
+  async streamGrant(tableId: string, role: GrantRole = 'view'): Promise<StreamGrant> {
+    const key = `${role}:${tableId}`;
+    const cached = this.#grants.get(key);
+    if (cached) {
+      const grant = await cached.catch(() => null);
+      if (grant && grant.expiresAt - this.#now() > this.#renewBeforeMs) return grant;
+      if (this.#grants.get(key) !== cached) return this.streamGrant(tableId, role);
+    }
+    const fresh = this.#authorized('POST', '/v1/stream-grants', StreamGrant, {
+      body: role === 'view' ? { tableId } : { tableId, role },
+    });
+    this.#grants.set(key, fresh);
+    fresh.catch(() => {
+      if (this.#grants.get(key) === fresh) this.#grants.delete(key);
+    });
+    return fresh;
+  }
+
+  /** Forgets a cached grant (the sfu refused it): the next `streamGrant` asks for a new one. */
+  dropStreamGrant(tableId: string, role: GrantRole = 'view'): void {
+    this.#grants.delete(`${role}:${tableId}`);
+  }
+
+  /** The realtime connection (one per client, opened on first use, with this client's session). */
+  realtime(opts: TableRealtimeOptions = {}): TableRealtime {
+    if (!this.#realtime) {
+      this.#realtime = new TableRealtime(this.baseUrl || globalThis.location?.origin || '', () => this.token(), opts);
+    }
+    return this.#realtime;
+  }
+
+  close(): void {
+    this.#realtime?.close();
+    this.#realtime = null;
+  }
+
+  #roundAction(roundId: string, action: string, body?: Record<string, unknown>): Promise<RoundDto> {
+    return this.#authorized(
+      'POST',
+      `/v1/rounds/${encodeURIComponent(roundId)}/${action}`,
+      RoundDto,
+      body === undefined ? {} : { body },
+    );
+  }
+
+  #adopt(session: SessionToken): void {
+    if (this.#session?.token !== session.token) this.#grants.clear();
+    this.#session = { token: session.token, expiresAt: session.expiresAt };
+  }
+
+  #signIn(): Promise<SessionToken> {
+    const credentials = this.#opts.credentials;
+    if (!credentials) {
+      return Promise.reject(
+        new ClientError(
+          this.#session ? 'AUTH_TOKEN_EXPIRED' : 'NOT_SIGNED_IN',
+          this.#session ? 'the session has ended: sign in again' : 'not signed in',
+        ),
+      );
+    }
+    if (!this.#signingIn) {
+      const signingIn = (async () => {
+        this.signIns++;
+        return credentials.kind === 'player'
+          ? this.login(credentials.username, credentials.password)
+          : this.staffLogin(credentials.id, credentials.password);
+      })();
+      this.#signingIn = signingIn;
+      const done = () => {
+        if (this.#signingIn === signingIn) this.#signingIn = null;
+      };
+      signingIn.then(done, done);
+    }
+    return this.#signingIn;
+  }
+
+  /** A call with the session; a session the service no longer takes is renewed once, then retried. */
+  async #authorized<T extends TSchema>(
+    method: Method,
+    path: string,
+    schema: T,
+    opts: { body?: unknown } = {},
+  ): Promise<Static<T>> {
+    const token = await this.token();
+    try {
+      return await this.#call(method, path, schema, { ...opts, token });
+    } catch (err) {
+      if (!(err instanceof ClientError && err.sessionLost && this.#opts.credentials)) throw err;
+      if (this.#session?.token === token) this.#session = null;
+      return this.#call(method, path, schema, { ...opts, token: await this.token() });
+    }
+  }
+
+  async #call<T extends TSchema>(
+    method: Method,
+    path: string,
+    schema: T,
+    opts: { body?: unknown; token?: string } = {},
+  ): Promise<Static<T>> {
+    const what = `${method} ${path.split('?')[0]}`;
+    const timeoutMs = this.#opts.requestTimeoutMs ?? 10_000;
+    let res: Response;
+    try {
+      res = await this.#fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        },
+        ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      throw new ClientError(
+        timedOut ? 'TIMEOUT' : 'NETWORK_UNREACHABLE',
+        timedOut ? `${what}: no answer within ${timeoutMs} ms` : `${what}: ${describe(err)}`,
+      );
+    }
+    const text = await res.text().catch(() => '');
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (!res.ok) {
+      const error = errorBodyOf(body);
+      if (error) throw ClientError.fromBody(error, what, res.status);
+      // A proxy's page (502/503/504): table-service itself did not answer.
+      throw new ClientError(res.status >= 500 ? 'NETWORK_UNREACHABLE' : 'BAD_RESPONSE', `${what}: HTTP ${res.status}`, {
+        status: res.status,
+      });
+    }
+    if (!checkerOf(schema)(body)) throw new ClientError('BAD_RESPONSE', `${what}: an answer outside the contract`);
+    return body;
+  }
+}
+
+const checkers = new WeakMap<TSchema, (value: unknown) => boolean>();
+
+/** One compiled checker per schema, kept as long as the schema is. */
+function checkerOf<T extends TSchema>(schema: T): (value: unknown) => value is Static<T> {
+  let check = checkers.get(schema);
+  if (!check) {
+    check = checker(schema);
+    checkers.set(schema, check);
+  }
+  return check as (value: unknown) => value is Static<T>;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as Error & { cause?: unknown }).cause;
+    return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
+  }
+  return String(err);
+}

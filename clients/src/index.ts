@@ -1,0 +1,4 @@
+export * from './ClientError.js';
+export * from './TableRealtime.js';
+export * from './TableServiceClient.js';
+export * from './SfuClient.js';
