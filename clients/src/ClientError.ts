@@ -9,7 +9,7 @@ export type ClientFailureCode = 'NETWORK_UNREACHABLE' | 'TIMEOUT' | 'BAD_RESPONS
  * caller switches on `code`, never on the message), or a failure of the call itself.
  */
 export class ClientError extends Error {
-  override readonly name = 'ClientError';
+  override readonly name: string = 'ClientError';
   readonly code: ErrorCode | ClientFailureCode;
   /** HTTP status of a refusal over HTTP; undefined over socket.io and for failures of the call. */
   readonly status: number | undefined;
@@ -28,7 +28,10 @@ export class ClientError extends Error {
   }
 
   static fromBody(body: ErrorBody, what: string, status?: number): ClientError {
-    return new ClientError(body.code, `${what}: ${body.message}`, { status, retryAfterS: body.retryAfterS });
+    return new ClientError(body.code, `${what}: ${body.code}: ${body.message}`, {
+      status,
+      retryAfterS: body.retryAfterS,
+    });
   }
 
   /** Whether the session is gone (expired, revoked, never valid): signing in again may help. */
@@ -36,6 +39,13 @@ export class ClientError extends Error {
     return (
       this.code === 'AUTH_TOKEN_EXPIRED' || this.code === 'AUTH_TOKEN_INVALID' || this.code === 'AUTH_TOKEN_MISSING'
     );
+  }
+}
+
+/** A sign-in with kept credentials that failed: what a service reports as "cannot log in". */
+export class SignInError extends ClientError {
+  constructor(cause: ClientError) {
+    super(cause.code, `sign-in failed: ${cause.message}`, { status: cause.status, retryAfterS: cause.retryAfterS });
   }
 }
 

@@ -13,7 +13,7 @@ import {
 } from '@live-casino/protocol';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { checker } from './checker.js';
-import { ClientError, errorBodyOf } from './ClientError.js';
+import { ClientError, errorBodyOf, SignInError } from './ClientError.js';
 import { TableRealtime, type TableRealtimeOptions } from './TableRealtime.js';
 
 /** Who the client signs in as, kept so that it can sign in again when its session runs out. */
@@ -40,6 +40,11 @@ export interface TableServiceClientOptions {
   requestTimeoutMs?: number;
   /** A session or stream grant this close to its end is renewed before use (default 60 s). */
   renewBeforeMs?: number;
+  /**
+   * After a failed sign-in with the kept credentials, none again for this long (default 5 s): the
+   * service limits sign-ins per address, and a process must not lock itself out.
+   */
+  signInRetryMs?: number;
   /** Tests and benches pass their own clock. */
   now?: () => number;
   fetch?: typeof fetch;
@@ -67,6 +72,8 @@ export class TableServiceClient {
   #session: SessionToken | null = null;
   /** The sign-in in flight: concurrent callers share it. */
   #signingIn: Promise<SessionToken> | null = null;
+  /** The last failed sign-in, answered again until `until`. */
+  #signInBlocked: { until: number; error: SignInError } | null = null;
   readonly #grants = new Map<string, Promise<StreamGrant>>();
   #realtime: TableRealtime | null = null;
   /** How many sign-ins this client made (a service should make one per session lifetime). */
@@ -192,11 +199,22 @@ export class TableServiceClient {
     return this.#roundAction(roundId, 'resolve', { result });
   }
 
-  /** A vision reading (service sessions): a retry with the same readingId answers as the first. */
-  postReading(tableId: string, body: VisionReadingBody): Promise<VisionReadingAnswer> {
-    return this.#authorized('POST', `/v1/tables/${encodeURIComponent(tableId)}/readings`, VisionReadingAnswer, {
-      body,
-    });
+  /**
+   * A vision reading (service sessions), with the answer's status: 201 stored, 200 a retry of one
+   * stored before (same readingId, same body).
+   */
+  async postReading(
+    tableId: string,
+    body: VisionReadingBody,
+  ): Promise<{ status: number; answer: VisionReadingAnswer }> {
+    let status = 0;
+    const answer = await this.#authorized(
+      'POST',
+      `/v1/tables/${encodeURIComponent(tableId)}/readings`,
+      VisionReadingAnswer,
+      { body, onStatus: (s) => (status = s) },
+    );
+    return { status, answer };
   }
 
   /**
@@ -263,12 +281,22 @@ export class TableServiceClient {
         ),
       );
     }
+    const blocked = this.#signInBlocked;
+    if (blocked && this.#now() < blocked.until) return Promise.reject(blocked.error);
     if (!this.#signingIn) {
       const signingIn = (async () => {
         this.signIns++;
-        return credentials.kind === 'player'
-          ? this.login(credentials.username, credentials.password)
-          : this.staffLogin(credentials.id, credentials.password);
+        try {
+          return credentials.kind === 'player'
+            ? await this.login(credentials.username, credentials.password)
+            : await this.staffLogin(credentials.id, credentials.password);
+        } catch (err) {
+          const error = new SignInError(
+            err instanceof ClientError ? err : new ClientError('BAD_RESPONSE', String(err)),
+          );
+          this.#signInBlocked = { until: this.#now() + (this.#opts.signInRetryMs ?? 5_000), error };
+          throw error;
+        }
       })();
       this.#signingIn = signingIn;
       const done = () => {
@@ -284,7 +312,7 @@ export class TableServiceClient {
     method: Method,
     path: string,
     schema: T,
-    opts: { body?: unknown } = {},
+    opts: { body?: unknown; onStatus?: (status: number) => void } = {},
   ): Promise<Static<T>> {
     const token = await this.token();
     try {
@@ -300,7 +328,7 @@ export class TableServiceClient {
     method: Method,
     path: string,
     schema: T,
-    opts: { body?: unknown; token?: string } = {},
+    opts: { body?: unknown; token?: string; onStatus?: (status: number) => void } = {},
   ): Promise<Static<T>> {
     const what = `${method} ${path.split('?')[0]}`;
     const timeoutMs = this.#opts.requestTimeoutMs ?? 10_000;
@@ -338,7 +366,10 @@ export class TableServiceClient {
         status: res.status,
       });
     }
-    if (!checkerOf(schema)(body)) throw new ClientError('BAD_RESPONSE', `${what}: an answer outside the contract`);
+    if (!checkerOf(schema)(body)) {
+      throw new ClientError('BAD_RESPONSE', `${what}: an answer outside the contract`, { status: res.status });
+    }
+    opts.onStatus?.(res.status);
     return body;
   }
 }

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { RANKS, SUITS } from './games/baccarat.js';
 import { literalUnion } from './literals.js';
+import { CardSchema } from './primitives.js';
 import { TableId } from './sfuSignalling.js';
 import { GameKind } from './tables.js';
 import { RoundHold, VisionReading } from './vision.js';
@@ -11,11 +11,7 @@ import { RoundHold, VisionReading } from './vision.js';
  * the same definitions.
  */
 
-/** Studio time: ms since the Unix epoch, bounded to sane years so nothing overflows downstream. */
-export const StudioMs = Type.Integer({ minimum: 1_000_000_000_000, maximum: 9_999_999_999_999 });
-export const RoundId = Type.String({ minLength: 3, maxLength: 64, pattern: '^r_[0-9a-f-]{36}$' });
-/** The client's own id for a bet: a retry with the same id gets the first answer. */
-export const ClientBetId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
+export { CardSchema, ClientBetId, RoundId, StudioMs } from './primitives.js';
 
 /**
  * A round's life: IDLE → BETTING_OPEN → BETTING_CLOSED → RESULT_PENDING → RESULT_CONFIRMED → SETTLED,
@@ -33,10 +29,6 @@ export const ROUND_STATES = [
 export type RoundState = (typeof ROUND_STATES)[number];
 export const RoundState = literalUnion(ROUND_STATES);
 
-export const CardSchema = Type.Object(
-  { rank: literalUnion(RANKS), suit: literalUnion(SUITS) },
-  { additionalProperties: false },
-);
 /** A roulette result: the pocket the ball came to rest in. */
 export const RouletteResult = Type.Object(
   { pocket: Type.Integer({ minimum: 0, maximum: 36 }) },

@@ -1,18 +1,13 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { CARD_POSITIONS, RANKS, SUITS } from './games/baccarat.js';
+import { CARD_POSITIONS } from './games/baccarat.js';
+import { CardSchema, StudioMs } from './primitives.js';
 
 /**
  * What the vision worker tells table-service: what it read on a table, on which frame (studio
  * time), and how sure it is. Results use the same shape as a dealer's result, so that the two can
  * be compared directly: roulette `{ pocket }`, baccarat `{ cards }` in dealing order.
  */
-export const VisionCard = Type.Object(
-  {
-    rank: Type.Union(RANKS.map((r) => Type.Literal(r))),
-    suit: Type.Union(SUITS.map((s) => Type.Literal(s))),
-  },
-  { additionalProperties: false },
-);
+export const VisionCard = CardSchema;
 
 export const VisionRouletteResult = Type.Object(
   { pocket: Type.Integer({ minimum: 0, maximum: 36 }) },
@@ -30,7 +25,6 @@ export const VisionBaccaratResult = Type.Object(
 );
 
 /** Studio time: ms since the Unix epoch, bounded to sane years (as every studio time on the wire). */
-const StudioMs = Type.Integer({ minimum: 1_000_000_000_000, maximum: 9_999_999_999_999 });
 
 /** POST /v1/tables/:tableId/readings, by a `service` session (the vision worker). */
 export const VisionReadingBody = Type.Object(

@@ -1,3 +1,4 @@
+import { TableServiceClient } from '@live-casino/clients';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DecodedFrame, type FrameSourceStatus, SfuFrameSource } from '../src/live/frames/index.js';
@@ -11,6 +12,11 @@ import {
   VISION_SECRET,
 } from './liveFramesHarness.js';
 import { waitFor } from '../../scripts/testing/waitFor.js';
+
+/** The vision service's client of table-service, as the worker makes it (one per process). */
+function visionClient(baseUrl: string, id: string, password: string): TableServiceClient {
+  return new TableServiceClient({ baseUrl, credentials: { kind: 'staff', id, password } });
+}
 
 const TABLE = 'roulette-1';
 const FRAME_MS = 1000 / 30;
@@ -34,9 +40,7 @@ function watch(rig: LiveRig, opts: { maxFps?: number; stallMs?: number } = {}) {
   const source = new SfuFrameSource({
     tableId: TABLE,
     sfuUrl: rig.sfuUrl,
-    tableServiceUrl: rig.tableServiceUrl,
-    serviceId: VISION_ID,
-    serviceSecret: VISION_SECRET,
+    tableService: visionClient(rig.tableServiceUrl, VISION_ID, VISION_SECRET),
     stallMs: opts.stallMs ?? 1500,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(opts.maxFps !== undefined ? { maxFps: opts.maxFps } : {}),
@@ -215,9 +219,7 @@ describe('live frames from the sfu', () => {
     const source = new SfuFrameSource({
       tableId: TABLE,
       sfuUrl: rig.sfuUrl,
-      tableServiceUrl: rig.tableServiceUrl,
-      serviceId: VISION_ID,
-      serviceSecret: VISION_SECRET,
+      tableService: visionClient(rig.tableServiceUrl, VISION_ID, VISION_SECRET),
       ffmpegPath: '/nonexistent/ffmpeg',
     });
     const statuses: FrameSourceStatus[] = [];

@@ -1,9 +1,15 @@
+import { TableServiceClient } from '@live-casino/clients';
 import { importStreamPublicKey, type SfuAck, verifyStreamToken } from '@live-casino/protocol';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FrameSourceStatus, SfuFrameSource } from '../src/live/frames/index.js';
 import { type LiveRig, STAFF_PASSWORD, startLiveRig, VISION_ID, VISION_SECRET } from './liveFramesHarness.js';
 import { waitFor } from '../../scripts/testing/waitFor.js';
+
+/** The vision service's client of table-service, as the worker makes it (one per process). */
+function visionClient(baseUrl: string, id: string, password: string): TableServiceClient {
+  return new TableServiceClient({ baseUrl, credentials: { kind: 'staff', id, password } });
+}
 
 const TABLE = 'roulette-1';
 
@@ -102,9 +108,7 @@ describe('egress grants and tokens', () => {
     const source = new SfuFrameSource({
       tableId: TABLE,
       sfuUrl: rig.sfuUrl,
-      tableServiceUrl: rig.tableServiceUrl,
-      serviceId: VISION_ID,
-      serviceSecret: 'not-the-secret',
+      tableService: visionClient(rig.tableServiceUrl, VISION_ID, 'not-the-secret'),
     });
     const statuses: FrameSourceStatus[] = [];
     let frames = 0;
@@ -124,9 +128,7 @@ describe('egress grants and tokens', () => {
     const base = {
       tableId: TABLE,
       sfuUrl: rig.sfuUrl,
-      tableServiceUrl: rig.tableServiceUrl,
-      serviceId: VISION_ID,
-      serviceSecret: VISION_SECRET,
+      tableService: visionClient(rig.tableServiceUrl, VISION_ID, VISION_SECRET),
     };
     expect(() => new SfuFrameSource({ ...base, maxFps: 0 })).toThrow(/maxFps/);
     expect(() => new SfuFrameSource({ ...base, stallMs: 5 })).toThrow(/stallMs/);

@@ -61,12 +61,15 @@ async function readingsSink(): Promise<{ url: string; readings: VisionReadingBod
     for await (const chunk of req) text += chunk;
     if (req.url === '/v1/auth/staff-login') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ token: 't' }));
+      res.end(JSON.stringify({ token: 't', expiresAt: Date.now() + 3600_000, role: 'service' }));
       return;
     }
-    readings.push(JSON.parse(text) as VisionReadingBody);
+    const body = JSON.parse(text) as VisionReadingBody;
+    readings.push(body);
     res.writeHead(201, { 'content-type': 'application/json' });
-    res.end('{}');
+    const { readingId, studioMs, confidence, result } = body;
+    const reading = { readingId, tableId: 't', roundId: null, studioMs, receivedAtMs: Date.now(), confidence, result };
+    res.end(JSON.stringify({ reading, round: null }));
   });
   server = srv;
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));

@@ -36,6 +36,8 @@ export async function startTestService(
     env?: Record<string, string>;
     databaseUrl?: string;
     signingKey?: string;
+    /** Listen here (a restart on the port its clients know); a free port by default. */
+    port?: number;
   },
 ): Promise<TestService> {
   let databaseUrl = opts.databaseUrl;
@@ -66,7 +68,7 @@ export async function startTestService(
     ...opts.env,
   });
   const svc = await TableService.create({ config, log: pino({ level: 'silent' }), liveTables: async () => new Set() });
-  const url = await svc.app.listen({ host: '127.0.0.1', port: 0 });
+  const url = await svc.app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   const inject: TestService['inject'] = async (method, path, token, body) => {
     const res = await svc.app.inject({
       method,

@@ -1,3 +1,4 @@
+import { TableServiceClient } from '@live-casino/clients';
 import { CARD_POSITIONS, type CardPosition } from '@live-casino/protocol/games/baccarat';
 import { type Logger, pino } from 'pino';
 import { CardReader } from '../models/CardReader.js';
@@ -19,6 +20,8 @@ export interface VisionWorkerOptions {
   config: VisionConfig;
   createFrameSource: FrameSourceFactory;
   log?: Logger;
+  /** table-service's client; by default one signed in as the config's service. */
+  tableService?: TableServiceClient;
 }
 
 interface TableRuntime {
@@ -52,6 +55,7 @@ export class VisionWorker {
   readonly #config: VisionConfig;
   readonly #log: Logger;
   readonly #pool: InferencePool;
+  readonly #tableService: TableServiceClient;
   readonly #client: ReadingsClient;
   readonly #tables: TableRuntime[] = [];
   readonly #models: ModelKind[];
@@ -85,19 +89,22 @@ export class VisionWorker {
     this.#pool.on('threaddied', ({ thread, error }) =>
       this.#log.error({ thread, error }, 'inference thread died; replacing it'),
     );
+    // One session for everything the worker asks of table-service, however many tables it reads.
+    this.#tableService =
+      opts.tableService ??
+      new TableServiceClient({
+        baseUrl: c.tableServiceUrl,
+        credentials: { kind: 'staff', id: c.serviceId, password: c.serviceSecret },
+      });
     this.#client = new ReadingsClient({
-      tableServiceUrl: c.tableServiceUrl,
-      serviceId: c.serviceId,
-      serviceSecret: c.serviceSecret,
+      tableService: this.#tableService,
       log: (msg, extra) => this.#log.warn(extra ?? {}, msg),
     });
     for (const table of c.tables) {
       const source = opts.createFrameSource({
         tableId: table.tableId,
         sfuUrl: c.sfuUrl,
-        tableServiceUrl: c.tableServiceUrl,
-        serviceId: c.serviceId,
-        serviceSecret: c.serviceSecret,
+        tableService: this.#tableService,
         maxFps: c.readFps,
         stallMs: c.stallMs,
         log: this.#log,
@@ -371,6 +378,7 @@ export class VisionWorker {
     this.#closed = true;
     await Promise.all(this.#tables.map(async (rt) => rt.source.close()));
     this.#client.close();
+    this.#tableService.close();
     await Promise.all(this.#tables.map((rt) => rt.sending));
     await this.#pool.close();
   }

@@ -1,3 +1,4 @@
+import type { TableServiceClient } from '@live-casino/clients';
 import type { Logger } from 'pino';
 import type { ModelKind, ModelState } from './InferenceTypes.js';
 import type { GameKind } from './Regions.js';
@@ -24,9 +25,8 @@ export interface FrameSourceLike {
 export interface FrameSourceOptions {
   tableId: string;
   sfuUrl: string;
-  tableServiceUrl: string;
-  serviceId: string;
-  serviceSecret: string;
+  /** The worker's one table-service client, shared by every table. */
+  tableService: TableServiceClient;
   maxFps?: number;
   stallMs?: number;
   log?: Logger;

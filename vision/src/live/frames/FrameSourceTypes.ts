@@ -1,3 +1,4 @@
+import type { TableServiceClient } from '@live-casino/clients';
 import type { Logger } from 'pino';
 
 /** One decoded picture of a table's video, with the studio capture time of its frame. */
@@ -28,10 +29,11 @@ export interface SfuFrameSourceOptions {
   tableId: string;
   /** The sfu's signalling URL (socket.io), e.g. http://127.0.0.1:4443. */
   sfuUrl: string;
-  /** table-service base URL: the service logs in there and gets its egress grant. */
-  tableServiceUrl: string;
-  serviceId: string;
-  serviceSecret: string;
+  /**
+   * table-service, signed in as the vision service: egress grants come from it. One client for
+   * every table, so the worker logs in once however many tables it reads.
+   */
+  tableService: TableServiceClient;
   /** Emit at most this many frames per second (all are decoded; VP8 inter frames need their references). */
   maxFps?: number;
   /** No frame for this long → 'stalled' (default 2000 ms). */

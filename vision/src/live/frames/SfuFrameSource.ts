@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { ClientError } from '@live-casino/clients';
 import { EventEmitter } from 'node:events';
 import {
   AppError,
@@ -97,9 +98,6 @@ export class SfuFrameSource extends EventEmitter<FrameSourceEvents> {
   #wakeUp: (() => void) | undefined;
   #watchdog: NodeJS.Timeout | undefined;
   #status: { state: FrameSourceState; reason?: string } = { state: 'connecting' };
-
-  #serviceSession: { token: string; expiresAt: number } | undefined;
-  #grant: { token: string; expiresAt: number } | undefined;
 
   #decoder: Vp8Decoder | undefined;
   /** Inter frames are not fed to a fresh (or lagging) decoder: it starts at a keyframe. */
@@ -200,11 +198,9 @@ export class SfuFrameSource extends EventEmitter<FrameSourceEvents> {
       } catch (err) {
         if (this.#closed) break;
         const reason = describe(err);
-        authProblem = err instanceof AppError && err.code.startsWith('AUTH_');
-        if (authProblem) this.#grant = undefined;
-        if (err instanceof AppError && (err.code === 'AUTH_TOKEN_EXPIRED' || err.code === 'AUTH_TOKEN_INVALID')) {
-          this.#serviceSession = undefined;
-        }
+        authProblem = (err instanceof AppError || err instanceof ClientError) && err.code.startsWith('AUTH_');
+        // A grant the sfu refused is not used again; the session is the client's to renew.
+        if (authProblem) this.#opts.tableService.dropStreamGrant(this.tableId, 'egress');
         this.#setStatus(authProblem ? 'error' : 'stalled', reason);
         this.#log.warn({ reason, attempt }, 'table video egress failed; retrying');
       }
@@ -360,53 +356,7 @@ export class SfuFrameSource extends EventEmitter<FrameSourceEvents> {
   // ---- credentials ---------------------------------------------------------------------------
 
   async #egressToken(): Promise<string> {
-    if (this.#grant && this.#grant.expiresAt - Date.now() > 60_000) return this.#grant.token;
-    const session = await this.#serviceToken();
-    const grant = await this.#post<{ token: string; expiresAt: number }>('/v1/stream-grants', session, {
-      tableId: this.tableId,
-      role: 'egress',
-    });
-    this.#grant = grant;
-    return grant.token;
-  }
-
-  async #serviceToken(): Promise<string> {
-    // Staff login is rate-limited per IP: reuse the session while it is good.
-    if (this.#serviceSession && this.#serviceSession.expiresAt - Date.now() > 60_000) return this.#serviceSession.token;
-    const session = await this.#post<{ token: string; expiresAt: number }>('/v1/auth/staff-login', undefined, {
-      id: this.#opts.serviceId,
-      password: this.#opts.serviceSecret,
-    });
-    this.#serviceSession = session;
-    return session.token;
-  }
-
-  async #post<T extends { token: string; expiresAt: number }>(
-    path: string,
-    bearer: string | undefined,
-    body: unknown,
-  ): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, this.#opts.tableServiceUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-      });
-    } catch (err) {
-      throw new AppError('SERVICE_UNAVAILABLE', `table-service unreachable (${path}): ${describe(err)}`);
-    }
-    const json = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-    if (!res.ok) {
-      const code = isErrorCode(json?.code) ? json.code : res.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'BAD_REQUEST';
-      if (code === 'AUTH_TOKEN_EXPIRED' || code === 'AUTH_TOKEN_INVALID') this.#serviceSession = undefined;
-      throw new AppError(code, `table-service refused ${path}: ${String(json?.message ?? res.status)}`);
-    }
-    if (typeof json?.token !== 'string' || typeof json.expiresAt !== 'number') {
-      throw new AppError('SERVICE_UNAVAILABLE', `table-service answered ${path} without a token`);
-    }
-    return json as T;
+    return (await this.#opts.tableService.streamGrant(this.tableId, 'egress')).token;
   }
 
   // ---- media ---------------------------------------------------------------------------------
