@@ -88,7 +88,7 @@ export class SfuClient {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
         socket.once('connect_error', (err) =>
-          reject(new ClientError('NETWORK_UNREACHABLE', `cannot connect to the sfu at ${opts.sfuUrl}: ${err.message}`)),
+          reject(new ClientError('NETWORK_UNREACHABLE', `cannot connect to sfu ${opts.sfuUrl}: ${err.message}`)),
         );
       });
     } catch (err) {

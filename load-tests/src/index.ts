@@ -3,6 +3,4 @@ export * from './stats/processCpu.js';
 export * from './viewers/DatachannelViewer.js';
 export type * from './viewers/mediasoupTypes.js';
 export * from './viewers/remoteOffer.js';
-export * from './viewers/SfuSignallingClient.js';
-export * from './viewers/streamGrant.js';
 export * from './viewers/ViewerSwarm.js';

@@ -1,3 +1,4 @@
+import { TableServiceClient } from '@live-casino/clients';
 /**
  * Issue 10, acceptance 1, end to end: the past-posting attack of point 1, played as a hostile player
  * would against the whole platform (`Platform.start`, from the built dist: `npm run build` first),
@@ -42,7 +43,6 @@ import { Platform, REPO_ROOT } from '../../scripts/platform/Platform.js';
 import { waitFor } from '../../scripts/testing/waitFor.js';
 import { checkLedger, Database } from '@live-casino/table-service';
 import { DatachannelViewer, shutdownWebRtc } from '../src/viewers/DatachannelViewer.js';
-import { fetchStreamGrant, logInPlayer, type PlayerLogin } from '../src/viewers/streamGrant.js';
 import { freePort } from '../../scripts/testing/freePort.js';
 
 const ROUNDS = Number(process.env.PAST_POSTING_ROUNDS ?? 3);
@@ -255,8 +255,10 @@ afterAll(async () => {
 
 /** One attacker at one table, for ROUNDS rounds. */
 async function attackTable(p: Platform, table: TableUnderAttack): Promise<TableReport> {
-  const login: PlayerLogin = await logInPlayer(p.urls.tableService, table.username, 'demo-password');
-  const grant: StreamGrant = await fetchStreamGrant(p.urls.tableService, table.tableId, login.token, table.username);
+  const tableService = new TableServiceClient({ baseUrl: p.urls.tableService });
+  const session = await tableService.login(table.username, 'demo-password');
+  const login = { token: session.token, playerId: session.player.id };
+  const grant: StreamGrant = await tableService.streamGrant(table.tableId);
 
   // The fast view: a real WebRTC consumer of the table, reading each frame's studio time.
   const viewer = await DatachannelViewer.create({

@@ -1,7 +1,7 @@
 import { round, summarize } from '../stats/percentiles.js';
 import { cpuPercentBetween, sampleCpu } from '../stats/processCpu.js';
 import { ViewerSwarm } from '../viewers/ViewerSwarm.js';
-import { fetchStreamGrant, logInPlayer } from '../viewers/streamGrant.js';
+import { TableServiceClient } from '@live-casino/clients';
 
 /** The parts of the sfu's `GET /stats` the bench reads (sfu/src/Sfu.ts SfuStats). */
 interface SfuStats {
@@ -75,7 +75,9 @@ export interface SfuLoadResult {
 export async function measureSfuLoad(opts: SfuLoadOptions): Promise<SfuLoadResult> {
   const log = opts.log ?? (() => undefined);
   const before = await sfuStats(opts.sfuInternalUrl);
-  const login = await logInPlayer(opts.tableServiceUrl, opts.player.username, opts.player.password);
+  // One player's session, and one view grant shared by the swarm (renewed near its end).
+  const tableService = new TableServiceClient({ baseUrl: opts.tableServiceUrl });
+  await tableService.login(opts.player.username, opts.player.password);
   const pids = before.workers.filter((w) => w.alive).map((w) => w.pid);
 
   log(`sfu: baseline worker cpu over ${opts.baselineMs / 1000} s with no viewers`);
@@ -89,7 +91,7 @@ export async function measureSfuLoad(opts: SfuLoadOptions): Promise<SfuLoadResul
     count: opts.viewers,
     concurrency: opts.concurrency ?? 8,
     tableId: opts.tableId,
-    grant: (index) => fetchStreamGrant(opts.tableServiceUrl, opts.tableId, login.token, `viewer-${index}`),
+    grant: () => tableService.streamGrant(opts.tableId),
     viewer: opts.viewerPortRange ? { portRange: opts.viewerPortRange } : {},
     onProgress: ({ started, failed, total }) => {
       const done = started + failed;

@@ -20,7 +20,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fetchStreamGrant, logInPlayer } from '../viewers/streamGrant.js';
+import { TableServiceClient } from '@live-casino/clients';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Ports of its own, apart from `npm start`, the e2e tests and the video bench. */
@@ -151,16 +151,12 @@ async function main(): Promise<number> {
       if (Date.now() > visionDeadline) throw new Error('the vision worker never read every table');
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const login = await logInPlayer(urls.tableService, PLAYER.username, PLAYER.password);
-    const grants = new Map<string, { token: string; refreshAt: number }>();
-    const playlistToken = async (tableId: string): Promise<string> => {
-      const held = grants.get(tableId);
-      if (held && Date.now() < held.refreshAt) return held.token;
-      const fetchedAt = Date.now();
-      const grant = await fetchStreamGrant(urls.tableService, tableId, login.token, 'the soak');
-      grants.set(tableId, { token: grant.token, refreshAt: fetchedAt + (grant.expiresAt - fetchedAt) / 2 });
-      return grant.token;
-    };
+    const tableService = new TableServiceClient({
+      baseUrl: urls.tableService,
+      credentials: { kind: 'player', username: PLAYER.username, password: PLAYER.password },
+    });
+    // Grants are cached by the client and renewed before they end.
+    const playlistToken = async (tableId: string): Promise<string> => (await tableService.streamGrant(tableId)).token;
     for (const t of platform.tables) {
       counts.set(t.tableId, {
         producersReplaced: 0,

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { SfuClient } from '@live-casino/clients';
 import { rtpTimestampDelta, rtpToStudioTime, type SfuRequest, type StudioClockMapping } from '@live-casino/protocol';
 import nodeDataChannel, { type PeerConnection, type Track } from 'node-datachannel';
 import type { ConsumerParameters, RtpCapabilities, TransportParameters } from './mediasoupTypes.js';
 import { buildRemoteOffer, parseLocalAnswer, viewerRtpCapabilities } from './remoteOffer.js';
-import { SfuSignallingClient } from './SfuSignallingClient.js';
 
 export interface DatachannelViewerOptions {
   sfuUrl: string;
@@ -69,7 +69,7 @@ export class DatachannelViewer extends EventEmitter<DatachannelViewerEvents> {
   readonly name: string;
   readonly #opts: DatachannelViewerOptions;
   readonly #createdAt = Date.now();
-  #signalling: SfuSignallingClient | undefined;
+  #signalling: SfuClient | undefined;
   #pc: PeerConnection | undefined;
   /** Held so that the native track wrappers live as long as the viewer. */
   readonly #tracks: Track[] = [];
@@ -132,10 +132,11 @@ export class DatachannelViewer extends EventEmitter<DatachannelViewerEvents> {
   }
 
   async #connect(): Promise<void> {
-    const signalling = await SfuSignallingClient.connect({
+    const token = this.#opts.token;
+    const signalling = await SfuClient.connect({
       sfuUrl: this.#opts.sfuUrl,
-      token: this.#opts.token,
       tableId: this.#opts.tableId,
+      token: () => token,
     });
     this.#signalling = signalling;
     this.#throwIfClosed();
