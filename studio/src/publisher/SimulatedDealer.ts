@@ -1,3 +1,5 @@
+import { ClientError, TableServiceClient } from '@live-casino/clients';
+import type { RoundDto, RoundState } from '@live-casino/protocol';
 import { type Card, SUITS } from '@live-casino/protocol/games/baccarat';
 import { BACCARAT_TIMELINE } from '../simulator/BaccaratScene.js';
 import type { SceneEvent } from '../simulator/SceneTypes.js';
@@ -13,20 +15,13 @@ export interface SimulatedDealerOptions {
    */
   wrongResultEvery?: number;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
-}
-
-/** The fields of table-service answers this dealer reads. */
-interface ApiBody {
-  roundId?: string;
-  state?: string;
-  visionCheck?: boolean;
-  code?: string;
-  round?: { roundId: string; state: string } | null;
+  /** table-service's client, signed in as this dealer; by default one made from the options above. */
+  tableService?: TableServiceClient;
 }
 
 interface RoundRef {
   roundId: string;
-  state: string;
+  state: RoundState;
 }
 
 /**
@@ -39,7 +34,8 @@ interface RoundRef {
  */
 export class SimulatedDealer {
   readonly #opts: SimulatedDealerOptions;
-  #token: string | undefined;
+  /** One session for the dealer, kept and renewed by the client. */
+  readonly #api: TableServiceClient;
   #round: RoundRef | undefined;
   #cards: Card[] = [];
   #queue: Promise<void> = Promise.resolve();
@@ -55,6 +51,13 @@ export class SimulatedDealer {
       throw new Error(`SimulatedDealer: wrongResultEvery must be a whole number ≥ 0, got ${every}`);
     }
     this.#wrongEvery = every;
+    this.#api =
+      opts.tableService ??
+      new TableServiceClient({
+        baseUrl: opts.tableServiceUrl,
+        credentials: { kind: 'staff', id: opts.dealerId, password: opts.password },
+        requestTimeoutMs: 5000,
+      });
   }
 
   /** The next result this dealer enters is deliberately wrong (a test of the vision cross-check). */
@@ -73,33 +76,36 @@ export class SimulatedDealer {
 
   close(): void {
     this.#closed = true;
+    this.#api.close();
   }
 
   async #handle(event: SceneEvent): Promise<void> {
     switch (event.type) {
       case 'bettingOpened': {
         this.#cards = [];
-        const res = await this.#call('POST', `/v1/tables/${this.#opts.tableId}/rounds`, {
-          opensAtStudioMs: Math.round(event.studioTimeMs),
-        });
-        if (res.status === 201) {
-          if (res.body?.roundId) this.#round = { roundId: res.body.roundId, state: 'BETTING_OPEN' };
+        let refusal: ClientError;
+        try {
+          const opened = await this.#api.openRound(this.#opts.tableId, Math.round(event.studioTimeMs));
+          this.#round = { roundId: opened.roundId, state: opened.state };
           return;
+        } catch (err) {
+          if (!(err instanceof ClientError) || err.status === undefined) throw err;
+          refusal = err;
         }
         // A round of ours is still in play (a restart, a slow settlement): carry on with it.
-        const current = await this.#call('GET', `/v1/tables/${this.#opts.tableId}/round`);
-        const round = current.body?.round;
+        const round = await this.#api.currentRound(this.#opts.tableId);
         this.#round = round ? { roundId: round.roundId, state: round.state } : undefined;
         this.#opts.log?.('could not open a round; continuing the one in play', {
           tableId: this.#opts.tableId,
-          code: res.body?.code,
+          code: refusal.code,
           round: this.#round,
         });
         return;
       }
       case 'bettingClosed': {
         if (this.#round?.state !== 'BETTING_OPEN') return;
-        await this.#step('close', { closesAtStudioMs: Math.round(event.studioTimeMs) }, 'BETTING_CLOSED');
+        const { roundId } = this.#round;
+        await this.#step((api) => api.closeBetting(roundId, Math.round(event.studioTimeMs)));
         return;
       }
       case 'ballSettled':
@@ -112,15 +118,11 @@ export class SimulatedDealer {
         // then on the outcome begins to show, and table-service takes no late bet past it.
         if (first && this.#round?.state === 'BETTING_CLOSED') {
           const leftShoe = event.studioTimeMs - BACCARAT_TIMELINE.slideMs - BACCARAT_TIMELINE.turnMs;
-          const res = await this.#call('POST', `/v1/rounds/${this.#round.roundId}/reveal`, {
-            studioMs: Math.round(leftShoe),
-          });
-          if (res.status !== 200) {
-            this.#opts.log?.('reveal refused', {
-              tableId: this.#opts.tableId,
-              status: res.status,
-              code: res.body?.code,
-            });
+          try {
+            await this.#api.reveal(this.#round.roundId, Math.round(leftShoe));
+          } catch (err) {
+            if (!(err instanceof ClientError)) throw err;
+            this.#opts.log?.('reveal refused', { tableId: this.#opts.tableId, status: err.status, code: err.code });
           }
         }
         return;
@@ -146,61 +148,22 @@ export class SimulatedDealer {
     this.#wrongNext = false;
     const result = wrong ? wrongResult(seen) : seen;
     if (wrong) this.#opts.log?.('entering a deliberately wrong result', { tableId: this.#opts.tableId, seen, result });
-    const answer = await this.#step('result', { result, studioMs: Math.round(studioTimeMs) }, 'RESULT_PENDING');
+    const { roundId } = this.#round;
+    const answer = await this.#step((api) => api.enterResult(roundId, result, Math.round(studioTimeMs)));
     // On a vision-checked table the result is confirmed by an agreeing reading (or held for the pit
     // boss), never by the dealer alone.
     if (answer?.visionCheck) return;
     // The simulator's reading is its own truth; a real dealer confirms on the console. The owner
     // node settles once the late-bet deadline has passed.
-    await this.#step('confirm', undefined, 'RESULT_CONFIRMED');
+    await this.#step((api) => api.confirmResult(roundId));
   }
 
-  async #step(action: string, body: unknown, next: string): Promise<ApiBody | undefined> {
-    const round = this.#round;
-    if (!round) return undefined;
-    const res = await this.#call('POST', `/v1/rounds/${round.roundId}/${action}`, body);
-    if (res.status !== 200) throw new Error(`${action} refused: ${res.status} ${JSON.stringify(res.body)}`);
-    round.state = next;
-    return res.body;
-  }
-
-  async #login(): Promise<string> {
-    const res = await fetch(`${this.#opts.tableServiceUrl}/v1/auth/staff-login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: this.#opts.dealerId, password: this.#opts.password }),
-      signal: AbortSignal.timeout(5000),
-    });
-    const body = (await res.json()) as { token?: string; code?: string };
-    if (!res.ok || !body.token) throw new Error(`dealer login refused: ${res.status} ${body.code ?? ''}`);
-    return body.token;
-  }
-
-  async #call(
-    method: 'GET' | 'POST',
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: ApiBody | undefined }> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      this.#token ??= await this.#login();
-      const res = await fetch(`${this.#opts.tableServiceUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.#token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(5000),
-      });
-      const text = await res.text();
-      const parsed = text ? (JSON.parse(text) as ApiBody) : undefined;
-      if (res.status === 401 && attempt === 0) {
-        this.#token = undefined; // expired session: log in again once
-        continue;
-      }
-      return { status: res.status, body: parsed };
-    }
-    throw new Error('unreachable');
+  /** One call on the round in play; the round's state follows the answer. */
+  async #step(call: (api: TableServiceClient) => Promise<RoundDto>): Promise<RoundDto | undefined> {
+    if (!this.#round) return undefined;
+    const round = await call(this.#api);
+    this.#round = { roundId: round.roundId, state: round.state };
+    return round;
   }
 }
 
