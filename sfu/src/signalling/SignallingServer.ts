@@ -146,80 +146,116 @@ export class SignallingServer {
       if (socket.data.subject === undefined) socket.disconnect(true);
     }, this.#deps.caps.authTimeoutMs);
 
-    this.#handle(socket, 'join', async (req, { claims, expiresAtMs }) => {
-      const table = await this.#deps.getOrCreateTable(req.tableId);
-      if (claims.role === 'egress') throw new AppError('AUTH_FORBIDDEN_ROLE', 'an egress token cannot join');
-      const { routerRtpCapabilities } = await table.join(socket.id, claims.role, claims.sub);
-      clearTimeout(socket.data.tables.get(req.tableId)?.timer);
-      socket.data.tables.set(req.tableId, { role: claims.role, expiresAtMs: 0, timer: undefined });
-      this.#holdUntil(socket, req.tableId, expiresAtMs);
-      await socket.join(room(req.tableId));
-      return { routerRtpCapabilities, role: claims.role };
-    });
-    this.#handle(socket, 'createTransport', async (req, { claims }) => {
-      const table = this.#joined(socket, req.tableId);
-      const cap = this.#deps.caps.transportsPerSubject;
-      // Counted and reserved without an await in between, so concurrent requests cannot overshoot.
-      if (this.#transportsOf(claims.sub) >= cap) {
-        throw new AppError('STREAM_LIMIT_REACHED', `one viewer may hold ${cap} media transports`);
-      }
-      return table.createWebRtcTransport(socket.id, req.direction);
-    });
-    this.#handle(socket, 'connectTransport', async (req) => {
-      await this.#joined(socket, req.tableId).connectTransport(
-        socket.id,
-        req.transportId,
-        req.dtlsParameters as ms.DtlsParameters,
-      );
-      return {};
-    });
-    this.#handle(socket, 'consume', async (req) => ({
-      consumers: await this.#joined(socket, req.tableId).consume(
-        socket.id,
-        req.transportId,
-        req.rtpCapabilities as ms.RtpCapabilities,
-      ),
-    }));
-    this.#handle(socket, 'resumeConsumer', async (req) => {
-      await this.#joined(socket, req.tableId).resumeConsumer(socket.id, req.consumerId);
-      return {};
-    });
-    // #handle has already moved the peer's expiry to this token's (same subject, table and role).
-    this.#handle(socket, 'refreshToken', async (req) => {
-      this.#joined(socket, req.tableId);
-      return { expiresAt: socket.data.tables.get(req.tableId)?.expiresAtMs ?? 0 };
-    });
-    this.#handle(socket, 'produce', async (req) => ({
-      producerId: await this.#joined(socket, req.tableId).produce(
-        socket.id,
-        req.transportId,
-        req.kind,
-        req.rtpParameters as ms.RtpParameters,
-      ),
-    }));
-    this.#handle(socket, 'publishRtp', async (req) => {
-      const table = await this.#deps.getOrCreateTable(req.tableId);
-      return table.publishRtp(req.source, req.kind, req.rtpParameters as ms.RtpParameters, req.rtcpMux ?? true);
-    });
-    this.#handle(socket, 'openEgress', async (req) => {
-      const table = await this.#deps.getOrCreateTable(req.tableId);
-      // In the room first, so no clock mapping sent after the answer's snapshot is missed.
-      await socket.join(room(req.tableId));
-      socket.data.egressTables.add(req.tableId);
-      return table.openEgress(socket.id, { ip: req.ip, port: req.port });
-    });
-    this.#handle(socket, 'resumeEgress', async (req) => {
-      await this.#egressTable(req.tableId).resumeEgress(socket.id, req.egressId);
-      return {};
-    });
-    this.#handle(socket, 'requestKeyFrame', async (req) => {
-      await this.#egressTable(req.tableId).requestEgressKeyFrame(socket.id, req.egressId);
-      return {};
-    });
-    this.#handle(socket, 'closeEgress', async (req) => {
-      this.#egressTable(req.tableId).closeEgress(socket.id, req.egressId);
-      return {};
-    });
+    socket.on(
+      'join',
+      this.#handler(socket, 'join', async (req, { claims, expiresAtMs }) => {
+        const table = await this.#deps.getOrCreateTable(req.tableId);
+        if (claims.role === 'egress') throw new AppError('AUTH_FORBIDDEN_ROLE', 'an egress token cannot join');
+        const { routerRtpCapabilities } = await table.join(socket.id, claims.role, claims.sub);
+        clearTimeout(socket.data.tables.get(req.tableId)?.timer);
+        socket.data.tables.set(req.tableId, { role: claims.role, expiresAtMs: 0, timer: undefined });
+        this.#holdUntil(socket, req.tableId, expiresAtMs);
+        await socket.join(room(req.tableId));
+        return { routerRtpCapabilities, role: claims.role };
+      }),
+    );
+    socket.on(
+      'createTransport',
+      this.#handler(socket, 'createTransport', async (req, { claims }) => {
+        const table = this.#joined(socket, req.tableId);
+        const cap = this.#deps.caps.transportsPerSubject;
+        // Counted and reserved without an await in between, so concurrent requests cannot overshoot.
+        if (this.#transportsOf(claims.sub) >= cap) {
+          throw new AppError('STREAM_LIMIT_REACHED', `one viewer may hold ${cap} media transports`);
+        }
+        return table.createWebRtcTransport(socket.id, req.direction);
+      }),
+    );
+    socket.on(
+      'connectTransport',
+      this.#handler(socket, 'connectTransport', async (req) => {
+        await this.#joined(socket, req.tableId).connectTransport(
+          socket.id,
+          req.transportId,
+          req.dtlsParameters as ms.DtlsParameters,
+        );
+        return {};
+      }),
+    );
+    socket.on(
+      'consume',
+      this.#handler(socket, 'consume', async (req) => ({
+        consumers: await this.#joined(socket, req.tableId).consume(
+          socket.id,
+          req.transportId,
+          req.rtpCapabilities as ms.RtpCapabilities,
+        ),
+      })),
+    );
+    socket.on(
+      'resumeConsumer',
+      this.#handler(socket, 'resumeConsumer', async (req) => {
+        await this.#joined(socket, req.tableId).resumeConsumer(socket.id, req.consumerId);
+        return {};
+      }),
+    );
+    // #handler has already moved the peer's expiry to this token's (same subject, table and role).
+    socket.on(
+      'refreshToken',
+      this.#handler(socket, 'refreshToken', async (req) => {
+        this.#joined(socket, req.tableId);
+        return { expiresAt: socket.data.tables.get(req.tableId)?.expiresAtMs ?? 0 };
+      }),
+    );
+    socket.on(
+      'produce',
+      this.#handler(socket, 'produce', async (req) => ({
+        producerId: await this.#joined(socket, req.tableId).produce(
+          socket.id,
+          req.transportId,
+          req.kind,
+          req.rtpParameters as ms.RtpParameters,
+        ),
+      })),
+    );
+    socket.on(
+      'publishRtp',
+      this.#handler(socket, 'publishRtp', async (req) => {
+        const table = await this.#deps.getOrCreateTable(req.tableId);
+        return table.publishRtp(req.source, req.kind, req.rtpParameters as ms.RtpParameters, req.rtcpMux ?? true);
+      }),
+    );
+    socket.on(
+      'openEgress',
+      this.#handler(socket, 'openEgress', async (req) => {
+        const table = await this.#deps.getOrCreateTable(req.tableId);
+        // In the room first, so no clock mapping sent after the answer's snapshot is missed.
+        await socket.join(room(req.tableId));
+        socket.data.egressTables.add(req.tableId);
+        return table.openEgress(socket.id, { ip: req.ip, port: req.port });
+      }),
+    );
+    socket.on(
+      'resumeEgress',
+      this.#handler(socket, 'resumeEgress', async (req) => {
+        await this.#egressTable(req.tableId).resumeEgress(socket.id, req.egressId);
+        return {};
+      }),
+    );
+    socket.on(
+      'requestKeyFrame',
+      this.#handler(socket, 'requestKeyFrame', async (req) => {
+        await this.#egressTable(req.tableId).requestEgressKeyFrame(socket.id, req.egressId);
+        return {};
+      }),
+    );
+    socket.on(
+      'closeEgress',
+      this.#handler(socket, 'closeEgress', async (req) => {
+        this.#egressTable(req.tableId).closeEgress(socket.id, req.egressId);
+        return {};
+      }),
+    );
 
     socket.on('disconnect', () => {
       clearTimeout(socket.data.authTimer);
@@ -311,35 +347,36 @@ export class SignallingServer {
     this.#deps.log.info({ socket: socket.id, tableId, lateByMs: lateBy }, 'stream token expired: peer closed');
   }
 
-  #handle<N extends SfuRequestName>(
+  /** The listener of one request: rate limit, token, schema, table and role, then `fn`. */
+  #handler<N extends SfuRequestName>(
     socket: SfuSocket,
     name: N,
     fn: (req: SfuRequest<N>, token: VerifiedStreamToken) => Promise<SfuResponses[N]>,
-  ): void {
+  ): (req: SfuRequest<N>, ack: (res: SfuAck<SfuResponses[N]>) => void) => void {
     const { metrics, log, publicKey } = this.#deps;
-    const handler = async (req: unknown, ack: unknown): Promise<void> => {
+    const handler = async (req: SfuRequest<N>, reply: (res: SfuAck<SfuResponses[N]>) => void): Promise<void> => {
       // A request without an acknowledgement cannot be answered: drop it.
-      if (typeof ack !== 'function') return;
+      if (typeof reply !== 'function') return;
       const started = performance.now();
-      const reply = ack as (res: SfuAck<SfuResponses[N]>) => void;
+      // What the client sent, unchecked until the schema has seen it.
+      const sent: unknown = req;
       try {
         takeToken(socket.data.bucket, this.#deps.rateLimit);
-        if (typeof req !== 'object' || req === null || Array.isArray(req)) {
+        if (typeof sent !== 'object' || sent === null || Array.isArray(sent)) {
           throw new AppError('BAD_REQUEST', `${name} expects an object`);
         }
-        const body = req as Record<string, unknown>;
         // The token is checked before anything else is looked at.
-        const token = await readStreamToken(publicKey, body.token, {});
+        const token = await readStreamToken(publicKey, 'token' in sent ? sent.token : undefined, {});
         const { claims } = token;
         const checker = checkers[name];
-        if (!checker.Check(req)) {
-          const first = checker.Errors(req).First();
+        if (!checker.Check(sent)) {
+          const first = checker.Errors(sent).First();
           throw new AppError(
             'BAD_REQUEST',
             first ? `${name}: ${first.path || '/'} ${first.message}` : `${name}: invalid`,
           );
         }
-        const valid = req as SfuRequest<N>;
+        const valid = req;
         if (claims.tableId !== valid.tableId) {
           throw new AppError('AUTH_WRONG_TABLE', `token is for table ${claims.tableId}, not ${valid.tableId}`);
         }
@@ -368,7 +405,7 @@ export class SignallingServer {
         metrics.signallingSeconds.observe({ request: name }, (performance.now() - started) / 1000);
       }
     };
-    socket.on(name as never, ((req: unknown, ack: unknown) => void handler(req, ack)) as never);
+    return (req, ack) => void handler(req, ack);
   }
 }
 
