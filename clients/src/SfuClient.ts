@@ -34,6 +34,8 @@ export interface SfuClientOptions {
   token: () => string | Promise<string>;
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** socket.io transports, in order (default WebSocket only; browsers add long-polling behind strict proxies). */
+  transports?: ('websocket' | 'polling')[];
 }
 
 // One sender per request: socket.io's typed emitWithAck cannot follow a generic event name, a
@@ -78,8 +80,10 @@ export class SfuClient {
 
   /** Connects (no automatic reconnection: a new connection means a new join, the caller's call). */
   static async connect(opts: SfuClientOptions): Promise<SfuClient> {
+    const transports = opts.transports ?? ['websocket'];
     const socket: SfuSocket = io(opts.sfuUrl, {
-      transports: ['websocket'],
+      transports,
+      tryAllTransports: transports.length > 1,
       reconnection: false,
       forceNew: true,
       timeout: opts.connectTimeoutMs ?? 10_000,

@@ -1,22 +1,13 @@
-import type {
-  ConsumerInfo,
-  SfuClientToServer,
-  SfuRequest,
-  SfuRequestName,
-  SfuResponses,
-  SfuServerToClient,
-} from '@live-casino/protocol';
+import { ClientError, SfuClient, type SfuRequestBody } from '@live-casino/clients';
+import type { ConsumerInfo, SfuRequest, SfuRequestName, SfuResponses } from '@live-casino/protocol';
 import { Device, type types as msc } from 'mediasoup-client';
-import { io, type Socket } from 'socket.io-client';
 import type { GrantFetcher } from './api.js';
 import { GrantKeeper } from './GrantKeeper.js';
 import { playVideo } from './playback.js';
 import { DISCONNECTED_GRACE_MS, type Trouble } from './recovery.js';
 import { isStudioClockMapping, StudioClockBook } from './studioTime.js';
 import type { MediaSession, SessionHooks } from './TableClientTypes.js';
-import { isErrorBody, toViewerError, ViewerFailure } from './viewerErrors.js';
-
-type SfuSocket = Socket<SfuServerToClient, SfuClientToServer>;
+import { toViewerError, ViewerFailure } from './viewerErrors.js';
 
 const REQUEST_TIMEOUT_MS = 8000;
 
@@ -42,7 +33,7 @@ export class WebRtcSession implements MediaSession {
    * joins again.
    */
   readonly #grants: GrantKeeper;
-  #socket: SfuSocket | null = null;
+  #sfu: SfuClient | null = null;
   #device: Device | null = null;
   #transport: msc.Transport | null = null;
   #stream: MediaStream | null = null;
@@ -99,10 +90,10 @@ export class WebRtcSession implements MediaSession {
     this.#consumers.clear();
     this.#transport?.close();
     this.#transport = null;
-    if (this.#socket) {
-      this.#socket.removeAllListeners();
-      this.#socket.disconnect();
-      this.#socket = null;
+    if (this.#sfu) {
+      this.#sfu.socket.removeAllListeners();
+      this.#sfu.close();
+      this.#sfu = null;
     }
     this.#clocks.clear();
   }
@@ -110,7 +101,7 @@ export class WebRtcSession implements MediaSession {
   async #start(): Promise<void> {
     const grant = await this.#grants.fetch();
     if (this.#closed) return;
-    this.#socket = await this.#connect(grant.sfuUrl);
+    await this.#connect(grant.sfuUrl);
     if (this.#closed) return;
     const { routerRtpCapabilities } = await this.#request('join', {});
     this.#grants.keepFresh();
@@ -137,40 +128,45 @@ export class WebRtcSession implements MediaSession {
     await this.#enqueueConsume();
   }
 
-  #connect(url: string): Promise<SfuSocket> {
-    const socket: SfuSocket = io(url, {
-      transports: ['websocket', 'polling'],
-      tryAllTransports: true,
+  async #connect(url: string): Promise<SfuClient> {
+    let sfu: SfuClient;
+    try {
       // Reconnection is TableClient's job: a new socket with a fresh grant, after a backoff.
-      reconnection: false,
-      forceNew: true,
-      timeout: REQUEST_TIMEOUT_MS,
-    });
-    this.#socket = socket;
-    return new Promise((resolve, reject) => {
-      socket.once('connect', () => {
-        socket.off('connect_error');
-        socket.on('disconnect', (reason) => this.#report({ kind: 'socket', reason }));
-        resolve(socket);
+      sfu = await SfuClient.connect({
+        sfuUrl: url,
+        tableId: this.#opts.tableId,
+        token: () => this.#token(),
+        transports: ['websocket', 'polling'],
+        connectTimeoutMs: REQUEST_TIMEOUT_MS,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
       });
-      socket.once('connect_error', (err) =>
-        reject(new ViewerFailure('SFU_UNREACHABLE', `cannot reach the sfu: ${err.message}`)),
+    } catch (err) {
+      throw new ViewerFailure(
+        'SFU_UNREACHABLE',
+        `cannot reach the sfu: ${err instanceof Error ? err.message : String(err)}`,
       );
-      socket.on('mediaReset', (ev) => {
-        if (ev?.tableId === this.#opts.tableId) this.#report({ kind: 'mediaReset', reason: String(ev.reason) });
-      });
-      // Our refresh did not make it in time: the sfu closed our media; join again with a new grant.
-      socket.on('tokenExpired', (ev) => {
-        if (ev?.tableId === this.#opts.tableId) this.#report({ kind: 'mediaReset', reason: 'stream token expired' });
-      });
-      socket.on('studioClock', (mapping) => {
-        if (mapping?.tableId === this.#opts.tableId && isStudioClockMapping(mapping)) this.#clocks.update(mapping);
-      });
-      socket.on('producerAdded', (ev) => {
-        if (ev?.tableId === this.#opts.tableId && typeof ev.producerId === 'string')
-          this.#onProducerAdded(ev.producerId);
-      });
+    }
+    if (this.#closed) {
+      sfu.close();
+      throw new ViewerFailure('SFU_UNREACHABLE', 'session closed');
+    }
+    this.#sfu = sfu;
+    const socket = sfu.socket;
+    socket.on('disconnect', (reason) => this.#report({ kind: 'socket', reason }));
+    socket.on('mediaReset', (ev) => {
+      if (ev?.tableId === this.#opts.tableId) this.#report({ kind: 'mediaReset', reason: String(ev.reason) });
     });
+    // Our refresh did not make it in time: the sfu closed our media; join again with a new grant.
+    socket.on('tokenExpired', (ev) => {
+      if (ev?.tableId === this.#opts.tableId) this.#report({ kind: 'mediaReset', reason: 'stream token expired' });
+    });
+    socket.on('studioClock', (mapping) => {
+      if (mapping?.tableId === this.#opts.tableId && isStudioClockMapping(mapping)) this.#clocks.update(mapping);
+    });
+    socket.on('producerAdded', (ev) => {
+      if (ev?.tableId === this.#opts.tableId && typeof ev.producerId === 'string') this.#onProducerAdded(ev.producerId);
+    });
+    return sfu;
   }
 
   #onConnectionState(state: msc.ConnectionState): void {
@@ -263,32 +259,25 @@ export class WebRtcSession implements MediaSession {
     playVideo(video, this.#opts.hooks);
   }
 
-  async #request<N extends SfuRequestName>(
-    name: N,
-    body: Omit<SfuRequest<N>, 'token' | 'tableId'>,
-  ): Promise<SfuResponses[N]> {
-    const socket = this.#socket;
-    if (!socket || this.#closed) throw new ViewerFailure('SFU_UNREACHABLE', `${name}: session closed`);
-    const token = await this.#token();
-    const request = { ...body, token, tableId: this.#opts.tableId };
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new ViewerFailure('SIGNALLING_TIMEOUT', `${name}: no answer in ${REQUEST_TIMEOUT_MS} ms`)),
-        REQUEST_TIMEOUT_MS,
-      );
-      const emit = socket.emit.bind(socket) as unknown as (
-        ev: string,
-        req: unknown,
-        ack: (res: unknown) => void,
-      ) => void;
-      emit(name, request, (res: unknown) => {
-        clearTimeout(timer);
-        const answer = res as { ok?: unknown; data?: unknown; error?: unknown } | null;
-        if (answer?.ok === true) resolve(answer.data as SfuResponses[N]);
-        else if (isErrorBody(answer?.error)) reject(new ViewerFailure(answer.error.code, answer.error.message));
-        else reject(new ViewerFailure('INTERNAL', `${name}: malformed answer`));
-      });
-    });
+  async #request<N extends SfuRequestName>(name: N, body: SfuRequestBody<N>): Promise<SfuResponses[N]> {
+    const sfu = this.#sfu;
+    if (!sfu || this.#closed) throw new ViewerFailure('SFU_UNREACHABLE', `${name}: session closed`);
+    try {
+      return await sfu.request(name, body);
+    } catch (err) {
+      if (!(err instanceof ClientError)) throw err;
+      switch (err.code) {
+        case 'TIMEOUT':
+          throw new ViewerFailure('SIGNALLING_TIMEOUT', `${name}: no answer in ${REQUEST_TIMEOUT_MS} ms`);
+        case 'NETWORK_UNREACHABLE':
+        case 'NOT_SIGNED_IN':
+          throw new ViewerFailure('SFU_UNREACHABLE', err.message);
+        case 'BAD_RESPONSE':
+          throw new ViewerFailure('INTERNAL', `${name}: malformed answer`);
+        default:
+          throw new ViewerFailure(err.code, err.message);
+      }
+    }
   }
 
   async #token(): Promise<string> {
