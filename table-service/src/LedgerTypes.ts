@@ -1,3 +1,4 @@
+import { AppError, type ErrorCode } from '@live-casino/protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 
@@ -80,44 +81,38 @@ export interface TransferResult {
 /** One item of `placeBatch`: each succeeds or fails on its own. */
 export type PlaceResult = ({ ok: true } & TransferResult) | { ok: false; error: LedgerError };
 
-/**
- * Error codes with their HTTP status. `BAD_REQUEST` and `SERVICE_UNAVAILABLE` already exist in
- * `@live-casino/protocol`; the others are to be added there (LedgerError then becomes AppError).
- */
-export const LEDGER_ERRORS = {
-  BAD_REQUEST: 400,
-  WALLET_INSUFFICIENT_FUNDS: 402,
-  LEDGER_ACCOUNT_NOT_FOUND: 404,
-  LEDGER_IDEMPOTENCY_CONFLICT: 409,
+/** The ledger's refusals: protocol error codes, so that they go on the wire as they are. */
+export const LEDGER_ERROR_CODES = [
+  'BAD_REQUEST',
+  'WALLET_INSUFFICIENT_FUNDS',
+  'LEDGER_ACCOUNT_NOT_FOUND',
+  'LEDGER_IDEMPOTENCY_CONFLICT',
   /** An escrow asked to pay more than it holds: a settlement bug, never a player's fault. */
-  LEDGER_INSUFFICIENT_FUNDS: 409,
-  LEDGER_ACCOUNT_CLOSED: 409,
-  LEDGER_CURRENCY_MISMATCH: 422,
-  SERVICE_UNAVAILABLE: 503,
-} as const;
+  'LEDGER_INSUFFICIENT_FUNDS',
+  'LEDGER_ACCOUNT_CLOSED',
+  'LEDGER_CURRENCY_MISMATCH',
+  'SERVICE_UNAVAILABLE',
+] as const satisfies readonly ErrorCode[];
 
-export type LedgerErrorCode = keyof typeof LEDGER_ERRORS;
+export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];
+
+const LEDGER_CODES: ReadonlySet<string> = new Set(LEDGER_ERROR_CODES);
 
 export function isLedgerErrorCode(value: unknown): value is LedgerErrorCode {
-  return typeof value === 'string' && Object.hasOwn(LEDGER_ERRORS, value);
+  return typeof value === 'string' && LEDGER_CODES.has(value);
 }
 
-export class LedgerError extends Error {
-  readonly code: LedgerErrorCode;
-  readonly status: number;
+/** A ledger refusal: an AppError (its status and wire body are the protocol's) with a ledger code. */
+export class LedgerError extends AppError {
+  override readonly code: LedgerErrorCode;
   /** Position of the offending transfer in a `transferMany` call. */
   readonly index: number | undefined;
 
   constructor(code: LedgerErrorCode, message: string, index?: number) {
-    super(message);
+    super(code, message);
     this.name = 'LedgerError';
     this.code = code;
-    this.status = LEDGER_ERRORS[code];
     this.index = index;
-  }
-
-  toBody(): { code: LedgerErrorCode; message: string } {
-    return { code: this.code, message: this.message };
   }
 }
 

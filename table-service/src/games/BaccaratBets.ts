@@ -98,15 +98,15 @@ function baccaratOutcome(betType: BaccaratBetType, coup: Coup): SettlementOutcom
  */
 export function coupFromCards(cards: readonly Card[]): RuleResult<Coup> {
   if (cards.length < 4 || cards.length > MAX_CARDS_PER_COUP) {
-    return reject('COUP_INVALID', `a coup has 4 to ${MAX_CARDS_PER_COUP} cards, got ${cards.length}`);
+    return reject('RESULT_INVALID', `a coup has 4 to ${MAX_CARDS_PER_COUP} cards, got ${cards.length}`);
   }
-  if (!cards.every(isCard)) return reject('COUP_INVALID', 'not a card');
+  if (!cards.every(isCard)) return reject('RESULT_INVALID', 'not a card');
   // dealCoup insists on a shoe that cannot run out mid-coup; pad it, and any coup that reaches
   // into the padding needed a card the dealer did not deal.
   const padding: Card[] = Array(MAX_CARDS_PER_COUP - cards.length).fill(cards[0]);
   const { coup } = dealCoup(shoeFromCards([...cards, ...padding], MAX_CARDS_PER_COUP));
   if (coup.cards.length !== cards.length) {
-    return reject('COUP_INVALID', `the third-card rules deal ${coup.cards.length} cards here, not ${cards.length}`);
+    return reject('RESULT_INVALID', `the third-card rules deal ${coup.cards.length} cards here, not ${cards.length}`);
   }
   return accept(coup);
 }

@@ -1,3 +1,5 @@
+import { ERRORS, type ErrorCode } from '@live-casino/protocol';
+
 /**
  * What every game's rules share: the settlement result, rule errors with stable codes, payout odds
  * and the integer arithmetic that turns odds into minor units.
@@ -9,12 +11,14 @@
  * that the rules could not have produced; never thrown, always returned.
  */
 export const GAME_RULE_ERRORS = {
-  BET_INVALID: 422,
-  BET_LIMIT_BELOW_MIN: 422,
-  BET_LIMIT_ABOVE_MAX: 422,
-  COUP_INVALID: 422,
-} as const;
+  BET_INVALID: ERRORS.BET_INVALID,
+  BET_LIMIT_BELOW_MIN: ERRORS.BET_LIMIT_BELOW_MIN,
+  BET_LIMIT_ABOVE_MAX: ERRORS.BET_LIMIT_ABOVE_MAX,
+  /** A result the rules could not have produced (a coup the third-card rules would not deal). */
+  RESULT_INVALID: ERRORS.RESULT_INVALID,
+} as const satisfies Partial<Record<ErrorCode, number>>;
 
+/** Protocol error codes, so that a rule's refusal goes on the wire as it is. */
 export type GameRuleErrorCode = keyof typeof GAME_RULE_ERRORS;
 
 export interface GameRuleError {

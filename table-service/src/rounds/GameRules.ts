@@ -32,13 +32,8 @@ export interface GameRules {
 
 function orThrow<T>(result: RuleResult<T>, code: 'BET_INVALID' | 'RESULT_INVALID' = 'BET_INVALID'): T {
   if (result.ok) return result.value;
-  const mapped =
-    result.error.code === 'COUP_INVALID'
-      ? 'RESULT_INVALID'
-      : result.error.code === 'BET_INVALID'
-        ? code
-        : result.error.code;
-  throw new AppError(mapped, result.error.message);
+  // Rule codes are protocol codes; a bet-shaped refusal of a result is the result's.
+  throw new AppError(result.error.code === 'BET_INVALID' ? code : result.error.code, result.error.message);
 }
 
 export interface RouletteResult {

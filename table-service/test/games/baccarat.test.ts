@@ -285,7 +285,7 @@ describe('coupFromCards', () => {
       [[ofValue(1), ofValue(1), ofValue(1), { rank: '1', suit: 'spades' } as unknown as Card], 'not a card'],
     ];
     for (const [cards, message] of rejected) {
-      expect(coupFromCards(cards), message).toEqual({ ok: false, error: { code: 'COUP_INVALID', message } });
+      expect(coupFromCards(cards), message).toEqual({ ok: false, error: { code: 'RESULT_INVALID', message } });
     }
   });
 });

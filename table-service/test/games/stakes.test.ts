@@ -75,7 +75,7 @@ describe('validateStake', () => {
       BET_INVALID: 422,
       BET_LIMIT_BELOW_MIN: 422,
       BET_LIMIT_ABOVE_MAX: 422,
-      COUP_INVALID: 422,
+      RESULT_INVALID: 422,
     });
   });
 });
