@@ -7,7 +7,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
 import type { VisionReadingBody } from '@live-casino/protocol';
 import {
   BACCARAT_TIMELINE,
@@ -28,10 +27,8 @@ import type { VisionConfig } from '../src/live/config.js';
 import { HealthServer } from '../src/live/HealthServer.js';
 import { VisionWorker } from '../src/live/VisionWorker.js';
 import type { DecodedFrameLike, FrameSourceLike } from '../src/live/VisionWorkerTypes.js';
-import { DEFAULT_MODEL_DIR } from '../src/models/OnnxClassifier.js';
+import { workerConfig } from './workerConfig.js';
 import { waitFor } from '../../scripts/testing/waitFor.js';
-
-const MODELS = process.env.VISION_MODELS_DIR ?? DEFAULT_MODEL_DIR;
 
 class FakeSource extends EventEmitter implements FrameSourceLike {
   started = false;
@@ -77,22 +74,7 @@ async function readingsSink(): Promise<{ url: string; readings: VisionReadingBod
 }
 
 function config(url: string, game: 'roulette' | 'baccarat'): VisionConfig {
-  return {
-    tables: [{ tableId: `${game}-t`, game }],
-    tableServiceUrl: url,
-    sfuUrl: 'http://127.0.0.1:9',
-    serviceId: 'vision',
-    serviceSecret: 'secret',
-    readFps: 15,
-    stableReads: { roulette: 5, baccarat: 3 },
-    cardModelPath: join(MODELS, 'cards.onnx'),
-    wheelModelPath: join(MODELS, 'wheel.onnx'),
-    inferenceThreads: 1,
-    modelRetryMs: 200,
-    host: '127.0.0.1',
-    port: 0,
-    stallMs: 2_000,
-  };
+  return workerConfig(url, [{ tableId: `${game}-t`, game }]);
 }
 
 /**

@@ -5,7 +5,6 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
 import { TableServiceClient } from '@live-casino/clients';
 import {
   startTestPostgres,
@@ -14,14 +13,12 @@ import {
   type TestService,
 } from '@live-casino/table-service/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VisionConfig } from '../src/live/config.js';
 import { ReadingsClient } from '../src/live/ReadingsClient.js';
 import { VisionWorker } from '../src/live/VisionWorker.js';
 import type { FrameSourceLike, FrameSourceOptions } from '../src/live/VisionWorkerTypes.js';
-import { DEFAULT_MODEL_DIR } from '../src/models/OnnxClassifier.js';
+import { workerConfig } from './workerConfig.js';
 import { waitFor } from '../../scripts/testing/waitFor.js';
 
-const MODELS = process.env.VISION_MODELS_DIR ?? DEFAULT_MODEL_DIR;
 const TABLES = Array.from({ length: 12 }, (_, i) => ({
   tableId: `t${String(i + 1).padStart(2, '0')}`,
   name: `Table ${i + 1}`,
@@ -72,22 +69,11 @@ describe('the live worker signs in once for every table', () => {
       fetch: counting,
       signInRetryMs: 100,
     });
-    const config: VisionConfig = {
-      tables: TABLES.map(({ tableId, game }) => ({ tableId, game })),
-      tableServiceUrl: service.url,
-      sfuUrl: 'http://127.0.0.1:9',
-      serviceId: 'vision',
-      serviceSecret: 'vision-secret-0123456789',
-      readFps: 15,
-      stableReads: { roulette: 5, baccarat: 3 },
-      cardModelPath: join(MODELS, 'cards.onnx'),
-      wheelModelPath: join(MODELS, 'wheel.onnx'),
-      inferenceThreads: 1,
-      modelRetryMs: 200,
-      host: '127.0.0.1',
-      port: 0,
-      stallMs: 2_000,
-    };
+    const config = workerConfig(
+      service.url,
+      TABLES.map(({ tableId, game }) => ({ tableId, game })),
+      'vision-secret-0123456789',
+    );
     const sources: GrantingSource[] = [];
     const worker = await VisionWorker.create({
       config,
