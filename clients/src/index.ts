@@ -2,3 +2,4 @@ export * from './ClientError.js';
 export * from './TableRealtime.js';
 export * from './TableServiceClient.js';
 export * from './SfuClient.js';
+export * from './SfuOps.js';

@@ -31,3 +31,59 @@ export type ViewerDelaysResponse = Static<typeof ViewerDelaysResponse>;
 
 /** Entries older than this are left out: the session is gone or no longer measured. */
 export const VIEWER_DELAY_MAX_AGE_MS = 10_000;
+
+/** A worker of the sfu's mediasoup pool. */
+export const SfuWorkerStats = Type.Object({
+  index: Type.Integer({ minimum: 0 }),
+  pid: Type.Integer({ minimum: 0 }),
+  cpuPercent: Type.Number({ minimum: 0 }),
+  routers: Type.Integer({ minimum: 0 }),
+  alive: Type.Boolean(),
+});
+
+/** A router carrying a table: the origin (where the studio publishes) or a viewer router. */
+export const SfuRouterStats = Type.Object({
+  routerId: Type.String(),
+  workerIndex: Type.Integer({ minimum: 0 }),
+  role: Type.Union([Type.Literal('origin'), Type.Literal('viewer')]),
+  peers: Type.Integer({ minimum: 0 }),
+  consumers: Type.Integer({ minimum: 0 }),
+});
+export type SfuRouterStats = Static<typeof SfuRouterStats>;
+
+/** A producer of a table's media, with its ingest health. */
+export const SfuProducerStats = Type.Object({
+  producerId: Type.String(),
+  kind: Type.Union([Type.Literal('audio'), Type.Literal('video')]),
+  source: Type.String(),
+  type: Type.Union([Type.Literal('rtp'), Type.Literal('webrtc')]),
+  bitrateBps: Type.Number({ minimum: 0 }),
+  packetsLost: Type.Number({ minimum: 0 }),
+  fractionLost: Type.Number({ minimum: 0 }),
+  score: Type.Number(),
+});
+export type SfuProducerStats = Static<typeof SfuProducerStats>;
+
+/** What dashboards see of a table's media; internals never go on the wire. */
+export const SfuTableStats = Type.Object({
+  tableId: TableId,
+  producers: Type.Array(SfuProducerStats),
+  viewers: Type.Integer({ minimum: 0 }),
+  consumers: Type.Integer({ minimum: 0 }),
+  routers: Type.Array(SfuRouterStats),
+  /** Plain RTP egresses (vision workers) fed by the table. */
+  egresses: Type.Integer({ minimum: 0 }),
+  hls: Type.Union([
+    Type.Object({
+      running: Type.Boolean(),
+      segments: Type.Integer({ minimum: 0 }),
+      restarts: Type.Integer({ minimum: 0 }),
+    }),
+    Type.Null(),
+  ]),
+});
+export type SfuTableStats = Static<typeof SfuTableStats>;
+
+/** `GET /stats` on the sfu's operations listener. */
+export const SfuStats = Type.Object({ workers: Type.Array(SfuWorkerStats), tables: Type.Array(SfuTableStats) });
+export type SfuStats = Static<typeof SfuStats>;

@@ -6,6 +6,8 @@ import {
   importStreamPublicKey,
   type SfuClientToServer,
   type SfuServerToClient,
+  SfuStats as SfuStatsSchema,
+  type SfuStats,
   TableId,
   toErrorBody,
   type ViewerDelaysResponse,
@@ -24,10 +26,7 @@ import type { TableMediaStats } from './TableMediaTypes.js';
 import { ViewerDelays } from './ViewerDelays.js';
 import { WorkerPool } from './WorkerPool.js';
 
-export interface SfuStats {
-  workers: { index: number; pid: number; cpuPercent: number; routers: number; alive: boolean }[];
-  tables: TableMediaStats[];
-}
+export type { SfuStats };
 
 /**
  * The sfu process: a pool of mediasoup workers, the tables' media, socket.io signalling and HLS
@@ -229,7 +228,7 @@ export class Sfu {
     const app = this.internalApp;
     setErrorHandling(app);
     app.get('/health', async () => ({ ok: true, workers: this.pool.workers.filter((w) => !w.worker.closed).length }));
-    app.get('/stats', async () => this.stats());
+    app.get('/stats', { schema: { response: { 200: SfuStatsSchema } } }, async () => this.stats());
     app.get('/metrics', async (_req, reply) => {
       reply.header('content-type', this.#metrics.registry.contentType);
       return this.#metrics.registry.metrics();

@@ -1,4 +1,4 @@
-import type { StudioClockMapping } from '@live-casino/protocol';
+import type { SfuProducerStats, SfuRouterStats, SfuTableStats, StudioClockMapping } from '@live-casino/protocol';
 import type { types as ms } from 'mediasoup';
 
 export type PeerRole = 'view' | 'publish';
@@ -14,33 +14,8 @@ export type TableMediaEvents = {
   closed: [];
 };
 
-export interface RouterStats {
-  routerId: string;
-  workerIndex: number;
-  role: 'origin' | 'viewer';
-  peers: number;
-  consumers: number;
-}
+export type RouterStats = SfuRouterStats;
+export type ProducerStatsDto = SfuProducerStats;
 
-export interface ProducerStatsDto {
-  producerId: string;
-  kind: ms.MediaKind;
-  source: string;
-  type: 'rtp' | 'webrtc';
-  bitrateBps: number;
-  packetsLost: number;
-  fractionLost: number;
-  score: number;
-}
-
-/** What dashboards and `/stats` show of a table's media; internals never go on the wire. */
-export interface TableMediaStats {
-  tableId: string;
-  producers: ProducerStatsDto[];
-  viewers: number;
-  consumers: number;
-  routers: RouterStats[];
-  /** Plain RTP egresses (vision workers) fed by the table. */
-  egresses: number;
-  hls: { running: boolean; segments: number; restarts: number } | null;
-}
+/** What dashboards and `/stats` show of a table's media (protocol's SfuTableStats). */
+export type TableMediaStats = SfuTableStats;

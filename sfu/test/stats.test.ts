@@ -1,3 +1,4 @@
+import { fetchSfuStats } from '@live-casino/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, startTestSfu, type TestSfu, VP8_INGEST } from './helpers.js';
 
@@ -19,15 +20,9 @@ describe('sfu stats', () => {
     await t.close();
   });
 
-  it('serves per-table and per-worker stats as JSON', async () => {
-    const stats = (await (await fetch(`${t.internalUrl}/stats`)).json()) as {
-      workers: { index: number; pid: number; cpuPercent: number; alive: boolean }[];
-      tables: {
-        tableId: string;
-        producers: { kind: string; bitrateBps: number; packetsLost: number }[];
-        consumers: number;
-      }[];
-    };
+  it("serves per-table and per-worker stats as JSON, in the protocol's shape", async () => {
+    // fetchSfuStats checks the answer against protocol's SfuStats and refuses anything else.
+    const stats = await fetchSfuStats(t.internalUrl);
     expect(stats.workers).toHaveLength(2);
     expect(stats.workers.every((w) => w.alive && w.pid > 0 && typeof w.cpuPercent === 'number')).toBe(true);
     expect(stats.tables[0]).toMatchObject({

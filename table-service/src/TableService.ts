@@ -1,3 +1,4 @@
+import { sfuLiveTables } from '@live-casino/clients';
 import { createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -204,7 +205,7 @@ export class TableService {
       await app.register(tableRoutes, {
         config,
         issuer,
-        liveTables: liveTables ?? (() => sfuLiveTables(config.SFU_INTERNAL_URL)),
+        liveTables: liveTables ?? (() => liveTablesOf(config.SFU_INTERNAL_URL)),
       });
       await app.register(roundRoutes, { rounds, intake, tables, history: new BetHistory(db) });
       await app.register(visionRoutes, { db, rounds, readings, tables });
@@ -308,13 +309,7 @@ async function sessionKeys(keyOrPath: string): Promise<{ privateKey: CryptoKey; 
 }
 
 /** Tables whose video the sfu is receiving; empty (all offline) when the sfu does not answer. */
-async function sfuLiveTables(sfuUrl: string): Promise<ReadonlySet<string>> {
-  try {
-    const res = await fetch(`${sfuUrl}/stats`, { signal: AbortSignal.timeout(1000) });
-    if (!res.ok) return new Set();
-    const stats = (await res.json()) as { tables?: { tableId: string; producers: unknown[] }[] };
-    return new Set((stats.tables ?? []).filter((t) => t.producers.length > 0).map((t) => t.tableId));
-  } catch {
-    return new Set();
-  }
+/** The tables live on the sfu; none when it cannot be asked (the lobby shows them as not live). */
+async function liveTablesOf(sfuUrl: string): Promise<ReadonlySet<string>> {
+  return sfuLiveTables(sfuUrl).catch(() => new Set<string>());
 }

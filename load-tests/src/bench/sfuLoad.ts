@@ -1,18 +1,7 @@
 import { round, summarize } from '../stats/percentiles.js';
 import { cpuPercentBetween, sampleCpu } from '../stats/processCpu.js';
 import { ViewerSwarm } from '../viewers/ViewerSwarm.js';
-import { TableServiceClient } from '@live-casino/clients';
-
-/** The parts of the sfu's `GET /stats` the bench reads (sfu/src/Sfu.ts SfuStats). */
-interface SfuStats {
-  workers: { index: number; pid: number; cpuPercent: number; routers: number; alive: boolean }[];
-  tables: {
-    tableId: string;
-    viewers: number;
-    consumers: number;
-    routers: { routerId: string; workerIndex: number; role: 'origin' | 'viewer'; peers: number; consumers: number }[];
-  }[];
-}
+import { fetchSfuStats, TableServiceClient } from '@live-casino/clients';
 
 export interface SfuLoadOptions {
   /** The sfu's operations listener, where its /stats are. */
@@ -74,7 +63,7 @@ export interface SfuLoadResult {
  */
 export async function measureSfuLoad(opts: SfuLoadOptions): Promise<SfuLoadResult> {
   const log = opts.log ?? (() => undefined);
-  const before = await sfuStats(opts.sfuInternalUrl);
+  const before = await fetchSfuStats(opts.sfuInternalUrl);
   // One player's session, and one view grant shared by the swarm (renewed near its end).
   const tableService = new TableServiceClient({ baseUrl: opts.tableServiceUrl });
   await tableService.login(opts.player.username, opts.player.password);
@@ -119,7 +108,7 @@ export async function measureSfuLoad(opts: SfuLoadOptions): Promise<SfuLoadResul
   const loaded = cpuPercentBetween(l0, l1);
   const windowS = (l1.at - l0.at) / 1000;
   const v1 = swarm.viewerStats();
-  const after = await sfuStats(opts.sfuInternalUrl);
+  const after = await fetchSfuStats(opts.sfuInternalUrl);
 
   const rates = v1.map((s) => (s.rtpPackets - (v0.get(s.name)?.rtpPackets ?? 0)) / windowS);
   const kbps = v1.map((s) => ((s.rtpBytes - (v0.get(s.name)?.rtpBytes ?? 0)) * 8) / 1000 / windowS);
@@ -160,12 +149,6 @@ export async function measureSfuLoad(opts: SfuLoadOptions): Promise<SfuLoadResul
     benchProcessCpuPct: ((selfCpu1.user + selfCpu1.system) / 1000 / (windowS * 1000)) * 100,
     errors,
   };
-}
-
-export async function sfuStats(sfuInternalUrl: string): Promise<SfuStats> {
-  const res = await fetch(`${sfuInternalUrl}/stats`, { signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`GET ${sfuInternalUrl}/stats: HTTP ${res.status}`);
-  return (await res.json()) as SfuStats;
 }
 
 export function sfuLoadJson(r: SfuLoadResult): Record<string, unknown> {

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TableServiceClient } from '@live-casino/clients';
+import type { SfuStats } from '@live-casino/protocol';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Ports of its own, apart from `npm start`, the e2e tests and the video bench. */
@@ -45,14 +46,6 @@ interface PlatformHandle {
 }
 interface PlatformModule {
   Platform: { start(opts: Record<string, unknown>): Promise<PlatformHandle> };
-}
-
-interface SfuStats {
-  tables: {
-    tableId: string;
-    producers: { producerId: string; kind: string }[];
-    hls: { running: boolean; restarts: number } | null;
-  }[];
 }
 
 interface VisionHealth {
