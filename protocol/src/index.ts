@@ -1,3 +1,4 @@
+export * from './answers.js';
 export * from './auth.js';
 export * from './envConfig.js';
 export * from './errors.js';

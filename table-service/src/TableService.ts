@@ -7,7 +7,8 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { TableId } from '@live-casino/protocol';
+import { TableId, TableSnapshot } from '@live-casino/protocol';
+import { errorResponses } from './routes/errorResponses.js';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type CryptoKey, importPKCS8, importSPKI } from 'jose';
@@ -53,8 +54,17 @@ export interface TableServiceOptions {
  * (OpenAPI at /docs) and realtime on one server. `close()` stops intake first, finishes in-flight
  * bets, then closes the pool.
  */
+/** A public route and the schemas of its answers, by status code. */
+export interface RouteSchema {
+  method: string;
+  url: string;
+  response: Record<string, unknown> | undefined;
+}
+
 export class TableService {
   readonly app: FastifyInstance;
+  /** Every public route with its response schemas (hidden ones, /health and /docs, left out). */
+  readonly routeSchemas: readonly RouteSchema[];
   readonly db: Database;
   readonly ledger: Ledger;
   readonly rounds: Rounds;
@@ -76,6 +86,7 @@ export class TableService {
 
   private constructor(parts: {
     app: FastifyInstance;
+    routeSchemas: readonly RouteSchema[];
     db: Database;
     ledger: Ledger;
     rounds: Rounds;
@@ -89,6 +100,7 @@ export class TableService {
     opsAddress: { host: string; port: number };
   }) {
     this.app = parts.app;
+    this.routeSchemas = parts.routeSchemas;
     this.db = parts.db;
     this.ledger = parts.ledger;
     this.rounds = parts.rounds;
@@ -142,6 +154,15 @@ export class TableService {
         bodyLimit: 16 * 1024,
         trustProxy: config.trustProxy,
       }).withTypeProvider<TypeBoxTypeProvider>();
+      // What each public route answers, for the contract test (every answer is a protocol schema).
+      const routeSchemas: RouteSchema[] = [];
+      app.addHook('onRoute', (route) => {
+        const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
+        if (schema?.hide) return;
+        for (const method of [route.method].flat()) {
+          if (method !== 'HEAD') routeSchemas.push({ method, url: route.url, response: schema?.response });
+        }
+      });
       const metrics = createMetrics({
         tableIds: tables.keys(),
         realtimeConnections: () => realtime.io.engine.clientsCount,
@@ -245,13 +266,15 @@ export class TableService {
             tags: ['rounds'],
             summary: 'The table as of a round-log sequence number, for clients that missed events',
             params: Type.Object({ tableId: TableId }),
+            response: { 200: TableSnapshot, ...errorResponses },
           },
         },
-        async (request) => realtime.snapshot((request.params as { tableId: string }).tableId),
+        async (request) => realtime.snapshot(request.params.tableId),
       );
       await app.ready();
       return new TableService({
         app: app as unknown as FastifyInstance,
+        routeSchemas,
         db,
         ledger,
         rounds,

@@ -1,38 +1,7 @@
-import { type Static, Type } from '@sinclair/typebox';
+import type { RoundBet, RoundBetTotals } from '@live-casino/protocol';
 import type { Database } from '../db/Database.js';
 
-/** One of the caller's bets of a round, as GET /v1/rounds/:roundId shows it. */
-export const RoundBet = Type.Object({
-  betId: Type.String(),
-  clientBetId: Type.String(),
-  bet: Type.Unknown(),
-  stake: Type.Integer(),
-  currency: Type.String(),
-  status: Type.Union([
-    Type.Literal('placed'),
-    Type.Literal('cancelled'),
-    Type.Literal('won'),
-    Type.Literal('lost'),
-    Type.Literal('push'),
-    Type.Literal('refunded'),
-  ]),
-  /** What the settlement (or void) paid back to the wallet, stake included; null until then. */
-  payout: Type.Union([Type.Integer(), Type.Null()]),
-  windowBasis: Type.String(),
-  placedAt: Type.String({ format: 'date-time' }),
-  settledAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
-export type RoundBet = Static<typeof RoundBet>;
-
-/** Every bet of a round summed up, for staff: no player is named. */
-export const RoundBetTotals = Type.Object({
-  bets: Type.Integer(),
-  players: Type.Integer(),
-  staked: Type.Integer(),
-  paidOut: Type.Integer(),
-  byStatus: Type.Record(Type.String(), Type.Object({ bets: Type.Integer(), staked: Type.Integer() })),
-});
-export type RoundBetTotals = Static<typeof RoundBetTotals>;
+export { RoundBet, RoundBetTotals } from '@live-casino/protocol';
 
 interface BetRow {
   id: string;

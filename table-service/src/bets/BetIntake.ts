@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, type BetDto, type DelayAnswer, isErrorCode } from '@live-casino/protocol';
+import { AppError, type BetDto, type DelayAnswer, isErrorCode, type RebetAnswer } from '@live-casino/protocol';
 import type { Logger } from 'pino';
 import type { Database } from '../db/Database.js';
 import { transferBodyHash } from '../Ledger.js';
@@ -217,11 +217,7 @@ export class BetIntake {
   }
 
   /** Repeats the player's bets of their last settled round at this table on a new round. */
-  async rebet(
-    playerId: string,
-    roundId: string,
-    clientBetIdPrefix: string,
-  ): Promise<{ placed: BetDto[]; refused: { bet: unknown; stake: number; code: string; message: string }[] }> {
+  async rebet(playerId: string, roundId: string, clientBetIdPrefix: string): Promise<RebetAnswer> {
     const round = await this.#round(roundId);
     const { rows } = await this.#db.query<{ spec: unknown; stake: number }>(
       `SELECT b.spec, b.stake FROM bets b
@@ -235,7 +231,7 @@ export class BetIntake {
     );
     if (rows.length === 0) throw new AppError('BET_NOT_FOUND', 'no settled bets to repeat at this table');
     const placed: BetDto[] = [];
-    const refused: { bet: unknown; stake: number; code: string; message: string }[] = [];
+    const refused: RebetAnswer['refused'] = [];
     // In order, so that what does not fit (funds, limits) is the last bets, as a player expects.
     for (const [i, row] of rows.entries()) {
       try {

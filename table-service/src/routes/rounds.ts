@@ -2,6 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   AppError,
   BetDto,
+  BetList,
+  CurrentRound,
+  NoContent,
+  RebetAnswer,
+  RoundDetail,
   ClientBetId,
   ErrorBodySchema,
   RoundDto,
@@ -12,7 +17,7 @@ import {
 import { Type } from '@sinclair/typebox';
 import { errorResponses } from './errorResponses.js';
 import { currentSession, requireRole, requireTableAccess } from '../auth/authPlugin.js';
-import { type BetHistory, RoundBet, RoundBetTotals } from '../bets/BetHistory.js';
+import type { BetHistory } from '../bets/BetHistory.js';
 import type { BetIntake } from '../bets/BetIntake.js';
 import type { Rounds } from '../rounds/Rounds.js';
 import type { TableRules } from '../rounds/RoundTypes.js';
@@ -78,7 +83,7 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
         tags: ['rounds'],
         summary: 'The round in play at a table (null between rounds)',
         params: Type.Object({ tableId: TableId }),
-        response: { 200: Type.Object({ round: Type.Union([RoundBody, Type.Null()]) }), ...errors },
+        response: { 200: CurrentRound, ...errors },
       },
     },
     async (request) => {
@@ -96,14 +101,7 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
         summary:
           "Any round, finished or not: its state, times and result; for a player, their own bets of it with status and payout (never anyone else's); for staff, the round's bet totals",
         params: Type.Object({ roundId: RoundId }),
-        response: {
-          200: Type.Object({
-            round: RoundBody,
-            bets: Type.Optional(Type.Array(RoundBet)),
-            totals: Type.Optional(RoundBetTotals),
-          }),
-          ...errors,
-        },
+        response: { 200: RoundDetail, ...errors },
       },
     },
     async (request) => {
@@ -305,15 +303,7 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
           },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({
-            placed: Type.Array(BetBody),
-            refused: Type.Array(
-              Type.Object({ bet: Type.Unknown(), stake: Type.Integer(), code: Type.String(), message: Type.String() }),
-            ),
-          }),
-          ...errors,
-        },
+        response: { 200: RebetAnswer, ...errors },
       },
     },
     async (request) =>
@@ -342,7 +332,7 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
         tags: ['bets'],
         summary: "The player's bets, newest first",
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }),
-        response: { 200: Type.Array(BetBody), ...errors },
+        response: { 200: BetList, ...errors },
       },
     },
     async (request) => intake.history(currentSession(request).userId, request.query.limit ?? 50),
@@ -362,7 +352,7 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
           },
           { additionalProperties: false },
         ),
-        response: { 204: Type.Null(), ...errors },
+        response: { 204: NoContent, ...errors },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 import { errorResponses } from './errorResponses.js';
-import { AppError, StreamGrant, TableId, TableSummary } from '@live-casino/protocol';
+import { AppError, StreamGrant, TableId, TableList } from '@live-casino/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { timingSafeEqual } from 'node:crypto';
@@ -27,7 +27,7 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
       schema: {
         tags: ['lobby'],
         summary: 'Tables of the lobby with their live state',
-        response: { 200: Type.Array(TableSummary) },
+        response: { 200: TableList },
       },
     },
     async () => {

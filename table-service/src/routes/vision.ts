@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
-  Alert,
+  AlertList,
   AppError,
   RoundId,
   TableId,
-  VisionReading,
+  RoundReadings,
   VisionReadingAnswer,
   VisionReadingBody,
 } from '@live-casino/protocol';
@@ -62,10 +62,7 @@ export const visionRoutes: FastifyPluginAsyncTypebox<VisionRoutesOptions> = asyn
         tags: ['vision'],
         summary: "A round's vision readings in studio time order (staff; a dealer for their own table)",
         params: Type.Object({ roundId: RoundId }),
-        response: {
-          200: Type.Object({ roundId: Type.String(), readings: Type.Array(VisionReading) }),
-          ...errors,
-        },
+        response: { 200: RoundReadings, ...errors },
       },
     },
     async (request) => {
@@ -92,7 +89,7 @@ export const visionRoutes: FastifyPluginAsyncTypebox<VisionRoutesOptions> = asyn
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Array(Alert), ...errors },
+        response: { 200: AlertList, ...errors },
       },
     },
     async (request) => listAlerts(db.pool, { open: request.query.open ?? false, limit: request.query.limit ?? 100 }),
