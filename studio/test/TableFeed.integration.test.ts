@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ABS_CAPTURE_TIME_URI } from '@live-casino/media';
 import { ImageData, createCanvas } from '@napi-rs/canvas';
 import { decodeTimecode, rtpToStudioTime } from '@live-casino/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedScene } from '../src/simulator/NodeCanvas.js';
-import { ABS_CAPTURE_TIME_URI } from '../src/simulator/RtpPacket.js';
 import type { GameKind, SceneEvent } from '../src/simulator/SceneTypes.js';
 import { TableFeed } from '../src/simulator/TableFeed.js';
 import { decodeVp8Frames } from './helpers/decodeVp8.js';

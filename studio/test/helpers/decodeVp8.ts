@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { serializeIvfFileHeader, serializeIvfFrameHeader } from '../../src/simulator/IvfReader.js';
+import { serializeIvfFileHeader, serializeIvfFrameHeader } from '@live-casino/media';
 
 /** Decodes VP8 frames with ffmpeg (via an IVF stream on stdin) into one RGBA buffer per frame. */
 export async function decodeVp8Frames(frames: readonly Buffer[], width: number, height: number): Promise<Buffer[]> {
