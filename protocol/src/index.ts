@@ -9,5 +9,4 @@ export * from './tableEvents.js';
 export * from './tables.js';
 export * from './timecode.js';
 export * from './vision.js';
-export * from './rtp.js';
 export * from './countdown.js';

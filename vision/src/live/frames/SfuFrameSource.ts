@@ -1,10 +1,10 @@
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
+import { isRtcp, parseRtpHeader, rtpToStudioTime } from '@live-casino/media';
 import {
   AppError,
   type EgressInfo,
   isErrorCode,
-  rtpToStudioTime,
   type SfuAck,
   type SfuClientToServer,
   type SfuRequestName,
@@ -22,7 +22,7 @@ import type {
   SfuFrameSourceOptions,
 } from './FrameSourceTypes.js';
 import { Vp8Decoder } from './Vp8Decoder.js';
-import { isRtcp, parseRtpHeader, Vp8Depacketizer, type Vp8Frame } from './Vp8Depacketizer.js';
+import { Vp8Depacketizer, type Vp8Frame } from './Vp8Depacketizer.js';
 
 export type { DecodedFrame, FrameSourceEvents, SfuFrameSourceOptions } from './FrameSourceTypes.js';
 
