@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ABS_CAPTURE_TIME_URI } from '@live-casino/media';
+import { ABS_CAPTURE_TIME_URI, rtpToStudioTime } from '@live-casino/media';
 import { ImageData, createCanvas } from '@napi-rs/canvas';
-import { decodeTimecode, rtpToStudioTime } from '@live-casino/protocol';
+import { decodeTimecode } from '@live-casino/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedScene } from '../src/simulator/NodeCanvas.js';
 import type { GameKind, SceneEvent } from '../src/simulator/SceneTypes.js';
