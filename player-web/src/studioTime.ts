@@ -1,4 +1,5 @@
-import { rtpTimestampDelta, rtpToStudioTime, type StudioClockMapping } from '@live-casino/protocol';
+import { rtpTimestampDelta, rtpToStudioTime } from '@live-casino/media';
+import type { StudioClockMapping } from '@live-casino/protocol';
 
 /**
  * Studio time of the frame on screen, from what the browser tells about it: the RTP timestamp of a

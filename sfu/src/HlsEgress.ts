@@ -2,11 +2,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isRtcp, parseRtpHeader, rtpToStudioTime, type StudioClockMapping } from '@live-casino/protocol';
+import {
+  isH264KeyframeStart,
+  isRtcp,
+  isVp8KeyframeStart,
+  parseRtpHeader,
+  type RtpHeaderFields,
+  rtpToStudioTime,
+  serializeRtpPacket,
+} from '@live-casino/media';
+import type { StudioClockMapping } from '@live-casino/protocol';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { ptsSeconds, segmentFirstPts } from './mpegts.js';
-import { isH264KeyframeStart, isVp8KeyframeStart } from './rtpPacket.js';
 
 export interface HlsEgressOptions {
   tableId: string;
@@ -195,7 +203,7 @@ export class HlsEgress {
     pending.push(Buffer.from(msg));
     if (!rtp.marker) return;
     epoch.base = { rtpTimestamp: rtp.timestamp, arrivedAtMs: Date.now() };
-    this.#relay.send(probationPacket(pending[0]!), this.#ffmpegPort, '127.0.0.1');
+    this.#relay.send(probationPacket(parseRtpHeader(pending[0]!)!), this.#ffmpegPort, '127.0.0.1');
     for (const packet of pending) this.#relay.send(packet, this.#ffmpegPort, '127.0.0.1');
     pending.length = 0;
   }
@@ -448,17 +456,10 @@ export class HlsEgress {
  * is the middle of a frame: an RTP receiver that holds back the first packet of a new source
  * (RFC 3550 A.1 probation, as ffmpeg's) takes this one, and a depacketiser drops it.
  */
-function probationPacket(first: Buffer): Buffer {
-  const headerLength = 12 + 4 * (first[0]! & 0x0f);
-  const packet = Buffer.alloc(headerLength + 2);
-  first.copy(packet, 0, 0, 12);
-  packet[0] = 0x80;
-  packet[1] = first[1]! & 0x7f;
-  packet.writeUInt16BE((first.readUInt16BE(2) - 1) & 0xffff, 2);
-  packet.fill(0, 12, headerLength);
-  packet[headerLength] = 0x00; // VP8 payload descriptor: not the start of a partition
-  packet[headerLength + 1] = 0x00;
-  return packet;
+function probationPacket(first: RtpHeaderFields): Buffer {
+  const header = { ...first, sequenceNumber: (first.sequenceNumber - 1) & 0xffff, marker: false };
+  // VP8 payload descriptor: not the start of a partition; then one byte of "data".
+  return serializeRtpPacket(header, [Uint8Array.of(0x00, 0x00)]);
 }
 
 /**

@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { ntpToUnixMs, rtpToStudioTime } from '@live-casino/media';
 import {
   AppError,
   type ConsumerInfo,
   type EgressInfo,
-  ntpToUnixMs,
-  rtpToStudioTime,
   type StudioClockMapping,
   type TransportInfo,
 } from '@live-casino/protocol';
@@ -793,7 +792,7 @@ export function clockFromSenderReport(producer: ms.Producer, info: unknown): Stu
   return {
     producerId: producer.id,
     rtpTimestamp: sr.rtpTs >>> 0,
-    studioTimeMs: ntpToUnixMs(sr.ntpSec, sr.ntpFrac),
+    studioTimeMs: ntpToUnixMs({ seconds: sr.ntpSec, fraction: sr.ntpFrac }),
     clockRate,
   };
 }

@@ -11,5 +11,3 @@ export const MEDIA_CODECS: ms.RouterRtpCodecCapability[] = [
     parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
   },
 ];
-
-export const ABS_CAPTURE_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time';

@@ -1,6 +1,7 @@
 import { waitFor } from '../../scripts/testing/waitFor.js';
 import { generateKeyPairSync } from 'node:crypto';
 import dgram from 'node:dgram';
+import { serializeRtpPacket, serializeSenderReport } from '@live-casino/media';
 import { type SfuRequestName, signStreamToken, type StudioClockMapping } from '@live-casino/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, startTestSfu, type TestSfu, VP8_INGEST } from './helpers.js';
@@ -28,28 +29,13 @@ async function udpSocket(): Promise<{ socket: dgram.Socket; port: number; packet
 
 /** A one-packet VP8 keyframe (RFC 7741 descriptor S=1 PID=0, then a frame tag with P=0). */
 function vp8Packet(seq: number, timestamp: number, ssrc: number): Buffer {
-  const header = Buffer.alloc(12);
-  header[0] = 0x80;
-  header[1] = 0x80 | 96;
-  header.writeUInt16BE(seq & 0xffff, 2);
-  header.writeUInt32BE(timestamp >>> 0, 4);
-  header.writeUInt32BE(ssrc, 8);
   const payload = Buffer.from([0x10, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01, 1, 2, 3, 4]);
-  return Buffer.concat([header, payload]);
+  return serializeRtpPacket({ payloadType: 96, sequenceNumber: seq, timestamp, ssrc, marker: true }, [payload]);
 }
 
 /** RTCP sender report (RFC 3550 6.4.1) mapping `rtpTs` to `unixMs`. */
 function senderReport(ssrc: number, unixMs: number, rtpTs: number): Buffer {
-  const b = Buffer.alloc(28);
-  b[0] = 0x80;
-  b[1] = 200;
-  b.writeUInt16BE(6, 2);
-  b.writeUInt32BE(ssrc, 4);
-  const ntp = unixMs / 1000 + 2_208_988_800;
-  b.writeUInt32BE(Math.floor(ntp), 8);
-  b.writeUInt32BE(Math.floor((ntp % 1) * 2 ** 32), 12);
-  b.writeUInt32BE(rtpTs >>> 0, 16);
-  return b;
+  return serializeSenderReport({ ssrc, ntpMs: unixMs, rtpTimestamp: rtpTs, packetCount: 0, octetCount: 0 });
 }
 
 describe('sfu RTP egress', () => {

@@ -1,15 +1,13 @@
+import { decodeVideo } from '../../scripts/testing/decodeVideo.js';
 import { waitFor } from '../../scripts/testing/waitFor.js';
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { decodeTimecode } from '@live-casino/protocol';
 import { createSimulatedScene, TableFeed } from '@live-casino/studio/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchPlaylist, request, startTestSfu, type TestSfu } from './helpers.js';
 
-const run = promisify(execFile);
 const TABLE = 'roulette-1';
 
 function segmentsOf(text: string): { pdt: number; uri: string }[] {
@@ -54,32 +52,9 @@ describe('HLS program date time on the studio clock', () => {
   async function framesOf(uri: string): Promise<{ ptsS: number; studioMs: number | null }[]> {
     const file = path.join(dir, path.basename(uri.split('?')[0]!));
     await writeFile(file, Buffer.from(await (await fetch(`${t.url}/hls/${TABLE}/${uri}`)).arrayBuffer()));
-    const { stdout, stderr } = await run(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-nostats',
-        '-i',
-        file,
-        '-vf',
-        'showinfo',
-        '-fps_mode',
-        'passthrough',
-        '-f',
-        'rawvideo',
-        '-pix_fmt',
-        'rgba',
-        '-',
-      ],
-      { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
-    );
-    const pts = [...stderr.toString().matchAll(/pts_time:\s*([0-9.]+)/g)].map((m) => Number(m[1]));
-    const size = 640 * 360 * 4;
-    expect(stdout.length).toBe(pts.length * size);
-    return pts.map((ptsS, i) => ({
-      ptsS,
-      studioMs: decodeTimecode(stdout.subarray(i * size, (i + 1) * size), 640, 360),
-    }));
+    const { frames, ptsS } = await decodeVideo({ file }, 640, 360);
+    expect(ptsS.length).toBe(frames.length);
+    return frames.map((frame, i) => ({ ptsS: ptsS[i]!, studioMs: decodeTimecode(frame, 640, 360) }));
   }
 
   async function expectExactDates(label: string, pick: (uri: string) => boolean): Promise<void> {

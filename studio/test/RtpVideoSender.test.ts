@@ -2,11 +2,16 @@ import dgram from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/simulator/FeedLogger.js';
-import { parseRtcpCompound } from '../src/simulator/Rtcp.js';
-import { msToNtp, ntpMiddle32 } from '../src/simulator/RtpClock.js';
-import { decodeAbsCaptureTime, isRtcpPacket, parseRtpPacket } from '../src/simulator/RtpPacket.js';
+import {
+  decodeAbsCaptureTime,
+  isRtcp,
+  ntpMiddle32,
+  parseRtcpCompound,
+  parseRtpPacket,
+  parseVp8PayloadDescriptor,
+  unixMsToNtp,
+} from '@live-casino/media';
 import { RtpVideoSender } from '../src/simulator/RtpVideoSender.js';
-import { parseVp8PayloadDescriptor } from '../src/simulator/Vp8Packetizer.js';
 
 interface Sink {
   socket: dgram.Socket;
@@ -26,7 +31,7 @@ async function sink(): Promise<Sink> {
   return s;
 }
 
-const rtpOf = (s: Sink) => s.packets.filter((p) => !isRtcpPacket(p)).map(parseRtpPacket);
+const rtpOf = (s: Sink) => s.packets.filter((p) => !isRtcp(p)).map(parseRtpPacket);
 const keyFrame = (size: number): Buffer => {
   const frame = Buffer.alloc(size, 0xab);
   frame[0] = 0x10;
@@ -70,7 +75,7 @@ describe('RtpVideoSender', () => {
     const first = packets.slice(0, 5);
     expect(first.map((p) => p.marker)).toEqual([false, false, false, false, true]);
     expect(new Set(first.map((p) => p.timestamp)).size).toBe(1);
-    expect(first.map((p) => parseVp8PayloadDescriptor(p.payload).startOfPartition)).toEqual([
+    expect(first.map((p) => parseVp8PayloadDescriptor(p.payload)?.startOfPartition)).toEqual([
       true,
       false,
       false,
@@ -84,11 +89,11 @@ describe('RtpVideoSender', () => {
     }
     expect(decodeAbsCaptureTime(packets[0]?.extensions.get(3) as Uint8Array)).toBeCloseTo(now.ms, 6);
     expect(decodeAbsCaptureTime(packets[5]?.extensions.get(3) as Uint8Array)).toBeCloseTo(now.ms + 33, 6);
-    const pictureIds = packets.map((p) => parseVp8PayloadDescriptor(p.payload).pictureId ?? -1);
+    const pictureIds = packets.map((p) => parseVp8PayloadDescriptor(p.payload)?.pictureId ?? -1);
     expect(pictureIds[5]).toBe(((pictureIds[0] as number) + 1) % 0x8000);
 
     // The first frame triggers an SR at once, mapping "now" on the same clock as the frames.
-    const sr = rx.packets.filter(isRtcpPacket).flatMap((p) => parseRtcpCompound(p))[0];
+    const sr = rx.packets.filter(isRtcp).flatMap((p) => parseRtcpCompound(p))[0];
     expect(sr?.type).toBe('sr');
     if (sr?.type === 'sr') {
       expect(sr.report).toMatchObject({
@@ -115,7 +120,7 @@ describe('RtpVideoSender', () => {
     send('81ce0002 00000001 0000abcd'.replaceAll(' ', ''));
     send('84ce0004 00000001 00000000 0000abcd 01000000'.replaceAll(' ', ''));
     // RR: our last SR was sent at now.ms; the SFU held it 250 ms and its report arrives 300 ms after the SR.
-    const lsr = ntpMiddle32(msToNtp(now.ms));
+    const lsr = ntpMiddle32(unixMsToNtp(now.ms));
     now.ms += 300;
     const hex32 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
     send(
@@ -144,7 +149,7 @@ describe('RtpVideoSender', () => {
     const [b] = rtpOf(rx2);
     expect(b?.sequenceNumber).toBe(((a?.sequenceNumber ?? 0) + 1) & 0xffff);
     expect(b?.timestamp).toBe(((a?.timestamp ?? 0) + 2970) >>> 0);
-    expect(rx2.packets.some(isRtcpPacket)).toBe(true);
+    expect(rx2.packets.some(isRtcp)).toBe(true);
     // RTP and RTCP leave from one port (rtcp-mux), the one the SFU learns with comedia.
     expect(new Set([...rx.from, ...rx2.from].map((r) => r.port))).toEqual(new Set([sender.localAddress.port]));
     await expect(sender.setTarget({ host: '::1', port: 5000 })).rejects.toThrow(/IPv6/);

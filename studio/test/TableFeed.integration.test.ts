@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
+import { decodeVideo } from '../../scripts/testing/decodeVideo.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ImageData, createCanvas } from '@napi-rs/canvas';
-import { decodeTimecode, rtpToStudioTime } from '@live-casino/protocol';
+import { ABS_CAPTURE_TIME_URI, rtpToStudioTime } from '@live-casino/media';
+import { decodeTimecode } from '@live-casino/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedScene } from '../src/simulator/NodeCanvas.js';
-import { ABS_CAPTURE_TIME_URI } from '../src/simulator/RtpPacket.js';
 import type { GameKind, SceneEvent } from '../src/simulator/SceneTypes.js';
 import { TableFeed } from '../src/simulator/TableFeed.js';
-import { decodeVp8Frames } from './helpers/decodeVp8.js';
 import { RtpTestReceiver } from './helpers/RtpTestReceiver.js';
 
 const WIDTH = 640;
@@ -94,11 +94,7 @@ describe('TableFeed end to end: render → VP8 → RTP → depacketize → decod
       if (!lastSr) throw new Error('no sender report');
       const mapping = { rtpTimestamp: lastSr.rtpTimestamp, studioTimeMs: lastSr.ntpMs, clockRate: 90000 };
 
-      const decoded = await decodeVp8Frames(
-        frames.map((f) => f.data),
-        WIDTH,
-        HEIGHT,
-      );
+      const decoded = (await decodeVideo({ vp8Frames: frames.map((f) => f.data) }, WIDTH, HEIGHT)).frames;
       expect(decoded).toHaveLength(frames.length);
       const captureTimes: number[] = [];
       frames.forEach((frame, i) => {

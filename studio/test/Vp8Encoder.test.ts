@@ -24,6 +24,8 @@ async function feed(encoder: Vp8Encoder, count: number, firstCapture: number): P
   }
 }
 
+const OPTIONS = { width: W, height: H, fps: 30, gopFrames: 5, bitrateKbps: 300, log: silentLogger };
+
 describe('Vp8Encoder', () => {
   const cleanup: (() => void)[] = [];
   afterEach(() => {
@@ -31,14 +33,7 @@ describe('Vp8Encoder', () => {
   });
 
   it('returns each frame with its capture time, key frames every GOP, without lookahead', async () => {
-    const encoder = await Vp8Encoder.create({
-      width: W,
-      height: H,
-      fps: 30,
-      gopFrames: 5,
-      bitrateKbps: 300,
-      log: silentLogger,
-    });
+    const encoder = await Vp8Encoder.create(OPTIONS);
     cleanup.push(() => encoder.close());
     const out: EncodedFrame[] = [];
     encoder.on('frame', (f) => out.push(f));
@@ -50,14 +45,7 @@ describe('Vp8Encoder', () => {
   });
 
   it('restarts ffmpeg after it dies and carries on with a key frame', async () => {
-    const encoder = await Vp8Encoder.create({
-      width: W,
-      height: H,
-      fps: 30,
-      gopFrames: 30,
-      bitrateKbps: 300,
-      log: silentLogger,
-    });
+    const encoder = await Vp8Encoder.create({ ...OPTIONS, gopFrames: 30 });
     cleanup.push(() => encoder.close());
     const out: EncodedFrame[] = [];
     const deaths: { restartInMs: number }[] = [];
@@ -81,25 +69,8 @@ describe('Vp8Encoder', () => {
   });
 
   it('fails to create when ffmpeg is missing, and closes idempotently', async () => {
-    await expect(
-      Vp8Encoder.create({
-        width: W,
-        height: H,
-        fps: 30,
-        gopFrames: 5,
-        bitrateKbps: 300,
-        log: silentLogger,
-        ffmpegPath: '/nonexistent/ffmpeg',
-      }),
-    ).rejects.toThrow(/ENOENT/);
-    const encoder = await Vp8Encoder.create({
-      width: W,
-      height: H,
-      fps: 30,
-      gopFrames: 5,
-      bitrateKbps: 300,
-      log: silentLogger,
-    });
+    await expect(Vp8Encoder.create({ ...OPTIONS, ffmpegPath: '/nonexistent/ffmpeg' })).rejects.toThrow(/ENOENT/);
+    const encoder = await Vp8Encoder.create(OPTIONS);
     let closed = 0;
     encoder.on('closed', () => closed++);
     encoder.close();

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { SfuClient } from '@live-casino/clients';
-import { rtpTimestampDelta, rtpToStudioTime, type SfuRequest, type StudioClockMapping } from '@live-casino/protocol';
+import { isRtcp, rtpTimestampDelta, rtpToStudioTime } from '@live-casino/media';
+import type { SfuRequest, StudioClockMapping } from '@live-casino/protocol';
 import nodeDataChannel, { type PeerConnection, type Track } from 'node-datachannel';
 import type { ConsumerParameters, RtpCapabilities, TransportParameters } from './mediasoupTypes.js';
 import { buildRemoteOffer, parseLocalAnswer, viewerRtpCapabilities } from './remoteOffer.js';
@@ -228,9 +229,7 @@ export class DatachannelViewer extends EventEmitter<DatachannelViewerEvents> {
 
   #onPacket(packet: Buffer): void {
     if (packet.length < 12) return;
-    // RFC 5761: with rtcp-mux, payload types 64-95 of the second byte (200-223 with the marker bit) are RTCP.
-    const pt = (packet[1] as number) & 0x7f;
-    if (pt >= 64 && pt <= 95) {
+    if (isRtcp(packet)) {
       this.#rtcpPackets++;
       return;
     }

@@ -3,11 +3,21 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
+import {
+  isRtcp,
+  isVp8KeyFrame,
+  ntpMiddle32,
+  PICTURE_ID_MODULO,
+  packetizeVp8,
+  parseRtcpCompound,
+  type RtcpPacket,
+  RtpTimeline,
+  serializeRtpPacket,
+  serializeSenderReportCompound,
+  unixMsToNtp,
+  VIDEO_CLOCK_RATE,
+} from '@live-casino/media';
 import type { FeedLogger } from './FeedLogger.js';
-import { type RtcpPacket, parseRtcpCompound, serializeSenderReportCompound } from './Rtcp.js';
-import { RtpTimeline, VIDEO_CLOCK_RATE, msToNtp, ntpMiddle32 } from './RtpClock.js';
-import { isRtcpPacket, serializeRtpPacket } from './RtpPacket.js';
-import { PICTURE_ID_MODULO, isVp8KeyFrame, packetizeVp8 } from './Vp8Packetizer.js';
 
 export interface UdpTarget {
   readonly host: string;
@@ -235,7 +245,7 @@ export class RtpVideoSender extends EventEmitter<RtpVideoSenderEvents> {
   }
 
   #onMessage(message: Buffer): void {
-    if (!isRtcpPacket(message)) return;
+    if (!isRtcp(message)) return;
     for (const packet of parseRtcpCompound(message)) {
       switch (packet.type) {
         case 'nack':
@@ -266,7 +276,7 @@ export class RtpVideoSender extends EventEmitter<RtpVideoSenderEvents> {
             let rttMs: number | null = null;
             if (block.lastSr !== 0) {
               // RFC 3550 6.4.1: RTT = arrival - LSR - DLSR, all in 1/65536 s.
-              const arrival = ntpMiddle32(msToNtp(this.#opts.clock()));
+              const arrival = ntpMiddle32(unixMsToNtp(this.#opts.clock()));
               rttMs = (((arrival - block.lastSr - block.delaySinceLastSr) >>> 0) / 65536) * 1000;
               if (rttMs > 60_000) rttMs = null;
             }

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { ABS_CAPTURE_TIME_URI } from '@live-casino/media';
 import { type Canvas, createCanvas } from '@napi-rs/canvas';
 import type { Canvas2D } from './Canvas2D.js';
 import { type FeedLogger, silentLogger } from './FeedLogger.js';
-import { ABS_CAPTURE_TIME_URI } from './RtpPacket.js';
 import { RtpVideoSender } from './RtpVideoSender.js';
 import type { SceneState, TableScene } from './SceneTypes.js';
 import { drawStudioOverlay } from './StudioOverlay.js';

@@ -1,9 +1,8 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { IvfReader, isVp8KeyFrame } from '@live-casino/media';
 import type { FeedLogger } from './FeedLogger.js';
-import { IvfReader } from './IvfReader.js';
-import { isVp8KeyFrame } from './Vp8Packetizer.js';
 
 export interface Vp8EncoderOptions {
   width: number;

@@ -25,7 +25,6 @@ export { drawCard, drawSuit } from './CardPainter.js';
 export type { FeedLogger } from './FeedLogger.js';
 export { createSimulatedScene, nodeLayerFactory } from './NodeCanvas.js';
 export { ROULETTE_LAYOUT, ROULETTE_TIMELINE, RouletteScene } from './RouletteScene.js';
-export { ABS_CAPTURE_TIME_URI } from './RtpPacket.js';
 export type * from './SceneTypes.js';
 export { hashSeed, SeededRandom, seedFromString } from './SeededRandom.js';
 export { drawStudioOverlay, formatUtc, REF_HEIGHT, REF_WIDTH } from './StudioOverlay.js';

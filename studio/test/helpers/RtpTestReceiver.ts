@@ -1,7 +1,14 @@
 import dgram from 'node:dgram';
-import { type RtcpPacket, type SenderReport, parseRtcpCompound } from '../../src/simulator/Rtcp.js';
-import { decodeAbsCaptureTime, isRtcpPacket, parseRtpPacket } from '../../src/simulator/RtpPacket.js';
-import { isVp8KeyFrame, parseVp8PayloadDescriptor } from '../../src/simulator/Vp8Packetizer.js';
+import {
+  decodeAbsCaptureTime,
+  isRtcp,
+  isVp8KeyFrame,
+  parseRtcpCompound,
+  parseRtpPacket,
+  parseVp8PayloadDescriptor,
+  type RtcpPacket,
+  type SenderReport,
+} from '@live-casino/media';
 
 export interface ReceivedFrame {
   readonly rtpTimestamp: number;
@@ -66,7 +73,7 @@ export class RtpTestReceiver {
   }
 
   #onMessage(message: Buffer): void {
-    if (isRtcpPacket(message)) {
+    if (isRtcp(message)) {
       for (const packet of parseRtcpCompound(message)) {
         this.rtcp.push(packet);
         if (packet.type === 'sr') this.senderReports.push(packet.report);
@@ -76,6 +83,10 @@ export class RtpTestReceiver {
     const rtp = parseRtpPacket(message);
     this.sequenceNumbers.push(rtp.sequenceNumber);
     const descriptor = parseVp8PayloadDescriptor(rtp.payload);
+    if (!descriptor) {
+      this.problems.push(`packet ${rtp.sequenceNumber} has no VP8 payload descriptor`);
+      return;
+    }
     const extension = rtp.extensions.get(this.absCaptureTimeExtId);
     const abs = extension ? decodeAbsCaptureTime(extension) : null;
     if (descriptor.startOfPartition) {

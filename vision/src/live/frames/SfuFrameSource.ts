@@ -1,11 +1,11 @@
 import dgram from 'node:dgram';
 import { ClientError } from '@live-casino/clients';
 import { EventEmitter } from 'node:events';
+import { isRtcp, parseRtpHeader, rtpToStudioTime } from '@live-casino/media';
 import {
   AppError,
   type EgressInfo,
   isErrorCode,
-  rtpToStudioTime,
   type SfuAck,
   type SfuClientToServer,
   type SfuRequestName,
@@ -23,7 +23,7 @@ import type {
   SfuFrameSourceOptions,
 } from './FrameSourceTypes.js';
 import { Vp8Decoder } from './Vp8Decoder.js';
-import { isRtcp, parseRtpHeader, Vp8Depacketizer, type Vp8Frame } from './Vp8Depacketizer.js';
+import { Vp8Depacketizer, type Vp8Frame } from './Vp8Depacketizer.js';
 
 export type { DecodedFrame, FrameSourceEvents, SfuFrameSourceOptions } from './FrameSourceTypes.js';
 

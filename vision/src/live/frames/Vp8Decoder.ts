@@ -1,7 +1,15 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { serializeIvfFileHeader, serializeIvfFrameHeader } from '@live-casino/media';
 import type { Logger } from 'pino';
-import { ivfFileHeader, ivfFrameHeader, parseShowinfo } from './Ivf.js';
+import { parseShowinfo } from './showinfo.js';
+
+/**
+ * The pts written into the decoder's IVF input are ours (a counter), which is how decoded pictures
+ * are matched back to the RTP frames they came from; a 1/1000 time base lets a pts counter read
+ * as-is in ffmpeg's logs. The frame count stays 0: the stream is live, and ffmpeg does not need it.
+ */
+const IVF_HEADER = { fourcc: 'VP80', timebaseDenominator: 1000, timebaseNumerator: 1 } as const;
 
 export interface DecodedPicture {
   /** The pts the frame was written with. */
@@ -112,7 +120,7 @@ export class Vp8Decoder extends EventEmitter<Vp8DecoderEvents> {
     child.stdin.on('error', () => undefined);
     child.once('error', (err) => decoder.#onExit(null, null, `ffmpeg could not start: ${err.message}`));
     child.once('exit', (code, signal) => decoder.#onExit(code, signal));
-    child.stdin.write(ivfFileHeader(opts.width, opts.height));
+    child.stdin.write(serializeIvfFileHeader({ ...IVF_HEADER, width: opts.width, height: opts.height }));
     return decoder;
   }
 
@@ -130,7 +138,7 @@ export class Vp8Decoder extends EventEmitter<Vp8DecoderEvents> {
    */
   write(pts: number, frame: Uint8Array): boolean {
     if (!this.running) return false;
-    this.#child.stdin.write(ivfFrameHeader(frame.length, pts));
+    this.#child.stdin.write(serializeIvfFrameHeader(frame.length, pts));
     return this.#child.stdin.write(frame);
   }
 

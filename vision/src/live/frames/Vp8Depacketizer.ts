@@ -7,41 +7,7 @@
  * sender for that keyframe when `push` reports `lost`.
  */
 
-import type { RtpHeader } from '@live-casino/protocol';
-
-export { isRtcp, parseRtpHeader, type RtpHeader } from '@live-casino/protocol';
-
-/** Size of the VP8 payload descriptor, whether the packet starts partition 0; undefined if truncated. */
-export function vp8Descriptor(payload: Uint8Array): { size: number; frameStart: boolean } | undefined {
-  const b0 = payload[0];
-  if (b0 === undefined) return undefined;
-  let size = 1;
-  if (b0 & 0x80) {
-    const x = payload[size++];
-    if (x === undefined) return undefined;
-    if (x & 0x80) {
-      const p = payload[size++];
-      if (p === undefined) return undefined;
-      if (p & 0x80) size++;
-    }
-    if (x & 0x40) size++;
-    if (x & 0x30) size++;
-  }
-  if (size >= payload.length) return undefined;
-  return { size, frameStart: (b0 & 0x10) !== 0 && (b0 & 0x07) === 0 };
-}
-
-/** Keyframe flag and, for keyframes, the coded size (RFC 6386 9.1). */
-export function vp8FrameInfo(frame: Uint8Array): { keyframe: boolean; width?: number; height?: number } {
-  const b0 = frame[0];
-  if (b0 === undefined || (b0 & 0x01) !== 0) return { keyframe: false };
-  if (frame.length < 10 || frame[3] !== 0x9d || frame[4] !== 0x01 || frame[5] !== 0x2a) return { keyframe: false };
-  return {
-    keyframe: true,
-    width: (frame[6]! | (frame[7]! << 8)) & 0x3fff,
-    height: (frame[8]! | (frame[9]! << 8)) & 0x3fff,
-  };
-}
+import { isVp8FrameStart, parseVp8PayloadDescriptor, type RtpHeader, vp8FrameInfo } from '@live-casino/media';
 
 export interface Vp8Frame {
   rtpTimestamp: number;
@@ -114,7 +80,7 @@ export class Vp8Depacketizer {
 
   push(rtp: RtpHeader, packet: Uint8Array, nowMs: number): PushResult {
     const payload = packet.subarray(rtp.payloadOffset, rtp.payloadEnd);
-    const descriptor = vp8Descriptor(payload);
+    const descriptor = parseVp8PayloadDescriptor(payload);
     const result: PushResult = { frames: [], lost: false };
     if (!descriptor) return result;
     this.stats.packets++;
@@ -129,7 +95,7 @@ export class Vp8Depacketizer {
     this.#held.set(seq, {
       timestamp: rtp.timestamp,
       marker: rtp.marker,
-      frameStart: descriptor.frameStart,
+      frameStart: isVp8FrameStart(descriptor),
       data: payload.subarray(descriptor.size),
     });
     this.#drain(result, nowMs);

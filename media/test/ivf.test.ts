@@ -6,8 +6,8 @@ import {
   parseIvfFileHeader,
   serializeIvfFileHeader,
   serializeIvfFrameHeader,
-} from '../src/simulator/IvfReader.js';
-import { isVp8KeyFrame } from '../src/simulator/Vp8Packetizer.js';
+} from '../src/ivf.js';
+import { isVp8KeyFrame } from '../src/vp8.js';
 
 const header = { fourcc: 'VP80', width: 640, height: 360, timebaseDenominator: 30, timebaseNumerator: 1 };
 const stream = (frames: Buffer[]): Buffer =>
@@ -18,6 +18,16 @@ const stream = (frames: Buffer[]): Buffer =>
 
 describe('IvfReader', () => {
   const frames = [Buffer.from('key frame'), Buffer.alloc(0), Buffer.alloc(5000, 7), Buffer.from('last')];
+
+  it('writes the headers ffmpeg expects, byte for byte', () => {
+    const h = serializeIvfFileHeader({ ...header, timebaseDenominator: 1000, width: 640, height: 360 });
+    expect(h.toString('hex')).toBe('444b4946000020005650383080026801e80300000100000000000000' + '00000000');
+    expect(parseIvfFileHeader(h)).toEqual({ ...header, timebaseDenominator: 1000, frameCount: 0 });
+    const f = serializeIvfFrameHeader(1234, 2 ** 40);
+    expect([f.readUInt32LE(0), f.readBigUInt64LE(4)]).toEqual([1234, 2n ** 40n]);
+    expect(() => serializeIvfFrameHeader(1, -1)).toThrow(RangeError);
+    expect(() => serializeIvfFrameHeader(1, 1.5)).toThrow(RangeError);
+  });
 
   it('reads the file header and every frame, whatever the chunking', () => {
     const bytes = stream(frames);

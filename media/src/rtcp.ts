@@ -1,4 +1,8 @@
-import { type NtpTimestamp, msToNtp, ntpToMs } from './RtpClock.js';
+/**
+ * RTCP (RFC 3550 6, feedback per RFC 4585): the sender report and SDES CNAME a sender emits, and
+ * the reports and feedback (NACK, PLI, FIR) it receives. Pure, no I/O.
+ */
+import { type NtpTimestamp, ntpToUnixMs, unixMsToNtp } from './ntp.js';
 
 /** RTCP packet types (RFC 3550, RFC 4585). */
 const PT = { SR: 200, RR: 201, SDES: 202, BYE: 203, RTPFB: 205, PSFB: 206 } as const;
@@ -50,7 +54,7 @@ export function serializeSenderReport(sr: SenderReport): Buffer {
   packet[1] = PT.SR;
   packet.writeUInt16BE(28 / 4 - 1, 2);
   packet.writeUInt32BE(sr.ssrc >>> 0, 4);
-  const ntp = msToNtp(sr.ntpMs);
+  const ntp = unixMsToNtp(sr.ntpMs);
   packet.writeUInt32BE(ntp.seconds, 8);
   packet.writeUInt32BE(ntp.fraction, 12);
   packet.writeUInt32BE(sr.rtpTimestamp >>> 0, 16);
@@ -125,7 +129,7 @@ export function parseRtcpCompound(data: Uint8Array): RtcpPacket[] {
           ntp,
           report: {
             ssrc: u32(4),
-            ntpMs: ntpToMs(ntp),
+            ntpMs: ntpToUnixMs(ntp),
             rtpTimestamp: u32(16),
             packetCount: u32(20),
             octetCount: u32(24),

@@ -1,4 +1,3 @@
-import { rtpToStudioTime } from '@live-casino/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,8 +5,8 @@ import {
   serializeSdesCname,
   serializeSenderReport,
   serializeSenderReportCompound,
-} from '../src/simulator/Rtcp.js';
-import { RtpTimeline, msToNtp, ntpMiddle32, rtpToStudioMs } from '../src/simulator/RtpClock.js';
+} from '../src/rtcp.js';
+import { RtpTimeline, rtpToStudioTime } from '../src/rtpClock.js';
 
 describe('sender report', () => {
   it('serialises RFC 3550 6.4.1 byte for byte', () => {
@@ -31,6 +30,19 @@ describe('sender report', () => {
       expect(sdes[10 + cname.length]).toBe(0);
       expect(parseRtcpCompound(sdes)).toEqual([{ type: 'sdes', chunks: [{ ssrc: 42, cname }] }]);
     }
+  });
+
+  it('writes and reads a report taken after the 2036 NTP rollover', () => {
+    const report = {
+      ssrc: 7,
+      ntpMs: Date.parse('2036-02-07T06:28:17.5Z'),
+      rtpTimestamp: 1,
+      packetCount: 1,
+      octetCount: 1,
+    };
+    const sr = serializeSenderReport(report);
+    expect(sr.subarray(8, 16).toString('hex')).toBe('0000000180000000');
+    expect(parseRtcpCompound(sr)).toMatchObject([{ type: 'sr', report, ntp: { seconds: 1, fraction: 0x80000000 } }]);
   });
 
   it('parses its own compound packet back', () => {
@@ -72,24 +84,10 @@ describe('capture clock mapping', () => {
             const captureMs = origin + offset;
             const rtp = timeline.rtpAt(captureMs);
             expect(Math.abs(rtpToStudioTime(mapping, rtp) - captureMs)).toBeLessThan(0.001);
-            expect(
-              Math.abs(
-                rtpToStudioMs(rtp, { ntpMs: parsed.report.ntpMs, rtpTimestamp: parsed.report.rtpTimestamp }) -
-                  captureMs,
-              ),
-            ).toBeLessThan(0.001);
           }
         },
       ),
     );
-  });
-
-  it('advances 90 ticks per millisecond from a random base', () => {
-    const timeline = new RtpTimeline(0xffffff00, 1000);
-    expect(timeline.rtpAt(1000)).toBe(0xffffff00);
-    expect(timeline.rtpAt(1001)).toBe(0xffffff5a);
-    expect(timeline.rtpAt(1003)).toBe((0xffffff00 + 270) >>> 0);
-    expect(timeline.rtpAt(1000 + 1000 / 30)).toBe(0xffffff00 + 3000 - 2 ** 32);
   });
 });
 
@@ -137,9 +135,5 @@ describe('incoming RTCP', () => {
     const pli = Buffer.from('81ce0002' + '00000001' + '0000abcd', 'hex');
     expect(parseRtcpCompound(Buffer.concat([pli, pli.subarray(0, 8)]))).toHaveLength(1);
     expect(parseRtcpCompound(Buffer.from('00', 'hex'))).toEqual([]);
-  });
-
-  it('takes the middle 32 bits of NTP for LSR', () => {
-    expect(ntpMiddle32(msToNtp(1500))).toBe(((0x7e81 << 16) | 0x8000) >>> 0);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * IVF container (libvpx's raw frame stream): a 32-byte file header, then per frame a 12-byte
  * header (uint32 size, uint64 pts, little endian) and the frame. ffmpeg writes it to a pipe one
- * frame at a time, so it is parsed incrementally as chunks arrive.
+ * frame at a time, so it is parsed incrementally as chunks arrive. The studio reads the encoder's
+ * output with IvfReader; the vision worker writes IVF into its decoder.
  */
 
 export const IVF_FILE_HEADER_SIZE = 32;
@@ -89,6 +90,7 @@ export function serializeIvfFileHeader(header: Omit<IvfFileHeader, 'frameCount'>
 }
 
 export function serializeIvfFrameHeader(size: number, pts: number): Buffer {
+  if (!Number.isSafeInteger(pts) || pts < 0) throw new RangeError(`ivf pts must be a non-negative integer: ${pts}`);
   const buf = Buffer.alloc(IVF_FRAME_HEADER_SIZE);
   buf.writeUInt32LE(size, 0);
   buf.writeBigUInt64LE(BigInt(pts), 4);

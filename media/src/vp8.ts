@@ -1,5 +1,7 @@
 /**
- * VP8 RTP payload format (RFC 7741). Every packet carries the 4-byte payload descriptor
+ * VP8 RTP payload format (RFC 7741) and the frame tag (RFC 6386 9.1). Pure, no I/O.
+ *
+ * The studio's packetizer writes the 4-byte payload descriptor
  *   |X|R|N|S|R| PID |  |I|L|T|K| RSV |  |M| PictureID (15 bits)        |
  * with X=1, I=1 and a 15-bit PictureID that increments per frame: receivers (and the SFU's
  * keyframe/loss logic) use the PictureID to tell frames apart across losses.
@@ -38,6 +40,17 @@ export function isVp8KeyFrame(frame: Uint8Array): boolean {
   return frame.length > 0 && ((frame[0] as number) & 0x01) === 0;
 }
 
+/** Keyframe flag and, for keyframes, the coded size (RFC 6386 9.1: start code 9d 01 2a, then 14-bit sizes). */
+export function vp8FrameInfo(frame: Uint8Array): { keyframe: boolean; width?: number; height?: number } {
+  if (!isVp8KeyFrame(frame)) return { keyframe: false };
+  if (frame.length < 10 || frame[3] !== 0x9d || frame[4] !== 0x01 || frame[5] !== 0x2a) return { keyframe: false };
+  return {
+    keyframe: true,
+    width: (frame[6]! | (frame[7]! << 8)) & 0x3fff,
+    height: (frame[8]! | (frame[9]! << 8)) & 0x3fff,
+  };
+}
+
 export interface Vp8PayloadDescriptor {
   readonly nonReference: boolean;
   readonly startOfPartition: boolean;
@@ -51,14 +64,13 @@ export interface Vp8PayloadDescriptor {
   readonly size: number;
 }
 
-/** Parses the payload descriptor of any RFC 7741 packet (all optional fields). */
-export function parseVp8PayloadDescriptor(payload: Uint8Array): Vp8PayloadDescriptor {
-  const at = (i: number): number => {
-    const byte = payload[i];
-    if (byte === undefined) throw new RangeError('VP8 payload descriptor truncated');
-    return byte;
-  };
-  const b0 = at(0);
+/**
+ * The payload descriptor of any RFC 7741 packet (all optional fields), or undefined when the
+ * payload is truncated or holds no VP8 data after it. Receivers call it for every packet: no throw.
+ */
+export function parseVp8PayloadDescriptor(payload: Uint8Array): Vp8PayloadDescriptor | undefined {
+  const b0 = payload[0];
+  if (b0 === undefined) return undefined;
   let size = 1;
   let pictureId: number | null = null;
   let tl0PicIdx: number | null = null;
@@ -66,14 +78,27 @@ export function parseVp8PayloadDescriptor(payload: Uint8Array): Vp8PayloadDescri
   let layerSync = false;
   let keyIndex: number | null = null;
   if (b0 & 0x80) {
-    const x = at(size++);
+    const x = payload[size++];
+    if (x === undefined) return undefined;
     if (x & 0x80) {
-      const p = at(size++);
-      pictureId = p & 0x80 ? ((p & 0x7f) << 8) | at(size++) : p & 0x7f;
+      const p = payload[size++];
+      if (p === undefined) return undefined;
+      if (p & 0x80) {
+        const low = payload[size++];
+        if (low === undefined) return undefined;
+        pictureId = ((p & 0x7f) << 8) | low;
+      } else {
+        pictureId = p & 0x7f;
+      }
     }
-    if (x & 0x40) tl0PicIdx = at(size++);
+    if (x & 0x40) {
+      const tl0 = payload[size++];
+      if (tl0 === undefined) return undefined;
+      tl0PicIdx = tl0;
+    }
     if (x & 0x30) {
-      const tk = at(size++);
+      const tk = payload[size++];
+      if (tk === undefined) return undefined;
       if (x & 0x20) {
         temporalLayer = tk >> 6;
         layerSync = (tk & 0x20) !== 0;
@@ -81,7 +106,7 @@ export function parseVp8PayloadDescriptor(payload: Uint8Array): Vp8PayloadDescri
       if (x & 0x10) keyIndex = tk & 0x1f;
     }
   }
-  if (payload.length <= size) throw new RangeError('VP8 payload has no data after its descriptor');
+  if (payload.length <= size) return undefined;
   return {
     nonReference: (b0 & 0x20) !== 0,
     startOfPartition: (b0 & 0x10) !== 0,
@@ -93,4 +118,15 @@ export function parseVp8PayloadDescriptor(payload: Uint8Array): Vp8PayloadDescri
     keyIndex,
     size,
   };
+}
+
+/** True when a VP8 RTP payload starts a frame: S=1 and partition 0 (RFC 7741 4.2). */
+export function isVp8FrameStart(descriptor: Vp8PayloadDescriptor): boolean {
+  return descriptor.startOfPartition && descriptor.partitionIndex === 0;
+}
+
+/** True when a VP8 RTP payload is the first packet of a keyframe. */
+export function isVp8KeyframeStart(payload: Uint8Array): boolean {
+  const descriptor = parseVp8PayloadDescriptor(payload);
+  return descriptor !== undefined && isVp8FrameStart(descriptor) && (payload[descriptor.size]! & 0x01) === 0;
 }

@@ -1,0 +1,7 @@
+export * from './h264.js';
+export * from './ivf.js';
+export * from './ntp.js';
+export * from './rtcp.js';
+export * from './rtp.js';
+export * from './rtpClock.js';
+export * from './vp8.js';
