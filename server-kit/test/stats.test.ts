@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { percentile, round, summarize } from '../src/stats/percentiles.js';
-import { cpuPercentBetween, parseProcStatCpuTicks } from '../src/stats/processCpu.js';
+import { percentile, round, summarize } from '../src/percentiles.js';
+import { cpuPercentBetween, parseProcStatCpuTicks } from '../src/processCpu.js';
 
 describe('percentile', () => {
   it('interpolates between closest ranks', () => {
@@ -82,7 +82,7 @@ describe('process cpu from /proc', () => {
   });
 
   it('reads this process', async () => {
-    const { readCpuTicks } = await import('../src/stats/processCpu.js');
+    const { readCpuTicks } = await import('../src/processCpu.js');
     expect(await readCpuTicks(process.pid)).toBeGreaterThan(0);
   });
 

@@ -1,0 +1,3 @@
+export * from './backoff.js';
+export * from './percentiles.js';
+export * from './processCpu.js';
