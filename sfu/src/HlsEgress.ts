@@ -7,6 +7,7 @@ import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { ptsSeconds, segmentFirstPts } from './mpegts.js';
 import { isH264KeyframeStart, isVp8KeyframeStart } from './rtpPacket.js';
+import { backoffDelay } from '@live-casino/server-kit';
 
 export interface HlsEgressOptions {
   tableId: string;
@@ -329,7 +330,7 @@ export class HlsEgress {
     if (this.#closed || this.#epoch !== epoch) return;
     this.#restarts++;
     this.#epoch = undefined;
-    const delay = Math.min(5000, 250 * 2 ** Math.min(this.#restarts, 5));
+    const delay = backoffDelay(this.#restarts, { initialMs: 250, maxMs: 5000 });
     this.#log.error({ code, signal, restartInMs: delay }, 'hls ffmpeg exited; restarting');
     this.#restartTimer = setTimeout(() => {
       if (!this.#closed) void this.#startFfmpeg().catch((err) => this.#log.error({ err }, 'hls ffmpeg restart failed'));

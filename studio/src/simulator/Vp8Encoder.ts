@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { FeedLogger } from './FeedLogger.js';
 import { IvfReader } from './IvfReader.js';
 import { isVp8KeyFrame } from './Vp8Packetizer.js';
+import { backoffDelay } from '@live-casino/server-kit';
 
 export interface Vp8EncoderOptions {
   width: number;
@@ -46,8 +47,7 @@ export interface Vp8EncoderStats {
   readonly cpuMs: number | null;
 }
 
-const BACKOFF_MIN_MS = 250;
-const BACKOFF_MAX_MS = 10_000;
+const BACKOFF = { initialMs: 250, maxMs: 10_000 };
 /** A process that lived this long is considered healthy: the next failure starts backoff afresh. */
 const HEALTHY_AFTER_MS = 10_000;
 const STDERR_KEEP = 4096;
@@ -215,7 +215,7 @@ export class Vp8Encoder extends EventEmitter<Vp8EncoderEvents> {
     this.#process = null;
     if (this.#closed) return;
     if (Date.now() - this.#startedAt > HEALTHY_AFTER_MS) this.#attempt = 0;
-    const restartInMs = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.#attempt);
+    const restartInMs = backoffDelay(this.#attempt, BACKOFF);
     this.#attempt++;
     const stderr = this.#stderr.trim();
     this.#opts.log.error({ code, signal, restartInMs, stderr }, 'VP8 encoder (ffmpeg) exited; restarting');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { VisionReadingBody } from '@live-casino/protocol';
+import { backoffDelay, sleep } from '@live-casino/server-kit';
 
 export interface ReadingsClientOptions {
   tableServiceUrl: string;
@@ -63,7 +64,7 @@ export class ReadingsClient {
     let lastStatus: number | null = null;
     let lastCode: string | null = null;
     let relogged = false;
-    for (let delay = 50; !this.#closed; delay = Math.min(1_000, delay * 2)) {
+    while (!this.#closed) {
       attempts++;
       try {
         const token = await this.#session();
@@ -90,8 +91,9 @@ export class ReadingsClient {
         lastCode = err instanceof ReadingsClientError ? err.code : 'NETWORK';
         this.#opts.log?.('reading not delivered yet', { tableId, readingId: body.readingId, err: String(err) });
       }
+      const delay = backoffDelay(attempts - 1, { initialMs: 50, maxMs: 1_000 });
       if (Date.now() + delay > deadline) break;
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay);
     }
     return { sent: false, status: lastStatus, code: lastCode, attempts, ms: Date.now() - started };
   }

@@ -23,6 +23,7 @@ import type {
 } from './FrameSourceTypes.js';
 import { Vp8Decoder } from './Vp8Decoder.js';
 import { isRtcp, parseRtpHeader, Vp8Depacketizer, type Vp8Frame } from './Vp8Depacketizer.js';
+import { backoffDelay, sleep } from '@live-casino/server-kit';
 
 export type { DecodedFrame, FrameSourceEvents, SfuFrameSourceOptions } from './FrameSourceTypes.js';
 
@@ -210,14 +211,11 @@ export class SfuFrameSource extends EventEmitter<FrameSourceEvents> {
       }
       // A session that delivered frames was a success: start the backoff over.
       attempt = this.#stats.framesEmitted > emittedBefore ? 1 : attempt + 1;
-      const delay = Math.min(authProblem ? 30_000 : 5000, 250 * 2 ** Math.min(attempt, 6));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.#wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      // An auth problem waits longer (up to 16 s): a fresh login will not fix itself sooner.
+      const delay = backoffDelay(attempt, { initialMs: 250, maxMs: authProblem ? 16_000 : 5000 });
+      const wake = new AbortController();
+      this.#wakeUp = () => wake.abort();
+      await sleep(delay, wake.signal);
       this.#wakeUp = undefined;
     }
   }
@@ -493,7 +491,7 @@ export class SfuFrameSource extends EventEmitter<FrameSourceEvents> {
       this.#inFlight.clear();
       this.#decoderCrashes++;
       this.#stats.decoderRestarts++;
-      const backoff = Math.min(5000, 100 * 2 ** Math.min(this.#decoderCrashes - 1, 6));
+      const backoff = backoffDelay(this.#decoderCrashes - 1, { initialMs: 100, maxMs: 5000 });
       this.#decoderRetryAt = Date.now() + backoff;
       this.#log.error({ reason, restartInMs: backoff }, 'vp8 decoder died; restarting it at the next keyframe');
       this.#setStatus('error', `decoder crashed (${reason}); restarting`);
