@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { percentile, round, summarize } from '../src/percentiles.js';
-import { cpuPercentBetween, parseProcStatCpuTicks } from '../src/processCpu.js';
+import {
+  cpuPercentBetween,
+  parseProcStat,
+  parseProcStatCpuTicks,
+  processCpuMsSync,
+  readProcStatSync,
+} from '../src/processCpu.js';
 
 describe('percentile', () => {
   it('interpolates between closest ranks', () => {
@@ -79,6 +85,18 @@ describe('process cpu from /proc', () => {
     expect(parseProcStatCpuTicks(stat('mediasoup-worker', 150, 50))).toBe(200);
     expect(parseProcStatCpuTicks(stat('odd) name (x', 7, 3))).toBe(10);
     expect(() => parseProcStatCpuTicks('garbage')).toThrow();
+  });
+
+  it('reads the state (zombies are Z) and the CPU time, synchronously too', () => {
+    expect(parseProcStat(stat('postgres', 1, 2).replace(' S ', ' Z '))).toEqual({
+      state: 'Z',
+      utimeTicks: 1,
+      stimeTicks: 2,
+    });
+    expect(readProcStatSync(process.pid)?.state).toMatch(/^[RSD]$/);
+    expect(processCpuMsSync(process.pid)).toBeGreaterThan(0);
+    expect(readProcStatSync(2 ** 30)).toBeUndefined();
+    expect(processCpuMsSync(2 ** 30)).toBeNull();
   });
 
   it('reads this process', async () => {

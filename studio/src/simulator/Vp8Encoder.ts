@@ -1,10 +1,9 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import type { FeedLogger } from './FeedLogger.js';
 import { IvfReader } from './IvfReader.js';
 import { isVp8KeyFrame } from './Vp8Packetizer.js';
-import { backoffDelay } from '@live-casino/server-kit';
+import { backoffDelay, processCpuMsSync } from '@live-casino/server-kit';
 
 export interface Vp8EncoderOptions {
   width: number;
@@ -234,17 +233,6 @@ export class Vp8Encoder extends EventEmitter<Vp8EncoderEvents> {
 
   #cpuMs(): number | null {
     const pid = this.#process?.pid;
-    if (!pid) return null;
-    try {
-      // Fields 14 and 15 (utime, stime) in clock ticks; the command name may contain spaces.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-    } catch {
-      return null;
-    }
+    return pid ? processCpuMsSync(pid) : null;
   }
 }
-
-/** USER_HZ; 100 on every Linux ABI Node runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;

@@ -23,7 +23,7 @@ import type {
 } from './FrameSourceTypes.js';
 import { Vp8Decoder } from './Vp8Decoder.js';
 import { isRtcp, parseRtpHeader, Vp8Depacketizer, type Vp8Frame } from './Vp8Depacketizer.js';
-import { backoffDelay, sleep } from '@live-casino/server-kit';
+import { backoffDelay, percentile, sleep } from '@live-casino/server-kit';
 
 export type { DecodedFrame, FrameSourceEvents, SfuFrameSourceOptions } from './FrameSourceTypes.js';
 
@@ -66,10 +66,14 @@ class Window {
     if (this.#samples.length > this.size) this.#samples.shift();
   }
   summary(): { p50: number; p95: number; max: number; n: number } {
-    const sorted = [...this.#samples].sort((a, b) => a - b);
-    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+    const s = this.#samples;
     const round = (v: number) => Math.round(v * 10) / 10;
-    return { p50: round(at(0.5)), p95: round(at(0.95)), max: round(sorted.at(-1) ?? Number.NaN), n: sorted.length };
+    return {
+      p50: round(percentile(s, 50)),
+      p95: round(percentile(s, 95)),
+      max: round(s.length > 0 ? Math.max(...s) : Number.NaN),
+      n: s.length,
+    };
   }
 }
 
