@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { GameKind } from '@live-casino/protocol';
+import { createLogger, onShutdownSignal } from '@live-casino/server-kit';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { createSimulatedScene, seedFromString, TableFeed } from '../simulator/index.js';
@@ -32,9 +33,8 @@ try {
 }
 if (!Value.Check(Tables, tables)) fail('TABLES must be a non-empty array of { tableId, name, game }');
 
-const log = (msg: string, extra?: Record<string, unknown>): void => {
-  process.stdout.write(`${JSON.stringify({ time: Date.now(), service: 'studio-simulator', msg, ...extra })}\n`);
-};
+const logger = createLogger({ service: 'studio-simulator', level: process.env.LOG_LEVEL ?? 'info' });
+const log = (msg: string, extra?: Record<string, unknown>): void => logger.info(extra ?? {}, msg);
 
 let deckChoice: ReturnType<typeof chooseSimulatorDeck>;
 try {
@@ -98,13 +98,16 @@ log('studio simulator running', {
   cards: deckChoice.kind === 'deck' ? deckChoice.deck : 'painted',
 });
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    for (const { feed, publisher, dealer } of running) {
-      dealer?.close();
-      publisher.close();
-      void feed.close();
-    }
-    setTimeout(() => process.exit(0), 200).unref();
-  });
-}
+onShutdownSignal({
+  service: 'studio-simulator',
+  log: logger,
+  close: () =>
+    Promise.all(
+      running.map(({ feed, publisher, dealer }) => {
+        dealer?.close();
+        publisher.close();
+        return feed.close();
+      }),
+    ),
+  timeoutMs: 200,
+});
