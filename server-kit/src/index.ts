@@ -5,3 +5,4 @@ export * from './httpErrors.js';
 export * from './keys.js';
 export * from './logger.js';
 export * from './shutdown.js';
+export * from './SupervisedProcess.js';
