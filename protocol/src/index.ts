@@ -1,5 +1,4 @@
 export * from './auth.js';
-export * from './envConfig.js';
 export * from './errors.js';
 export * from './sfuInternal.js';
 export * from './sfuSignalling.js';

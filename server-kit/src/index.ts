@@ -6,3 +6,4 @@ export * from './keys.js';
 export * from './logger.js';
 export * from './shutdown.js';
 export * from './SupervisedProcess.js';
+export * from './envConfig.js';

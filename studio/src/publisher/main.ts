@@ -3,42 +3,34 @@
  * each kept published into the sfu. Stands in for the studio's cameras and encoders.
  */
 import { randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { GameKind } from '@live-casino/protocol';
-import { createLogger, onShutdownSignal } from '@live-casino/server-kit';
-import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { ConfigError, createLogger, onShutdownSignal } from '@live-casino/server-kit';
 import { createSimulatedScene, seedFromString, TableFeed } from '../simulator/index.js';
 import { SimulatedDealer } from './SimulatedDealer.js';
 import { chooseSimulatorDeck, loadSimulatorCardArt, SimulatorConfigError } from './SimulatorDeck.js';
 import { StudioPublisher } from './StudioPublisher.js';
-
-const Tables = Type.Array(Type.Object({ tableId: Type.String(), name: Type.String(), game: GameKind }), {
-  minItems: 1,
-});
+import { loadSimulatorConfig, type SimulatorConfig } from './config.js';
 
 function fail(message: string): never {
   console.error(`studio simulator: ${message}`);
   process.exit(1);
 }
 
-const tableServiceUrl = process.env.TABLE_SERVICE_URL ?? 'http://127.0.0.1:8080';
-const secretEnv = process.env.STUDIO_SERVICE_SECRET ?? fail('STUDIO_SERVICE_SECRET is required');
-const studioSecret = secretEnv.startsWith('/') ? (await readFile(secretEnv, 'utf8')).trim() : secretEnv;
-let tables: typeof Tables.static;
+let config: SimulatorConfig;
 try {
-  tables = JSON.parse(process.env.TABLES ?? '[]');
-} catch {
-  fail('TABLES is not JSON');
+  config = loadSimulatorConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(1);
 }
-if (!Value.Check(Tables, tables)) fail('TABLES must be a non-empty array of { tableId, name, game }');
+const { tableServiceUrl, studioSecret, tables } = config;
 
-const logger = createLogger({ service: 'studio-simulator', level: process.env.LOG_LEVEL ?? 'info' });
+const logger = createLogger({ service: 'studio-simulator', level: config.logLevel });
 const log = (msg: string, extra?: Record<string, unknown>): void => logger.info(extra ?? {}, msg);
 
 let deckChoice: ReturnType<typeof chooseSimulatorDeck>;
 try {
-  deckChoice = chooseSimulatorDeck(process.env.SIMULATOR_DECK);
+  deckChoice = chooseSimulatorDeck(config.deck);
 } catch (err) {
   if (err instanceof SimulatorConfigError) fail(err.message);
   throw err;
@@ -51,7 +43,7 @@ if (deckChoice.kind === 'painted' && deckChoice.reason === 'not-installed') {
 const cardArt = tables.some((t) => t.game === 'baccarat') ? await loadSimulatorCardArt(deckChoice) : undefined;
 
 // With a dealer password, each simulated table also runs its rounds (as dealer-<tableId>).
-const dealerPassword = process.env.SIMULATED_DEALER_PASSWORD;
+const dealerPassword = config.dealerPassword;
 const running: { feed: TableFeed; publisher: StudioPublisher; dealer?: SimulatedDealer }[] = [];
 for (const table of tables) {
   const epochMs = Date.now();
