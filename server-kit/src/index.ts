@@ -7,3 +7,4 @@ export * from './logger.js';
 export * from './shutdown.js';
 export * from './SupervisedProcess.js';
 export * from './envConfig.js';
+export * from './metrics.js';
