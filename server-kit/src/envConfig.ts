@@ -23,11 +23,14 @@ export function readEnv<S extends TObject>(
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const converted = Value.Convert(schema, Value.Default(schema, raw));
-  const problems = [...Value.Errors(schema, converted)].map((e) => {
+  // TypeBox reports a missing value twice (required, then its type): the first says it.
+  const byKey = new Map<string, string>();
+  for (const e of Value.Errors(schema, converted)) {
     const key = e.path.slice(1) || '(root)';
-    const got = secret(key) ? '' : ` (got ${JSON.stringify(e.value)})`;
-    return `${key}: ${e.message}${got}`;
-  });
+    const got = secret(key) || e.value === undefined ? '' : ` (got ${JSON.stringify(e.value)})`;
+    if (!byKey.has(key)) byKey.set(key, `${key}: ${e.message}${got}`);
+  }
+  const problems = [...byKey.values()];
   return { config: converted as Static<S>, problems };
 }
 
@@ -45,6 +48,17 @@ export function loadEnvConfig<S extends TObject>(
   const { config, problems } = readEnv(schema, env, secret);
   if (problems.length > 0) throw new ConfigError(configErrorMessage(service, problems));
   return config;
+}
+
+/** A service's start: its configuration, or the ConfigError's message on stderr and exit 1. */
+export function loadConfigOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
 }
 
 export function configErrorMessage(service: string, problems: readonly string[]): string {

@@ -1,14 +1,8 @@
-import { createLogger, onShutdownSignal } from '@live-casino/server-kit';
-import { ConfigError, loadConfig } from './config.js';
+import { createLogger, loadConfigOrExit, onShutdownSignal } from '@live-casino/server-kit';
+import { loadConfig } from './config.js';
 import { TableService } from './TableService.js';
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-}
+const config = loadConfigOrExit(() => loadConfig());
 
 const log = createLogger({ service: 'table-service', level: config.LOG_LEVEL });
 

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { GameKind } from '@live-casino/protocol';
-import { ConfigError, configErrorMessage, readEnv } from '@live-casino/server-kit';
+import { ConfigError, configErrorMessage, readEnv, readSecretSetting } from '@live-casino/server-kit';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -58,15 +57,9 @@ export function loadSimulatorConfig(env: Record<string, string | undefined> = pr
       problems.push('TABLES: not JSON');
     }
   }
-  let studioSecret = c.STUDIO_SERVICE_SECRET;
-  // A secret given as an absolute path is read from that file (how the platform passes it).
-  if (studioSecret?.startsWith('/')) {
-    try {
-      studioSecret = readFileSync(studioSecret, 'utf8').trim();
-    } catch (err) {
-      problems.push(`STUDIO_SERVICE_SECRET: cannot read ${studioSecret} (${(err as Error).message})`);
-    }
-  }
+  const studioSecret = c.STUDIO_SERVICE_SECRET
+    ? readSecretSetting(c.STUDIO_SERVICE_SECRET, 'STUDIO_SERVICE_SECRET', problems)
+    : '';
   if (problems.length > 0) throw new ConfigError(configErrorMessage('studio simulator', problems));
   return {
     tableServiceUrl: c.TABLE_SERVICE_URL,

@@ -3,26 +3,19 @@
  * each kept published into the sfu. Stands in for the studio's cameras and encoders.
  */
 import { randomInt } from 'node:crypto';
-import { ConfigError, createLogger, onShutdownSignal } from '@live-casino/server-kit';
+import { createLogger, loadConfigOrExit, onShutdownSignal } from '@live-casino/server-kit';
 import { createSimulatedScene, seedFromString, TableFeed } from '../simulator/index.js';
 import { SimulatedDealer } from './SimulatedDealer.js';
 import { chooseSimulatorDeck, loadSimulatorCardArt, SimulatorConfigError } from './SimulatorDeck.js';
 import { StudioPublisher } from './StudioPublisher.js';
-import { loadSimulatorConfig, type SimulatorConfig } from './config.js';
+import { loadSimulatorConfig } from './config.js';
 
 function fail(message: string): never {
   console.error(`studio simulator: ${message}`);
   process.exit(1);
 }
 
-let config: SimulatorConfig;
-try {
-  config = loadSimulatorConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(err.message);
-  process.exit(1);
-}
+const config = loadConfigOrExit(() => loadSimulatorConfig());
 const { tableServiceUrl, studioSecret, tables } = config;
 
 const logger = createLogger({ service: 'studio-simulator', level: config.logLevel });

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, configErrorMessage, readEnv } from '@live-casino/server-kit';
+import { ConfigError, configErrorMessage, readEnv, readSecretSetting } from '@live-casino/server-kit';
 import { Type } from '@sinclair/typebox';
 import type { GameKind } from './Regions.js';
 
@@ -134,15 +133,9 @@ export function loadVisionConfig(env: NodeJS.ProcessEnv = process.env): VisionCo
   const trimmed = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v?.trim()]));
   const { config: c, problems } = readEnv(VisionEnvSchema, trimmed);
   const tables = c.VISION_TABLES ? parseTables(c.VISION_TABLES, problems) : [];
-  let serviceSecret = c.VISION_SERVICE_SECRET;
-  // A secret given as an absolute path is read from that file (how the platform passes it).
-  if (serviceSecret?.startsWith('/')) {
-    try {
-      serviceSecret = readFileSync(serviceSecret, 'utf8').trim();
-    } catch (err) {
-      problems.push(`VISION_SERVICE_SECRET: cannot read ${serviceSecret} (${(err as Error).message})`);
-    }
-  }
+  const serviceSecret = c.VISION_SERVICE_SECRET
+    ? readSecretSetting(c.VISION_SERVICE_SECRET, 'VISION_SERVICE_SECRET', problems)
+    : '';
   if (problems.length > 0) throw new VisionConfigError(configErrorMessage('vision', problems));
   const both = c.VISION_STABLE_READS;
   return {

@@ -2,24 +2,15 @@
  * The vision worker process: reads the configured tables from the sfu's video and sends its
  * readings to table-service. Configuration: see loadVisionConfig (config.ts) and vision/.env.example.
  */
-import { createLogger, onShutdownSignal } from '@live-casino/server-kit';
-import { loadVisionConfig, VisionConfigError } from './config.js';
+import { createLogger, loadConfigOrExit, onShutdownSignal } from '@live-casino/server-kit';
+import { loadVisionConfig } from './config.js';
 import { SfuFrameSource } from './frames/index.js';
 import { HealthServer } from './HealthServer.js';
 import { VisionWorker } from './VisionWorker.js';
 
 const log = createLogger({ service: 'vision', level: process.env.LOG_LEVEL ?? 'info' });
 
-let config: ReturnType<typeof loadVisionConfig>;
-try {
-  config = loadVisionConfig();
-} catch (err) {
-  if (err instanceof VisionConfigError) {
-    process.stderr.write(`vision: ${err.message}\n`);
-    process.exit(1);
-  }
-  throw err;
-}
+const config = loadConfigOrExit(() => loadVisionConfig());
 
 const worker = await VisionWorker.create({
   config,
