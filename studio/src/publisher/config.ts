@@ -29,10 +29,6 @@ export const SimulatorEnvSchema = Type.Object({
         "Card artwork of the baccarat tables: a deck name (svg-standard, the default when Debian's kdegames-card-data-kf5 is installed) or painted.",
     }),
   ),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info' },
-  ),
 });
 
 export interface SimulatorConfig {
@@ -41,7 +37,6 @@ export interface SimulatorConfig {
   tables: Static<typeof SimulatedTables>;
   dealerPassword: string | undefined;
   deck: string | undefined;
-  logLevel: string;
 }
 
 /** Every bad or missing setting named in one ConfigError. */
@@ -67,6 +62,5 @@ export function loadSimulatorConfig(env: Record<string, string | undefined> = pr
     tables: tables as Static<typeof SimulatedTables>,
     dealerPassword: c.SIMULATED_DEALER_PASSWORD,
     deck: c.SIMULATOR_DECK,
-    logLevel: c.LOG_LEVEL,
   };
 }

@@ -18,7 +18,9 @@ function fail(message: string): never {
 const config = loadConfigOrExit(() => loadSimulatorConfig());
 const { tableServiceUrl, studioSecret, tables } = config;
 
-const logger = createLogger({ service: 'studio-simulator', level: config.logLevel });
+// Always at info, whatever LOG_LEVEL the platform gives the services: the 'table scene' lines are
+// the record a table's truth is replayed from (vision's acceptance test reads them).
+const logger = createLogger({ service: 'studio-simulator', level: 'info' });
 const log = (msg: string, extra?: Record<string, unknown>): void => logger.info(extra ?? {}, msg);
 
 let deckChoice: ReturnType<typeof chooseSimulatorDeck>;
