@@ -1,5 +1,3 @@
-export * from './stats/percentiles.js';
-export * from './stats/processCpu.js';
 export * from './viewers/DatachannelViewer.js';
 export type * from './viewers/mediasoupTypes.js';
 export * from './viewers/remoteOffer.js';

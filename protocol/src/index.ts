@@ -1,6 +1,5 @@
 export * from './answers.js';
 export * from './auth.js';
-export * from './envConfig.js';
 export * from './errors.js';
 export * from './sfuInternal.js';
 export * from './sfuSignalling.js';

@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashPassword } from '@live-casino/table-service';
+import { backoffDelay } from '@live-casino/server-kit';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -241,7 +242,7 @@ export class Platform {
       child.once('exit', (code, signal) => {
         if (this.#stopped || entry.stopping) return;
         entry.restarts++;
-        const delay = Math.min(5000, 200 * 2 ** Math.min(entry.restarts, 5));
+        const delay = backoffDelay(entry.restarts, { initialMs: 200, maxMs: 5000 });
         process.stdout.write(`${prefix}exited (code ${code}, signal ${signal}); restarting in ${delay} ms\n`);
         setTimeout(() => {
           if (!this.#stopped) run();

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import type { StudioClockMapping } from '@live-casino/protocol';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { ptsSeconds, segmentFirstPts } from './mpegts.js';
+import { SupervisedProcess } from '@live-casino/server-kit';
 
 export interface HlsEgressOptions {
   tableId: string;
@@ -71,15 +72,14 @@ export class HlsEgress {
   readonly #transport: ms.PlainTransport;
   readonly #consumer: ms.Consumer;
   #ffmpegPort = 0;
+  #ffmpeg: SupervisedProcess | undefined;
   #epoch: Epoch | undefined;
-  #epochs = 0;
   #restarts = 0;
   #segments: Segment[] = [];
   #mediaSequence = 0;
   #discontinuitySequence = 0;
   #poll: NodeJS.Timeout | undefined;
   #collecting: Promise<void> | undefined;
-  #restartTimer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #isKeyframeStart: (payload: Uint8Array) => boolean;
   readonly #payloadType: number;
@@ -128,7 +128,15 @@ export class HlsEgress {
     const egress = new HlsEgress(opts, relay, transport, consumer);
     relay.on('message', (msg) => egress.#onRtp(msg));
     consumer.observer.once('close', () => void egress.close().catch(() => undefined));
-    await egress.#startFfmpeg();
+    egress.#ffmpeg = await SupervisedProcess.start({
+      command: opts.ffmpegPath,
+      args: (run) => egress.#ffmpegArgs(run),
+      stdio: ['ignore', 'ignore', 'pipe'],
+      restart: { initialMs: 500, maxMs: 5000 },
+      retryFirstRun: true,
+      onSpawn: (child, run) => egress.#onFfmpegSpawn(child, run),
+      onExit: ({ code, signal, restartInMs, stderr }) => egress.#onFfmpegExit(code, signal, restartInMs, stderr),
+    });
     await consumer.resume();
     egress.#poll = setInterval(() => {
       if (egress.#collecting) return;
@@ -228,13 +236,13 @@ export class HlsEgress {
     ].join('\r\n');
   }
 
-  async #startFfmpeg(): Promise<void> {
-    const id = ++this.#epochs;
+  /** Run `id` of ffmpeg: a fresh port and SDP, its own segment names and list. */
+  async #ffmpegArgs(id: number): Promise<string[]> {
     this.#ffmpegPort = await freeUdpPortPair();
     const sdpPath = path.join(this.#opts.dir, `in-${id}.sdp`);
     await writeFile(sdpPath, this.#sdp(this.#ffmpegPort));
     const seg = this.#opts.segmentSeconds;
-    const args = [
+    return [
       '-hide_banner',
       '-loglevel',
       'error',
@@ -293,7 +301,9 @@ export class HlsEgress {
       '0',
       path.join(this.#opts.dir, `seg-${this.#tag}-${id}-%06d.ts`),
     ];
-    const child = spawn(this.#opts.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
+
+  #onFfmpegSpawn(child: ChildProcess, id: number): void {
     const epoch: Epoch = {
       id,
       process: child,
@@ -305,12 +315,9 @@ export class HlsEgress {
       last: undefined,
     };
     this.#epoch = epoch;
-    child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (line: string) =>
       this.#log.warn({ epoch: id, ffmpeg: line.trim().slice(0, 500) }, 'ffmpeg'),
     );
-    child.once('exit', (code, signal) => this.#onFfmpegExit(epoch, code, signal));
-    child.once('error', (err) => this.#log.error({ err }, 'ffmpeg could not start'));
     void this.#whenListening(epoch, this.#ffmpegPort);
   }
 
@@ -333,15 +340,14 @@ export class HlsEgress {
     }
   }
 
-  #onFfmpegExit(epoch: Epoch, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.#closed || this.#epoch !== epoch) return;
+  #onFfmpegExit(code: number | null, signal: NodeJS.Signals | null, restartInMs: number, stderr: string): void {
+    if (this.#closed) return;
     this.#restarts++;
     this.#epoch = undefined;
-    const delay = Math.min(5000, 250 * 2 ** Math.min(this.#restarts, 5));
-    this.#log.error({ code, signal, restartInMs: delay }, 'hls ffmpeg exited; restarting');
-    this.#restartTimer = setTimeout(() => {
-      if (!this.#closed) void this.#startFfmpeg().catch((err) => this.#log.error({ err }, 'hls ffmpeg restart failed'));
-    }, delay);
+    this.#log.error(
+      { code, signal, restartInMs, ...(code === null && signal === null ? { stderr } : {}) },
+      'hls ffmpeg exited; restarting',
+    );
   }
 
   /** Reads the segments ffmpeg has completed and rewrites the playlist when there are new ones. */
@@ -434,14 +440,8 @@ export class HlsEgress {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#poll);
-    clearTimeout(this.#restartTimer);
-    const child = this.#epoch?.process;
     this.#epoch = undefined;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await this.#ffmpeg?.close();
     this.#transport.close();
     this.#relay.close();
     await this.#collecting;

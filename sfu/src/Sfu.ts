@@ -9,9 +9,9 @@ import {
   SfuStats as SfuStatsSchema,
   type SfuStats,
   TableId,
-  toErrorBody,
   type ViewerDelaysResponse,
 } from '@live-casino/protocol';
+import { readPem, setErrorHandling } from '@live-casino/server-kit';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -73,7 +73,7 @@ export class Sfu {
   }
 
   static async create(config: SfuConfig, log: Logger): Promise<Sfu> {
-    const publicKeyPem = await readKey(config.STREAM_TOKEN_PUBLIC_KEY);
+    const publicKeyPem = await readPem(config.STREAM_TOKEN_PUBLIC_KEY, 'STREAM_TOKEN_PUBLIC_KEY');
     const publicKey = await importStreamPublicKey(publicKeyPem).catch(() => {
       throw new Error('STREAM_TOKEN_PUBLIC_KEY is not an Ed25519 SPKI PEM public key');
     });
@@ -306,31 +306,5 @@ export class Sfu {
     this.pool.close();
     await this.app.close().catch(() => undefined);
     await this.internalApp.close().catch(() => undefined);
-  }
-}
-
-/** `{ code, message }` errors, 5xx without internals, on either listener. */
-function setErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err, request, reply) => {
-    if (err instanceof AppError) return reply.status(err.status).send(err.toBody());
-    const e = err as { validation?: unknown; statusCode?: number; message: string };
-    if (e.validation) return reply.status(400).send({ code: 'BAD_REQUEST', message: e.message });
-    if (e.statusCode === 413) return reply.status(413).send({ code: 'PAYLOAD_TOO_LARGE', message: 'body too large' });
-    request.log.error({ err }, 'request failed');
-    return reply.status(500).send(toErrorBody(err));
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({ code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
-}
-
-async function readKey(value: string): Promise<string> {
-  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
-  try {
-    return await readFile(value, 'utf8');
-  } catch {
-    throw new Error(`STREAM_TOKEN_PUBLIC_KEY: cannot read key file ${value}`);
   }
 }

@@ -14,6 +14,7 @@ import { MEDIA_CODECS } from './mediaCodecs.js';
 import { RtpEgress } from './RtpEgress.js';
 import type { PeerRole, RouterStats, TableMediaEvents, TableMediaStats } from './TableMediaTypes.js';
 import type { PooledWorker, WorkerPool } from './WorkerPool.js';
+import { backoffDelay, sleep } from '@live-casino/server-kit';
 
 export interface TableMediaOptions {
   tableId: string;
@@ -209,9 +210,9 @@ export class TableMedia extends EventEmitter<TableMediaEvents> {
         await this.#rebuild(reason);
         return;
       } catch (err) {
-        const delay = Math.min(5000, 200 * 2 ** Math.min(attempt, 5));
+        const delay = backoffDelay(attempt, { initialMs: 200, maxMs: 5000 });
         this.#log.error({ err, attempt, retryInMs: delay }, 'table media rebuild failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
+        await sleep(delay);
       }
     }
   }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
+import { backoffDelay } from '@live-casino/server-kit';
 
 export interface WorkerPoolOptions {
   size: number;
@@ -115,7 +116,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (this.#closed) return;
     const deaths = (this.#consecutiveDeaths.get(index) ?? 0) + 1;
     this.#consecutiveDeaths.set(index, deaths);
-    const delay = Math.min(10_000, (this.#opts.restartDelayMs ?? 100) * 2 ** (deaths - 1));
+    const backoff = { initialMs: this.#opts.restartDelayMs ?? 100, maxMs: 10_000 };
+    const delay = backoffDelay(deaths - 1, backoff);
     this.#log.error({ index, pid: dead.worker.pid, err: error, restartInMs: delay }, 'mediasoup worker died');
     this.emit('workerdied', index, error);
     const respawn = async (): Promise<void> => {
@@ -131,7 +133,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         this.emit('workerreplaced', index, fresh);
       } catch (err) {
         this.#log.error({ index, err }, 'could not restart mediasoup worker; retrying');
-        setTimeout(() => void respawn(), Math.min(10_000, delay * 2)).unref();
+        setTimeout(() => void respawn(), backoffDelay(deaths, backoff)).unref();
       }
     };
     setTimeout(() => void respawn(), delay).unref();

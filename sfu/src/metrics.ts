@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRegistry } from '@live-casino/server-kit';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { TableMediaStats } from './TableMediaTypes.js';
 import type { WorkerPool } from './WorkerPool.js';
 
@@ -11,7 +12,7 @@ export interface SfuMetrics {
 
 /** Prometheus metrics; table and worker gauges are read at scrape time from live state. */
 export function createMetrics(pool: () => WorkerPool, tables: () => Promise<TableMediaStats[]>): SfuMetrics {
-  const registry = new Registry();
+  const registry = createRegistry();
   const signalling = new Counter({
     name: 'sfu_signalling_requests_total',
     help: 'Signalling requests by request name and outcome (ok or error code)',

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ImageData, createCanvas } from '@napi-rs/canvas';
 import { ABS_CAPTURE_TIME_URI, rtpToStudioTime } from '@live-casino/media';
 import { decodeTimecode } from '@live-casino/protocol';
+import { percentile } from '@live-casino/server-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedScene } from '../src/simulator/NodeCanvas.js';
 import type { GameKind, SceneEvent } from '../src/simulator/SceneTypes.js';
@@ -121,7 +122,7 @@ describe('TableFeed end to end: render → VP8 → RTP → depacketize → decod
 
       const intervals = captureTimes.slice(1).map((t, i) => t - (captureTimes[i] as number));
       expect(intervals.every((d) => d > 0)).toBe(true);
-      const median = [...intervals].sort((a, b) => a - b)[Math.floor(intervals.length / 2)] as number;
+      const median = percentile(intervals, 50);
       expect(median).toBeGreaterThanOrEqual(1000 / FPS - 3);
       expect(median).toBeLessThanOrEqual(1000 / FPS + 3);
 

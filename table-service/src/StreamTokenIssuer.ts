@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { signStreamToken, STREAM_TOKEN_ALG, type StreamClaims } from '@live-casino/protocol';
 import { type CryptoKey, importPKCS8 } from 'jose';
 
@@ -12,8 +11,8 @@ export class StreamTokenIssuer {
     this.#ttlS = ttlS;
   }
 
-  static async create(keyOrPath: string, ttlS: number): Promise<StreamTokenIssuer> {
-    const pem = keyOrPath.includes('-----BEGIN') ? keyOrPath.replace(/\\n/g, '\n') : await readFile(keyOrPath, 'utf8');
+  /** `pem`: the Ed25519 PKCS#8 private key itself (readPem reads STREAM_TOKEN_PRIVATE_KEY). */
+  static async create(pem: string, ttlS: number): Promise<StreamTokenIssuer> {
     const key = await importPKCS8(pem, STREAM_TOKEN_ALG).catch(() => {
       throw new Error('STREAM_TOKEN_PRIVATE_KEY is not an Ed25519 PKCS#8 PEM private key');
     });

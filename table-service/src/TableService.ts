@@ -1,13 +1,13 @@
 import { sfuLiveTables } from '@live-casino/clients';
 import { createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { TableId, TableSnapshot } from '@live-casino/protocol';
+import { readPem, setErrorHandling } from '@live-casino/server-kit';
 import { errorResponses } from './routes/errorResponses.js';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -28,7 +28,6 @@ import { clusterRoutes } from './cluster/clusterRoutes.js';
 import { TableLeases } from './cluster/TableLeases.js';
 import type { ServiceConfig } from './config.js';
 import { Database } from './db/Database.js';
-import { errorHandler, notFoundHandler } from './errorHandler.js';
 import { Ledger } from './Ledger.js';
 import { createMetrics, metricsRoute } from './metrics.js';
 import { Realtime } from './realtime/Realtime.js';
@@ -137,10 +136,17 @@ export class TableService {
       const players = new Players({ db, ledger, currency: config.CURRENCY });
       const staff = StaffDirectory.fromJson(config.STAFF_ACCOUNTS, { tableIds: tables.keys() });
       const sessions = new SessionTokens(
-        await sessionKeys(config.SESSION_TOKEN_PRIVATE_KEY ?? config.STREAM_TOKEN_PRIVATE_KEY),
+        await sessionKeys(
+          config.SESSION_TOKEN_PRIVATE_KEY
+            ? await readPem(config.SESSION_TOKEN_PRIVATE_KEY, 'SESSION_TOKEN_PRIVATE_KEY')
+            : await readPem(config.STREAM_TOKEN_PRIVATE_KEY, 'STREAM_TOKEN_PRIVATE_KEY'),
+        ),
         config.SESSION_TOKEN_TTL_S,
       );
-      const issuer = await StreamTokenIssuer.create(config.STREAM_TOKEN_PRIVATE_KEY, config.STREAM_TOKEN_TTL_S);
+      const issuer = await StreamTokenIssuer.create(
+        await readPem(config.STREAM_TOKEN_PRIVATE_KEY, 'STREAM_TOKEN_PRIVATE_KEY'),
+        config.STREAM_TOKEN_TTL_S,
+      );
       if (config.DEMO_PLAYERS > 0) {
         await demoSeed(db, ledger, players, {
           currency: config.CURRENCY,
@@ -173,8 +179,7 @@ export class TableService {
       metrics.observeHttp(app as unknown as FastifyInstance);
       // Wrong-typed input is refused, never coerced ("12" is not 12) and unknown fields are errors.
       app.setValidatorCompiler(strictValidatorCompiler);
-      app.setErrorHandler(errorHandler);
-      app.setNotFoundHandler(notFoundHandler);
+      setErrorHandling(app);
       await app.register(fastifySwagger, {
         openapi: {
           info: { title: 'live-casino table-service', version: '0.2.0' },
@@ -236,8 +241,7 @@ export class TableService {
       // Operators' endpoints on a listener of their own: worker internals and lease holders are
       // nobody else's business, and a scrape must not compete with players for the public port.
       const ops = Fastify({ loggerInstance: log, bodyLimit: 1024 }) as unknown as FastifyInstance;
-      ops.setErrorHandler(errorHandler);
-      ops.setNotFoundHandler(notFoundHandler);
+      setErrorHandling(ops);
       await ops.register(clusterRoutes, { leases });
       metricsRoute(ops, metrics.registry);
       ops.get('/health', async () => ({ ok: true, nodeId: ownedBy.nodeId, ownedTables: ownedBy.ownedTables() }));
@@ -323,8 +327,7 @@ export class TableService {
   }
 }
 
-async function sessionKeys(keyOrPath: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey }> {
-  const pem = keyOrPath.includes('-----BEGIN') ? keyOrPath.replace(/\\n/g, '\n') : await readFile(keyOrPath, 'utf8');
+async function sessionKeys(pem: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey }> {
   const privateKey = await importPKCS8(pem, 'EdDSA');
   // The public half, derived from the private key, verifies the sessions any node issued.
   const spki = createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();

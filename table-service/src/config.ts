@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { ConfigError, type GameKind, loadEnvConfig } from '@live-casino/protocol';
+import type { GameKind } from '@live-casino/protocol';
+import { ConfigError, loadEnvConfig } from '@live-casino/server-kit';
 import { tableRulesOf } from './rounds/tableRules.js';
 import { TableConfig } from './tableConfig.js';
 
@@ -24,67 +25,106 @@ const DEFAULT_TABLES: TableConfig[] = [
  * table-service configuration from the environment, checked at boot: a missing or bad value stops
  * the process with a message naming the variable.
  */
-const ConfigSchema = Type.Object({
+export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  /**
-   * The operators' listener: /metrics and /v1/cluster (never on PORT). Loopback by default; open
-   * it to a monitoring network only (0: a free port, for tests).
-   */
-  OPS_HOST: Type.String({ default: '127.0.0.1' }),
+  OPS_HOST: Type.String({
+    description:
+      "The operators' listener: /metrics and /v1/cluster (never on PORT). Loopback by default; open it to a monitoring network only (0: a free port, for tests).",
+    default: '127.0.0.1',
+  }),
   OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
-  /** PKCS#8 PEM of the Ed25519 key that signs stream tokens, or a path to a file holding it. */
-  STREAM_TOKEN_PRIVATE_KEY: Type.String({ minLength: 1 }),
+  STREAM_TOKEN_PRIVATE_KEY: Type.String({
+    description: 'PKCS#8 PEM of the Ed25519 key that signs stream tokens, or a path to a file holding it.',
+    minLength: 1,
+  }),
   STREAM_TOKEN_TTL_S: Type.Integer({ minimum: 10, maximum: 3600, default: 300 }),
-  /** Bearer secret of studio devices (encoders, the simulator) allowed to ask for publish tokens. */
-  STUDIO_SERVICE_SECRET: Type.String({ minLength: 16 }),
-  /** Public URL of the sfu as browsers reach it. */
-  SFU_PUBLIC_URL: Type.String({ default: 'http://127.0.0.1:4443' }),
-  /**
-   * The sfu's operations listener: which tables are live (/stats) and the players' measured stream
-   * delays (/internal/viewer-delays) that the betting window honours.
-   */
-  SFU_INTERNAL_URL: Type.String({ default: 'http://127.0.0.1:4444' }),
-  /** JSON array of tables: [{ "tableId", "name", "game" }]. */
-  TABLES: Type.Optional(Type.String()),
-  /** postgres:// URL; without it an embedded PostgreSQL runs in DATA_DIR/pg. */
-  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  STUDIO_SERVICE_SECRET: Type.String({
+    description: 'Bearer secret of studio devices (encoders, the simulator) allowed to ask for publish tokens.',
+    minLength: 16,
+  }),
+  SFU_PUBLIC_URL: Type.String({
+    description: 'Public URL of the sfu as browsers reach it.',
+    default: 'http://127.0.0.1:4443',
+  }),
+  SFU_INTERNAL_URL: Type.String({
+    description:
+      "The sfu's operations listener: which tables are live (/stats) and the players' measured stream delays (/internal/viewer-delays) that the betting window honours.",
+    default: 'http://127.0.0.1:4444',
+  }),
+  TABLES: Type.Optional(Type.String({ description: 'JSON array of tables: [{ "tableId", "name", "game" }].' })),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      description: 'postgres:// URL; without it an embedded PostgreSQL runs in DATA_DIR/pg.',
+      pattern: '^postgres(ql)?://',
+    }),
+  ),
   DATA_DIR: Type.String({ default: '.data' }),
   DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
-  /** Currency of the tables and of new wallets (ISO 4217). */
-  CURRENCY: Type.String({ pattern: '^[A-Z]{3}$', default: 'EUR' }),
-  /** Signs session tokens; defaults to the stream-token key (another audience). */
-  SESSION_TOKEN_PRIVATE_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  CURRENCY: Type.String({
+    description: 'Currency of the tables and of new wallets (ISO 4217).',
+    pattern: '^[A-Z]{3}$',
+    default: 'EUR',
+  }),
+  SESSION_TOKEN_PRIVATE_KEY: Type.Optional(
+    Type.String({
+      description: 'Signs session tokens; defaults to the stream-token key (another audience).',
+      minLength: 1,
+    }),
+  ),
   SESSION_TOKEN_TTL_S: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
-  /** JSON array of dealers, pit bosses and services (see StaffDirectory). */
-  STAFF_ACCOUNTS: Type.Optional(Type.String()),
-  /** Demo players demo1..demoN with DEMO_BALANCE minor units each (0: none). */
-  DEMO_PLAYERS: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
+  STAFF_ACCOUNTS: Type.Optional(
+    Type.String({ description: 'JSON array of dealers, pit bosses and services (see StaffDirectory).' }),
+  ),
+  DEMO_PLAYERS: Type.Integer({
+    description: 'Demo players demo1..demoN with DEMO_BALANCE minor units each (0: none).',
+    minimum: 0,
+    maximum: 100_000,
+    default: 0,
+  }),
   DEMO_BALANCE: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 100_000 }),
-  /** Sign-ups per IP per minute (0: off). Logins have their own limits (LOGIN_*), on failures only. */
-  AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 0, maximum: 100_000, default: 10 }),
-  /** Failed logins of one account within LOGIN_ACCOUNT_WINDOW_S that lock it (0: no account lock). */
-  LOGIN_ACCOUNT_MAX_FAILURES: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+  AUTH_RATE_LIMIT_MAX: Type.Integer({
+    description: 'Sign-ups per IP per minute (0: off). Logins have their own limits (LOGIN_*), on failures only.',
+    minimum: 0,
+    maximum: 100_000,
+    default: 10,
+  }),
+  LOGIN_ACCOUNT_MAX_FAILURES: Type.Integer({
+    description: 'Failed logins of one account within LOGIN_ACCOUNT_WINDOW_S that lock it (0: no account lock).',
+    minimum: 0,
+    maximum: 1000,
+    default: 5,
+  }),
   LOGIN_ACCOUNT_WINDOW_S: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
-  /** First lock of an account; each further lock within a day doubles, up to LOGIN_LOCK_MAX_S. */
-  LOGIN_LOCK_BASE_S: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  LOGIN_LOCK_BASE_S: Type.Integer({
+    description: 'First lock of an account; each further lock within a day doubles, up to LOGIN_LOCK_MAX_S.',
+    minimum: 1,
+    maximum: 86_400,
+    default: 60,
+  }),
   LOGIN_LOCK_MAX_S: Type.Integer({ minimum: 1, maximum: 7 * 86_400, default: 3600 }),
-  /** Failed logins from one IP within LOGIN_IP_WINDOW_S after which it is refused (0: off). High: NATs. */
-  LOGIN_IP_MAX_FAILURES: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 100 }),
+  LOGIN_IP_MAX_FAILURES: Type.Integer({
+    description: 'Failed logins from one IP within LOGIN_IP_WINDOW_S after which it is refused (0: off). High: NATs.',
+    minimum: 0,
+    maximum: 1_000_000,
+    default: 100,
+  }),
   LOGIN_IP_WINDOW_S: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
-  /**
-   * Proxies whose X-Forwarded-For is believed, so that `request.ip` is the client's: a
-   * comma-separated list of addresses and CIDRs ("10.0.0.0/8,127.0.0.1"; also loopback, linklocal,
-   * uniquelocal). Unset: the header is ignored (a client could name any address in it). No hop
-   * count: fastify 5 refuses them, as they cannot tell a proxy from a client naming hops itself.
-   */
-  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/, ]*$', maxLength: 2000 })),
-  /**
-   * Per-socket token buckets (rate a second, burst): every event, and bets, cancels and delay
-   * reports on their own. Past them a request is answered RATE_LIMITED unprocessed. Rate 0: no limit
-   * (load benches that saturate one socket).
-   */
-  SOCKET_EVENTS_PER_S: Type.Integer({ minimum: 0, maximum: 100_000, default: 50 }),
+  TRUST_PROXY: Type.Optional(
+    Type.String({
+      description:
+        'Proxies whose X-Forwarded-For is believed, so that `request.ip` is the client\'s: a comma-separated list of addresses and CIDRs ("10.0.0.0/8,127.0.0.1"; also loopback, linklocal, uniquelocal). Unset: the header is ignored (a client could name any address in it). No hop count: fastify 5 refuses them, as they cannot tell a proxy from a client naming hops itself.',
+      pattern: '^[0-9A-Za-z.:/, ]*$',
+      maxLength: 2000,
+    }),
+  ),
+  SOCKET_EVENTS_PER_S: Type.Integer({
+    description:
+      'Per-socket token buckets (rate a second, burst): every event, and bets, cancels and delay reports on their own. Past them a request is answered RATE_LIMITED unprocessed. Rate 0: no limit (load benches that saturate one socket).',
+    minimum: 0,
+    maximum: 100_000,
+    default: 50,
+  }),
   SOCKET_EVENTS_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
   SOCKET_BETS_PER_S: Type.Integer({ minimum: 0, maximum: 100_000, default: 20 }),
   SOCKET_BETS_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 40 }),
@@ -92,18 +132,38 @@ const ConfigSchema = Type.Object({
   SOCKET_CANCELS_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
   SOCKET_DELAY_REPORTS_PER_S: Type.Integer({ minimum: 0, maximum: 100_000, default: 2 }),
   SOCKET_DELAY_REPORTS_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 4 }),
-  /** redis:// URL shared by every node: socket.io fan-out and table leases. Without it, one node alone. */
-  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
-  /** This node's name in table leases; defaults to hostname-pid. */
-  NODE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  /** A table's owner must renew its lease within this; another node takes over after it lapses. */
-  TABLE_LEASE_MS: Type.Integer({ minimum: 300, maximum: 60_000, default: 3000 }),
-  /** Least confidence of a vision reading that may confirm (or contradict) a dealer's result. */
-  VISION_MIN_CONFIDENCE: Type.Number({ minimum: 0, maximum: 1, default: 0.9 }),
-  /** How long after the dealer's result an agreeing reading may take before the round holds. */
-  VISION_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 4000 }),
-  /** Built player-web to serve at `/`. */
-  PLAYER_WEB_DIR: Type.Optional(Type.String()),
+  REDIS_URL: Type.Optional(
+    Type.String({
+      description: 'redis:// URL shared by every node: socket.io fan-out and table leases. Without it, one node alone.',
+      pattern: '^rediss?://',
+    }),
+  ),
+  NODE_ID: Type.Optional(
+    Type.String({
+      description: "This node's name in table leases; defaults to hostname-pid.",
+      minLength: 1,
+      maxLength: 128,
+    }),
+  ),
+  TABLE_LEASE_MS: Type.Integer({
+    description: "A table's owner must renew its lease within this; another node takes over after it lapses.",
+    minimum: 300,
+    maximum: 60_000,
+    default: 3000,
+  }),
+  VISION_MIN_CONFIDENCE: Type.Number({
+    description: "Least confidence of a vision reading that may confirm (or contradict) a dealer's result.",
+    minimum: 0,
+    maximum: 1,
+    default: 0.9,
+  }),
+  VISION_TIMEOUT_MS: Type.Integer({
+    description: "How long after the dealer's result an agreeing reading may take before the round holds.",
+    minimum: 100,
+    maximum: 120_000,
+    default: 4000,
+  }),
+  PLAYER_WEB_DIR: Type.Optional(Type.String({ description: 'Built player-web to serve at `/`.' })),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },

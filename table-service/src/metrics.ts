@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createRegistry } from '@live-casino/server-kit';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { TableLeases } from './cluster/TableLeases.js';
 import type { Rounds } from './rounds/Rounds.js';
 import type { VisionReadings } from './rounds/VisionReadings.js';
@@ -46,8 +47,7 @@ export function createMetrics(opts: {
   const tableIds = new Set(opts.tableIds);
   const tableLabel = (tableId: string | undefined): string =>
     tableId !== undefined && tableIds.has(tableId) ? tableId : 'unknown';
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = createRegistry({ processMetrics: true });
 
   const bets = new Counter({
     name: 'table_bets_total',

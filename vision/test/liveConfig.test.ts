@@ -75,7 +75,9 @@ describe('loadVisionConfig', () => {
   });
 
   it('requires the tables and the secret', () => {
-    expect(() => loadVisionConfig({})).toThrow(/VISION_TABLES is required[\s\S]*VISION_SERVICE_SECRET is required/);
+    expect(() => loadVisionConfig({})).toThrow(
+      /VISION_TABLES: Expected required property[\s\S]*VISION_SERVICE_SECRET: Expected required/,
+    );
     for (const tables of [
       'not json',
       '[]',

@@ -1,16 +1,9 @@
 import { TableServiceClient } from '@live-casino/clients';
+import { percentile } from '@live-casino/server-kit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DecodedFrame, type FrameSourceStatus, SfuFrameSource } from '../src/live/frames/index.js';
-import {
-  type LiveRig,
-  percentile,
-  type Studio,
-  startLiveRig,
-  timecodeOf,
-  VISION_ID,
-  VISION_SECRET,
-} from './liveFramesHarness.js';
+import { type LiveRig, type Studio, startLiveRig, timecodeOf, VISION_ID, VISION_SECRET } from './liveFramesHarness.js';
 import { waitFor } from '../../scripts/testing/waitFor.js';
 
 /** The vision service's client of table-service, as the worker makes it (one per process). */
@@ -123,7 +116,7 @@ describe('live frames from the sfu', () => {
         const latency = first.map((r) => r.emittedAt - r.studioMs).sort((a, b) => a - b);
         const report = {
           frames: first.length,
-          studio_to_emitted_ms: { p50: percentile(latency, 0.5), p95: percentile(latency, 0.95), max: latency.at(-1) },
+          studio_to_emitted_ms: { p50: percentile(latency, 50), p95: percentile(latency, 95), max: latency.at(-1) },
           studio_time_error_ms: { max: exact.maxErrorMs },
           source: w.source.latency(),
         };

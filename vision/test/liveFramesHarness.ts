@@ -151,8 +151,3 @@ export function timecodeOf(frame: DecodedFrame): number | null {
   }
   return decodeTimecode(rgba, width, height);
 }
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}

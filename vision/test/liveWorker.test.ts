@@ -152,7 +152,7 @@ describe('VisionWorker', () => {
       await server.close();
     }
     expect(health.inference.inferMs.p50).toBeGreaterThan(0);
-    expect(w.metrics()).toMatch(/vision_readings_total\{table="roulette-t",outcome="sent"\} 3/);
+    expect(await w.metrics()).toMatch(/vision_readings_total\{table="roulette-t",outcome="sent"\} 3/);
   });
 
   it('reads a coup card by card, in dealing order, each soon after the card lies face up', async () => {

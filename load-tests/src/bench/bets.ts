@@ -50,8 +50,7 @@ import {
 import { type BetsResults, type BetsRun, groupRuns, renderTable, summarizeConfig } from '../bets/benchRuns.js';
 import type { FromSwarm, PhaseResult, SwarmPlayer, ToSwarm } from '../bets/swarmMessages.js';
 import { type CpuProfile, type FrameTime, summarizeCpuProfile } from '../stats/cpuProfile.js';
-import { percentile, round } from '../stats/percentiles.js';
-import { readCpuTicks } from '../stats/processCpu.js';
+import { percentile, readCpuTicks, round } from '@live-casino/server-kit';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '../../..');

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { round, type Summary, summarize } from '../stats/percentiles.js';
+import { round, type Summary, summarize } from '@live-casino/server-kit';
 
 /** What player-web's `window.__viewer` gives (player-web/src/viewerHook.ts), as far as we read it. */
 interface ViewerSample {

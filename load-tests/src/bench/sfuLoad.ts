@@ -1,5 +1,4 @@
-import { round, summarize } from '../stats/percentiles.js';
-import { cpuPercentBetween, sampleCpu } from '../stats/processCpu.js';
+import { cpuPercentBetween, round, sampleCpu, summarize } from '@live-casino/server-kit';
 import { ViewerSwarm } from '../viewers/ViewerSwarm.js';
 import { fetchSfuStats, TableServiceClient } from '@live-casino/clients';
 

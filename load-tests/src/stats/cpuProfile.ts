@@ -21,7 +21,7 @@ function areaOf(url: string, functionName: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg) return pkg;
   if (url.startsWith('node:')) return url;
-  const repo = /\/(protocol|sfu|table-service|vision|studio|player-web|load-tests)\/(src|dist)\//.exec(url);
+  const repo = /\/(protocol|server-kit|sfu|table-service|vision|studio|player-web|load-tests)\/(src|dist)\//.exec(url);
   if (repo) return `${repo[1]}/${repo[2]}`;
   return url === '' ? `(${functionName.replace(/[()]/g, '') || 'native'})` : url;
 }

@@ -1,3 +1,4 @@
+import { percentile } from '@live-casino/server-kit';
 import { DatachannelViewer, type DatachannelViewerOptions, type DatachannelViewerStats } from './DatachannelViewer.js';
 
 export interface ViewerSwarmOptions {
@@ -91,10 +92,7 @@ export class ViewerSwarm {
 
   stats(): SwarmStats {
     const all = this.viewerStats();
-    const ttf = all
-      .map((s) => s.timeToFirstRtpMs)
-      .filter((t): t is number => t !== null)
-      .sort((a, b) => a - b);
+    const ttf = all.map((s) => s.timeToFirstRtpMs).filter((t): t is number => t !== null);
     return {
       viewers: all.length,
       failed: this.#failed,
@@ -102,7 +100,7 @@ export class ViewerSwarm {
       rtpPackets: all.reduce((n, s) => n + s.rtpPackets, 0),
       rtpBytes: all.reduce((n, s) => n + s.rtpBytes, 0),
       packetsLost: all.reduce((n, s) => n + s.packetsLost, 0),
-      timeToFirstRtpMsP50: ttf.length > 0 ? (ttf[Math.floor((ttf.length - 1) / 2)] as number) : null,
+      timeToFirstRtpMsP50: ttf.length > 0 ? percentile(ttf, 50) : null,
       errors: [...this.#errors],
     };
   }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { SfuAck, SfuClientToServer, SfuServerToClient, StreamGrant } from '@live-casino/protocol';
 import { io, type Socket } from 'socket.io-client';
+import { backoffDelay } from '@live-casino/server-kit';
 
 /** What the publisher needs of an RTP sender: its parameters, and where to send. */
 export interface RtpSource {
@@ -162,7 +163,7 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
         this.#schedule(refreshDelayMs(grant, this.#grantFetchedAt), 'refresh');
       } catch (err) {
         this.#attempt++;
-        const delay = Math.min(5000, 250 * 2 ** Math.min(this.#attempt, 5));
+        const delay = backoffDelay(this.#attempt, { initialMs: 250, maxMs: 5000 });
         this.#log('publish failed; retrying', { err: String(err), retryInMs: delay });
         this.#schedule(delay);
       } finally {

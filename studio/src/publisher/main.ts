@@ -3,42 +3,29 @@
  * each kept published into the sfu. Stands in for the studio's cameras and encoders.
  */
 import { randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { GameKind } from '@live-casino/protocol';
-import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { createLogger, loadConfigOrExit, onShutdownSignal } from '@live-casino/server-kit';
 import { createSimulatedScene, seedFromString, TableFeed } from '../simulator/index.js';
 import { SimulatedDealer } from './SimulatedDealer.js';
 import { chooseSimulatorDeck, loadSimulatorCardArt, SimulatorConfigError } from './SimulatorDeck.js';
 import { StudioPublisher } from './StudioPublisher.js';
-
-const Tables = Type.Array(Type.Object({ tableId: Type.String(), name: Type.String(), game: GameKind }), {
-  minItems: 1,
-});
+import { loadSimulatorConfig } from './config.js';
 
 function fail(message: string): never {
   console.error(`studio simulator: ${message}`);
   process.exit(1);
 }
 
-const tableServiceUrl = process.env.TABLE_SERVICE_URL ?? 'http://127.0.0.1:8080';
-const secretEnv = process.env.STUDIO_SERVICE_SECRET ?? fail('STUDIO_SERVICE_SECRET is required');
-const studioSecret = secretEnv.startsWith('/') ? (await readFile(secretEnv, 'utf8')).trim() : secretEnv;
-let tables: typeof Tables.static;
-try {
-  tables = JSON.parse(process.env.TABLES ?? '[]');
-} catch {
-  fail('TABLES is not JSON');
-}
-if (!Value.Check(Tables, tables)) fail('TABLES must be a non-empty array of { tableId, name, game }');
+const config = loadConfigOrExit(() => loadSimulatorConfig());
+const { tableServiceUrl, studioSecret, tables } = config;
 
-const log = (msg: string, extra?: Record<string, unknown>): void => {
-  process.stdout.write(`${JSON.stringify({ time: Date.now(), service: 'studio-simulator', msg, ...extra })}\n`);
-};
+// Always at info, whatever LOG_LEVEL the platform gives the services: the 'table scene' lines are
+// the record a table's truth is replayed from (vision's acceptance test reads them).
+const logger = createLogger({ service: 'studio-simulator', level: 'info' });
+const log = (msg: string, extra?: Record<string, unknown>): void => logger.info(extra ?? {}, msg);
 
 let deckChoice: ReturnType<typeof chooseSimulatorDeck>;
 try {
-  deckChoice = chooseSimulatorDeck(process.env.SIMULATOR_DECK);
+  deckChoice = chooseSimulatorDeck(config.deck);
 } catch (err) {
   if (err instanceof SimulatorConfigError) fail(err.message);
   throw err;
@@ -51,7 +38,7 @@ if (deckChoice.kind === 'painted' && deckChoice.reason === 'not-installed') {
 const cardArt = tables.some((t) => t.game === 'baccarat') ? await loadSimulatorCardArt(deckChoice) : undefined;
 
 // With a dealer password, each simulated table also runs its rounds (as dealer-<tableId>).
-const dealerPassword = process.env.SIMULATED_DEALER_PASSWORD;
+const dealerPassword = config.dealerPassword;
 const running: { feed: TableFeed; publisher: StudioPublisher; dealer?: SimulatedDealer }[] = [];
 for (const table of tables) {
   const epochMs = Date.now();
@@ -98,13 +85,16 @@ log('studio simulator running', {
   cards: deckChoice.kind === 'deck' ? deckChoice.deck : 'painted',
 });
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    for (const { feed, publisher, dealer } of running) {
-      dealer?.close();
-      publisher.close();
-      void feed.close();
-    }
-    setTimeout(() => process.exit(0), 200).unref();
-  });
-}
+onShutdownSignal({
+  service: 'studio-simulator',
+  log: logger,
+  close: () =>
+    Promise.all(
+      running.map(({ feed, publisher, dealer }) => {
+        dealer?.close();
+        publisher.close();
+        return feed.close();
+      }),
+    ),
+  timeoutMs: 200,
+});

@@ -1,7 +1,7 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { IvfReader, isVp8KeyFrame } from '@live-casino/media';
+import { processCpuMsSync, SupervisedProcess } from '@live-casino/server-kit';
 import type { FeedLogger } from './FeedLogger.js';
 
 export interface Vp8EncoderOptions {
@@ -45,11 +45,9 @@ export interface Vp8EncoderStats {
   readonly cpuMs: number | null;
 }
 
-const BACKOFF_MIN_MS = 250;
-const BACKOFF_MAX_MS = 10_000;
+const BACKOFF = { initialMs: 250, maxMs: 10_000 };
 /** A process that lived this long is considered healthy: the next failure starts backoff afresh. */
 const HEALTHY_AFTER_MS = 10_000;
-const STDERR_KEEP = 4096;
 
 /**
  * A long-lived ffmpeg/libvpx process turning raw RGBA frames into VP8, tuned for live latency:
@@ -61,17 +59,14 @@ const STDERR_KEEP = 4096;
 export class Vp8Encoder extends EventEmitter<Vp8EncoderEvents> {
   readonly #opts: Required<Omit<Vp8EncoderOptions, 'log'>> & { log: FeedLogger };
   readonly #frameBytes: number;
+  #ffmpeg: SupervisedProcess | undefined;
   #process: ChildProcessWithoutNullStreams | null = null;
   #reader = new IvfReader();
   /** Capture times of frames handed to the current process, by its input frame index. */
   #captureTimes = new Map<number, number>();
   #nextIndex = 0;
-  #startedAt = 0;
-  #attempt = 0;
-  #restartTimer: NodeJS.Timeout | null = null;
-  #stderr = '';
   #closed = false;
-  #stats = { restarts: 0, framesIn: 0, framesOut: 0, droppedBusy: 0, droppedDown: 0 };
+  #stats = { framesIn: 0, framesOut: 0, droppedBusy: 0, droppedDown: 0 };
 
   static async create(opts: Vp8EncoderOptions): Promise<Vp8Encoder> {
     const encoder = new Vp8Encoder(opts);
@@ -110,7 +105,12 @@ export class Vp8Encoder extends EventEmitter<Vp8EncoderEvents> {
   }
 
   get stats(): Vp8EncoderStats {
-    return { ...this.#stats, pid: this.#process?.pid ?? null, cpuMs: this.#cpuMs() };
+    return {
+      ...this.#stats,
+      restarts: this.#ffmpeg?.restarts ?? 0,
+      pid: this.#process?.pid ?? null,
+      cpuMs: this.#cpuMs(),
+    };
   }
 
   /**
@@ -139,43 +139,33 @@ export class Vp8Encoder extends EventEmitter<Vp8EncoderEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#restartTimer) clearTimeout(this.#restartTimer);
-    this.#restartTimer = null;
-    const child = this.#process;
     this.#process = null;
-    if (child) {
-      child.stdin.destroy();
-      child.stdout.destroy();
-      child.stderr.destroy();
-      child.kill('SIGKILL');
-    }
+    void this.#ffmpeg?.close();
     this.emit('closed');
   }
 
   async #start(): Promise<void> {
-    const child = spawn(this.#opts.ffmpegPath, this.args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', reject);
+    this.#ffmpeg = await SupervisedProcess.start({
+      command: this.#opts.ffmpegPath,
+      args: () => this.args,
+      restart: BACKOFF,
+      healthyAfterMs: HEALTHY_AFTER_MS,
+      onSpawn: (child) => this.#onSpawn(child as ChildProcessWithoutNullStreams),
+      onExit: ({ code, signal, restartInMs, stderr }) => {
+        this.#process = null;
+        this.#opts.log.error({ code, signal, restartInMs, stderr }, 'VP8 encoder (ffmpeg) exited; restarting');
+        this.emit('died', { code, signal, restartInMs, stderr });
+      },
     });
+  }
+
+  #onSpawn(child: ChildProcessWithoutNullStreams): void {
     this.#process = child;
     this.#reader = new IvfReader();
     this.#captureTimes = new Map();
     this.#nextIndex = 0;
-    this.#startedAt = Date.now();
-    this.#stderr = '';
     this.#opts.log.debug({ pid: child.pid }, 'VP8 encoder started');
-
-    child.stdin.on('error', () => {
-      // EPIPE when ffmpeg dies mid-write; the exit handler restarts it.
-    });
     child.stdout.on('data', (chunk: Buffer) => this.#onOutput(child, chunk));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => {
-      this.#stderr = (this.#stderr + text).slice(-STDERR_KEEP);
-    });
-    child.on('error', (error) => this.#opts.log.error({ err: error }, 'VP8 encoder process error'));
-    child.once('exit', (code, signal) => this.#onExit(child, code, signal));
   }
 
   #onOutput(child: ChildProcessWithoutNullStreams, chunk: Buffer): void {
@@ -209,41 +199,8 @@ export class Vp8Encoder extends EventEmitter<Vp8EncoderEvents> {
     }
   }
 
-  #onExit(child: ChildProcessWithoutNullStreams, code: number | null, signal: NodeJS.Signals | null): void {
-    if (child !== this.#process && this.#process !== null) return;
-    this.#process = null;
-    if (this.#closed) return;
-    if (Date.now() - this.#startedAt > HEALTHY_AFTER_MS) this.#attempt = 0;
-    const restartInMs = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.#attempt);
-    this.#attempt++;
-    const stderr = this.#stderr.trim();
-    this.#opts.log.error({ code, signal, restartInMs, stderr }, 'VP8 encoder (ffmpeg) exited; restarting');
-    this.emit('died', { code, signal, restartInMs, stderr });
-    this.#restartTimer = setTimeout(() => {
-      this.#restartTimer = null;
-      if (this.#closed) return;
-      this.#stats.restarts++;
-      this.#start().catch((error: unknown) => {
-        this.#opts.log.error({ err: error }, 'VP8 encoder failed to start');
-        // Treat a failed spawn like a crash so backoff keeps growing.
-        this.#onExit(child, null, null);
-      });
-    }, restartInMs);
-  }
-
   #cpuMs(): number | null {
     const pid = this.#process?.pid;
-    if (!pid) return null;
-    try {
-      // Fields 14 and 15 (utime, stime) in clock ticks; the command name may contain spaces.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-    } catch {
-      return null;
-    }
+    return pid ? processCpuMsSync(pid) : null;
   }
 }
-
-/** USER_HZ; 100 on every Linux ABI Node runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;

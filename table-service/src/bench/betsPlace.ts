@@ -11,7 +11,7 @@
  * or a constraint by dropping it, say).
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
+import { readCpuTicks as backendTicks } from '@live-casino/server-kit';
 import { pino } from 'pino';
 import { checkLedger } from '../cli/ledgerCheck.js';
 import { withScratchDatabase } from './scratchDatabase.js';
@@ -29,12 +29,6 @@ const batchSize = Math.floor(arg('batch', 1000));
 const players = Math.floor(arg('players', 10_000));
 const ROUNDS = 2;
 const log = pino({ level: 'warn' }, pino.destination(2));
-
-async function backendTicks(pid: number): Promise<number> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 async function main(): Promise<void> {
   await withScratchDatabase('bets_place_bench', log, async (db) => {

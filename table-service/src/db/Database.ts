@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { EmbeddedPostgres } from './EmbeddedPostgres.js';
 import { migrate } from './migrate.js';
+import { backoffDelay, sleep } from '@live-casino/server-kit';
 
 export interface DatabaseOptions {
   /** `postgres://` URL of the database (created if missing). Without it, an embedded server is started. */
@@ -228,6 +229,6 @@ export function isRetryable(err: unknown): boolean {
 }
 
 function retryPause(attempt: number): Promise<void> {
-  // Short and jittered, so the two sides of a deadlock do not meet again on the next try.
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
+  // Short and fully jittered, so the two sides of a deadlock do not meet again on the next try.
+  return sleep(backoffDelay(attempt, { initialMs: 5, maxMs: 5 * 2 ** MAX_ATTEMPTS, jitter: 1 }));
 }

@@ -1,10 +1,11 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { readProcStatSync } from '@live-casino/server-kit';
 import pg from 'pg';
 import type { Logger } from 'pino';
 
@@ -233,12 +234,9 @@ function isAlive(pid: number): boolean {
   }
   // A zombie answers signals too. An orphaned server's parent is init, and in some containers and
   // sandboxes init never reaps: an exited postmaster would look alive for ever.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return !existsSync('/proc/self/stat'); // gone since the signal, or no procfs (macOS): trust the signal
-  }
+  const stat = readProcStatSync(pid);
+  if (stat) return stat.state !== 'Z';
+  return !existsSync('/proc/self/stat'); // gone since the signal, or no procfs (macOS): trust the signal
 }
 
 async function loadBinaries(): Promise<Binaries> {

@@ -1,4 +1,4 @@
-import { ConfigError } from '@live-casino/protocol';
+import { ConfigError } from '@live-casino/server-kit';
 import type { TableConfig } from '../tableConfig.js';
 import { assertStakeLimits, BACCARAT_BET_TYPES, ROULETTE_BET_TYPES, type StakeLimit } from '../games/index.js';
 import { DEFAULT_WINDOW_POLICY } from './BettingWindow.js';

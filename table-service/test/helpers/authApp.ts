@@ -11,7 +11,7 @@ import type { Database } from '../../src/db/Database.js';
 import { Ledger } from '../../src/Ledger.js';
 import { type AuthRateLimit, authRoutes } from '../../src/routes/auth.js';
 import type { LoginLimits } from '../../src/auth/LoginLimits.js';
-import { errorHandler } from '../../src/errorHandler.js';
+import { errorHandler } from '@live-casino/server-kit';
 import { silentLog } from './db.js';
 
 export type SessionKeys = Awaited<ReturnType<typeof generateKeyPair>>;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { percentile } from '@live-casino/server-kit';
 import { CARD_CLASSES, CardCropRenderer, type DatasetSplit, cardKind } from '../dataset/CardCrops.js';
 import type { DeckName } from '@live-casino/studio/simulator';
 import { WHEEL_CLASSES, WheelCropRenderer } from '../dataset/WheelCrops.js';
@@ -112,12 +113,6 @@ export async function renderWheel(split: DatasetSplit, seed: number, count: numb
   return samples;
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] as number;
-}
-
 /** Latency of one read of one crop, after a warm-up. */
 export async function latency(reader: OnnxClassifier, crops: readonly Uint8Array[], runs: number) {
   for (let i = 0; i < Math.min(20, runs); i++) await reader.read([crops[i % crops.length]!]);
@@ -128,7 +123,6 @@ export async function latency(reader: OnnxClassifier, crops: readonly Uint8Array
     await reader.read([crop]);
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return { p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), runs };
 }

@@ -29,8 +29,16 @@ export class HealthServer {
         return;
       }
       if (url === '/metrics') {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-        res.end(worker.metrics());
+        worker.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': worker.metricsContentType });
+            res.end(text);
+          },
+          () => {
+            res.writeHead(500, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ code: 'INTERNAL', message: 'internal error' }));
+          },
+        );
         return;
       }
       res.writeHead(404, { 'content-type': 'application/json' });

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { FromThread, ModelErrorInfo, ModelKind, ModelState, RegionRead, ToThread } from './InferenceTypes.js';
 import type { FramePixels, GameKind } from './Regions.js';
+import { backoffDelay } from '@live-casino/server-kit';
 
 export interface InferencePoolOptions {
   /** Model files to load, by kind (only the kinds the tables need). */
@@ -222,7 +223,7 @@ export class InferencePool extends EventEmitter<InferencePoolEvents> {
     this.#stats.threadRestarts++;
     this.emit('threaddied', { thread: slot.index, error });
     // Back off if threads keep dying (a broken build or native library), then replace it.
-    const delay = Math.min(5_000, 100 * 2 ** Math.min(this.#stats.threadRestarts, 6));
+    const delay = backoffDelay(this.#stats.threadRestarts, { initialMs: 100, maxMs: 5_000 });
     setTimeout(() => {
       if (this.#closed) return;
       this.#threads[slot.index] = this.#startThread(slot.index);

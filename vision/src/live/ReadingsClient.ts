@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClientError, SignInError, type TableServiceClient } from '@live-casino/clients';
 import type { VisionReadingBody } from '@live-casino/protocol';
+import { backoffDelay, sleep } from '@live-casino/server-kit';
 
 export interface ReadingsClientOptions {
   /** table-service, signed in as the `vision` service: one client (one session) for every table. */
@@ -49,7 +50,7 @@ export class ReadingsClient {
     let attempts = 0;
     let lastStatus: number | null = null;
     let lastCode: string | null = null;
-    for (let delay = 50; !this.#closed; delay = Math.min(1_000, delay * 2)) {
+    while (!this.#closed) {
       attempts++;
       try {
         const { status } = await this.#opts.tableService.postReading(tableId, body);
@@ -65,8 +66,9 @@ export class ReadingsClient {
         if (final) return { sent: false, status: lastStatus, code: lastCode, attempts, ms: Date.now() - started };
         this.#opts.log?.('reading not delivered yet', { tableId, readingId: body.readingId, err: err.message });
       }
+      const delay = backoffDelay(attempts - 1, { initialMs: 50, maxMs: 1_000 });
       if (Date.now() + delay > deadline) break;
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay);
     }
     return { sent: false, status: lastStatus, code: lastCode, attempts, ms: Date.now() - started };
   }

@@ -1,12 +1,15 @@
 import { TableServiceClient } from '@live-casino/clients';
 import { CARD_POSITIONS, type CardPosition } from '@live-casino/protocol/games/baccarat';
+import { percentile } from '@live-casino/server-kit';
 import { type Logger, pino } from 'pino';
+import type { Registry } from 'prom-client';
 import { CardReader } from '../models/CardReader.js';
 import { WheelReader } from '../models/WheelReader.js';
 import type { VisionConfig, VisionTable } from './config.js';
 import { type CardsRead, CardsDebouncer, type DebouncedReading, WheelDebouncer, type WheelRead } from './Debouncer.js';
 import { InferencePool } from './InferencePool.js';
 import { type ModelKind, modelOf, type RegionRead } from './InferenceTypes.js';
+import { createVisionMetrics } from './metrics.js';
 import { ReadingsClient } from './ReadingsClient.js';
 import type {
   DecodedFrameLike,
@@ -54,6 +57,7 @@ const WINDOW = 1000;
 export class VisionWorker {
   readonly #config: VisionConfig;
   readonly #log: Logger;
+  readonly #metrics: Registry;
   readonly #pool: InferencePool;
   readonly #tableService: TableServiceClient;
   readonly #client: ReadingsClient;
@@ -68,6 +72,7 @@ export class VisionWorker {
   private constructor(opts: VisionWorkerOptions) {
     this.#config = opts.config;
     this.#log = opts.log ?? pino({ level: 'silent' });
+    this.#metrics = createVisionMetrics(() => this.serialize());
     const c = opts.config;
     this.#models = [...new Set(c.tables.map((t) => modelOf(t.game)))];
     const paths: Record<ModelKind, string> = { cards: c.cardModelPath, wheel: c.wheelModelPath };
@@ -307,70 +312,12 @@ export class VisionWorker {
   }
 
   /** Prometheus text exposition of the same numbers. */
-  metrics(): string {
-    const h = this.serialize();
-    const lines: string[] = [];
-    const metric = (name: string, type: string, help: string, samples: [string, number | null][]): void => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, value] of samples) if (value !== null) lines.push(`${name}${labels} ${value}`);
-    };
-    const t = (id: string, extra = ''): string => `{table="${id}"${extra}}`;
-    metric(
-      'vision_readings_total',
-      'counter',
-      'Readings by outcome',
-      h.tables.flatMap((x) => [
-        [t(x.tableId, ',outcome="sent"'), x.readings.sent],
-        [t(x.tableId, ',outcome="refused"'), x.readings.refused],
-        [t(x.tableId, ',outcome="failed"'), x.readings.failed],
-      ]),
-    );
-    metric(
-      'vision_frames_received_total',
-      'counter',
-      'Decoded frames received',
-      h.tables.map((x) => [t(x.tableId), x.framesReceived]),
-    );
-    metric(
-      'vision_frames_read_total',
-      'counter',
-      'Frames read by the models',
-      h.tables.map((x) => [t(x.tableId), x.framesRead]),
-    );
-    metric(
-      'vision_frames_skipped_total',
-      'counter',
-      'Frames not read, by reason',
-      h.tables.flatMap((x) =>
-        Object.entries(x.framesSkipped).map(([reason, n]): [string, number] => [
-          t(x.tableId, `,reason="${reason}"`),
-          n,
-        ]),
-      ),
-    );
-    metric(
-      'vision_table_reading',
-      'gauge',
-      '1 while the table is being read',
-      h.tables.map((x) => [t(x.tableId), x.state === 'reading' ? 1 : 0]),
-    );
-    metric(
-      'vision_model_ready',
-      'gauge',
-      '1 once the model is loaded',
-      Object.entries(h.models).map(([m, s]) => [`{model="${m}"}`, s?.state === 'ready' ? 1 : 0]),
-    );
-    metric('vision_inference_ms', 'gauge', 'Inference time per frame over the last 1000 reads', [
-      ['{quantile="0.5"}', h.inference.inferMs.p50],
-      ['{quantile="0.95"}', h.inference.inferMs.p95],
-    ]);
-    metric('vision_inference_dropped_total', 'counter', 'Frames replaced by newer ones while queued', [
-      ['', h.inference.dropped],
-    ]);
-    metric('vision_inference_thread_restarts_total', 'counter', 'Inference threads replaced', [
-      ['', h.inference.threadRestarts],
-    ]);
-    return `${lines.join('\n')}\n`;
+  metrics(): Promise<string> {
+    return this.#metrics.metrics();
+  }
+
+  get metricsContentType(): string {
+    return this.#metrics.contentType;
   }
 
   async close(): Promise<void> {
@@ -391,8 +338,6 @@ function pushWindow(window: number[], value: number): void {
 
 function quantiles(values: readonly number[]): { p50: number | null; p95: number | null } {
   if (values.length === 0) return { p50: null, p95: null };
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number): number =>
-    Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number) * 100) / 100;
-  return { p50: at(0.5), p95: at(0.95) };
+  const at = (p: number): number => Math.round(percentile(values, p) * 100) / 100;
+  return { p50: at(50), p95: at(95) };
 }

@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigError, configErrorMessage, readEnv, readSecretSetting } from '@live-casino/server-kit';
+import { Type } from '@sinclair/typebox';
 import type { GameKind } from './Regions.js';
 
 /** A missing or bad setting: names the variable and what it accepts. The worker does not start. */
-export class VisionConfigError extends Error {
-  override readonly name = 'VisionConfigError';
+export class VisionConfigError extends ConfigError {
+  override name = 'VisionConfigError';
   readonly code = 'VISION_CONFIG_INVALID';
 }
 
@@ -52,94 +53,114 @@ export const DEFAULT_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import
 /** As protocol TableId. */
 const TABLE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
+const HTTP_URL = '^https?://[^\\s/]+';
+const reads = (description: string) => Type.Optional(Type.Integer({ description, minimum: 1, maximum: 30 }));
+
+/** The vision worker's environment (vision/.env.example is generated from it: npm run env:example). */
+export const VisionEnvSchema = Type.Object({
+  VISION_TABLES: Type.String({
+    description:
+      'Tables to read (required): JSON [{ "tableId": "...", "game": "roulette" | "baccarat" }] (the platform\'s TABLES works too).',
+    minLength: 1,
+    examples: ['[{"tableId":"roulette-1","game":"roulette"},{"tableId":"baccarat-1","game":"baccarat"}]'],
+  }),
+  TABLE_SERVICE_URL: Type.String({
+    description: 'table-service (readings, service login).',
+    pattern: HTTP_URL,
+    default: 'http://127.0.0.1:8080',
+  }),
+  SFU_URL: Type.String({ description: 'The sfu (video egress).', pattern: HTTP_URL, default: 'http://127.0.0.1:4443' }),
+  VISION_SERVICE_ID: Type.String({
+    description: 'The service account in table-service\'s STAFF_ACCOUNTS ({ id, role: "service", secretHash }).',
+    minLength: 1,
+    default: 'vision',
+  }),
+  VISION_SERVICE_SECRET: Type.String({
+    description: 'The secret, or an absolute path to a file holding it (required).',
+    minLength: 1,
+    examples: ['/path/to/.data/keys/vision-service.secret'],
+  }),
+  VISION_READ_FPS: Type.Integer({
+    description: 'Frames read per second and table.',
+    minimum: 1,
+    maximum: 30,
+    default: DEFAULT_READ_FPS,
+  }),
+  VISION_STABLE_READS: reads('Equal reads in a row before a reading is sent, for every game (else per game, below).'),
+  VISION_STABLE_READS_ROULETTE: reads(`Roulette's (default ${DEFAULT_STABLE_READS.roulette}; see config.ts).`),
+  VISION_STABLE_READS_BACCARAT: reads(`Baccarat's (default ${DEFAULT_STABLE_READS.baccarat}).`),
+  VISION_CARD_MODEL: Type.Optional(
+    Type.String({ description: 'Card model file (models.json beside it); default vision/models/cards.onnx.' }),
+  ),
+  VISION_WHEEL_MODEL: Type.Optional(
+    Type.String({ description: 'Wheel model file (models.json beside it); default vision/models/wheel.onnx.' }),
+  ),
+  VISION_MODEL_RETRY_MS: Type.Integer({
+    description: 'Delay between attempts to load a missing or broken model file.',
+    minimum: 100,
+    maximum: 600_000,
+    default: 2_000,
+  }),
+  VISION_INFERENCE_THREADS: Type.Integer({
+    description: 'Inference threads shared by all tables.',
+    minimum: 1,
+    maximum: 16,
+    default: 1,
+  }),
+  VISION_STALL_MS: Type.Integer({
+    description: 'A feed with no frame for this long counts as stalled.',
+    minimum: 200,
+    maximum: 60_000,
+    default: 2_000,
+  }),
+  VISION_HOST: Type.String({
+    description:
+      'Health (GET /health, JSON; 503 while a table is not being read) and Prometheus metrics (GET /metrics).',
+    default: '127.0.0.1',
+  }),
+  VISION_PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 8090 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+});
+
 /**
  * Reads the worker's configuration from the environment (see the README's vision section and
  * vision/.env.example). Every problem is reported at once, each naming its variable.
  */
 export function loadVisionConfig(env: NodeJS.ProcessEnv = process.env): VisionConfig {
-  const problems: string[] = [];
-  const str = (name: string, fallback?: string): string => {
-    const v = env[name]?.trim();
-    if (v) return v;
-    if (fallback !== undefined) return fallback;
-    problems.push(`${name} is required`);
-    return '';
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const v = Number(raw);
-    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(v) || v < min || v > max) {
-      problems.push(`${name} must be an integer in ${min}..${max} (got "${raw}")`);
-      return fallback;
-    }
-    return v;
-  };
-  const url = (name: string, fallback: string): string => {
-    const v = str(name, fallback);
-    try {
-      const u = new URL(v);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
-    } catch {
-      problems.push(`${name} must be an http(s) URL (got "${v}")`);
-    }
-    return v.replace(/\/+$/, '');
-  };
-
-  const tables = parseTables(env.VISION_TABLES, problems);
-  const tableServiceUrl = url('TABLE_SERVICE_URL', 'http://127.0.0.1:8080');
-  const sfuUrl = url('SFU_URL', 'http://127.0.0.1:4443');
-  const serviceId = str('VISION_SERVICE_ID', 'vision');
-  let serviceSecret = str('VISION_SERVICE_SECRET');
-  // A secret given as an absolute path is read from that file (how the platform passes it).
-  if (serviceSecret.startsWith('/')) {
-    try {
-      serviceSecret = readFileSync(serviceSecret, 'utf8').trim();
-    } catch (err) {
-      problems.push(`VISION_SERVICE_SECRET: cannot read ${serviceSecret} (${(err as Error).message})`);
-    }
-  }
-  const readFps = int('VISION_READ_FPS', DEFAULT_READ_FPS, 1, 30);
-  const both = int('VISION_STABLE_READS', 0, 1, 30);
-  const stableReads = {
-    roulette: int('VISION_STABLE_READS_ROULETTE', both || DEFAULT_STABLE_READS.roulette, 1, 30),
-    baccarat: int('VISION_STABLE_READS_BACCARAT', both || DEFAULT_STABLE_READS.baccarat, 1, 30),
-  };
-  const cardModelPath = path.resolve(str('VISION_CARD_MODEL', path.join(DEFAULT_MODELS_DIR, 'cards.onnx')));
-  const wheelModelPath = path.resolve(str('VISION_WHEEL_MODEL', path.join(DEFAULT_MODELS_DIR, 'wheel.onnx')));
-  const inferenceThreads = int('VISION_INFERENCE_THREADS', 1, 1, 16);
-  const modelRetryMs = int('VISION_MODEL_RETRY_MS', 2_000, 100, 600_000);
-  const host = str('VISION_HOST', '127.0.0.1');
-  const port = int('VISION_PORT', 8090, 0, 65_535);
-  const stallMs = int('VISION_STALL_MS', 2_000, 200, 60_000);
-
-  if (problems.length > 0) {
-    throw new VisionConfigError(`invalid vision configuration:\n  ${problems.join('\n  ')}`);
-  }
+  const trimmed = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v?.trim()]));
+  const { config: c, problems } = readEnv(VisionEnvSchema, trimmed);
+  const tables = c.VISION_TABLES ? parseTables(c.VISION_TABLES, problems) : [];
+  const serviceSecret = c.VISION_SERVICE_SECRET
+    ? readSecretSetting(c.VISION_SERVICE_SECRET, 'VISION_SERVICE_SECRET', problems)
+    : '';
+  if (problems.length > 0) throw new VisionConfigError(configErrorMessage('vision', problems));
+  const both = c.VISION_STABLE_READS;
   return {
     tables,
-    tableServiceUrl,
-    sfuUrl,
-    serviceId,
+    tableServiceUrl: c.TABLE_SERVICE_URL.replace(/\/+$/, ''),
+    sfuUrl: c.SFU_URL.replace(/\/+$/, ''),
+    serviceId: c.VISION_SERVICE_ID,
     serviceSecret,
-    readFps,
-    stableReads,
-    cardModelPath,
-    wheelModelPath,
-    inferenceThreads,
-    modelRetryMs,
-    host,
-    port,
-    stallMs,
+    readFps: c.VISION_READ_FPS,
+    stableReads: {
+      roulette: c.VISION_STABLE_READS_ROULETTE ?? both ?? DEFAULT_STABLE_READS.roulette,
+      baccarat: c.VISION_STABLE_READS_BACCARAT ?? both ?? DEFAULT_STABLE_READS.baccarat,
+    },
+    cardModelPath: path.resolve(c.VISION_CARD_MODEL ?? path.join(DEFAULT_MODELS_DIR, 'cards.onnx')),
+    wheelModelPath: path.resolve(c.VISION_WHEEL_MODEL ?? path.join(DEFAULT_MODELS_DIR, 'wheel.onnx')),
+    inferenceThreads: c.VISION_INFERENCE_THREADS,
+    modelRetryMs: c.VISION_MODEL_RETRY_MS,
+    host: c.VISION_HOST,
+    port: c.VISION_PORT,
+    stallMs: c.VISION_STALL_MS,
   };
 }
 
 /** VISION_TABLES: JSON `[{ "tableId": "roulette-1", "game": "roulette" }, ...]` (the platform's TABLES works too). */
-function parseTables(raw: string | undefined, problems: string[]): VisionTable[] {
-  if (!raw?.trim()) {
-    problems.push('VISION_TABLES is required: JSON [{ "tableId": "...", "game": "roulette" | "baccarat" }, ...]');
-    return [];
-  }
+function parseTables(raw: string, problems: string[]): VisionTable[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);

@@ -24,6 +24,7 @@ import type {
 } from './FrameSourceTypes.js';
 import { Vp8Decoder } from './Vp8Decoder.js';
 import { Vp8Depacketizer, type Vp8Frame } from './Vp8Depacketizer.js';
+import { backoffDelay, percentile, sleep } from '@live-casino/server-kit';
 
 export type { DecodedFrame, FrameSourceEvents, SfuFrameSourceOptions } from './FrameSourceTypes.js';
 
@@ -66,10 +67,14 @@ class Window {
     if (this.#samples.length > this.size) this.#samples.shift();
   }
   summary(): { p50: number; p95: number; max: number; n: number } {
-    const sorted = [...this.#samples].sort((a, b) => a - b);
-    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+    const s = this.#samples;
     const round = (v: number) => Math.round(v * 10) / 10;
-    return { p50: round(at(0.5)), p95: round(at(0.95)), max: round(sorted.at(-1) ?? Number.NaN), n: sorted.length };
+    return {
+      p50: round(percentile(s, 50)),
+      p95: round(percentile(s, 95)),
+      max: round(s.length > 0 ? Math.max(...s) : Number.NaN),
+      n: s.length,
+    };
   }
 }
 
@@ -206,14 +211,11 @@ export class SfuFrameSource extends EventEmitter<FrameSourceEvents> {
       }
       // A session that delivered frames was a success: start the backoff over.
       attempt = this.#stats.framesEmitted > emittedBefore ? 1 : attempt + 1;
-      const delay = Math.min(authProblem ? 30_000 : 5000, 250 * 2 ** Math.min(attempt, 6));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.#wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      // An auth problem waits longer (up to 16 s): a fresh login will not fix itself sooner.
+      const delay = backoffDelay(attempt, { initialMs: 250, maxMs: authProblem ? 16_000 : 5000 });
+      const wake = new AbortController();
+      this.#wakeUp = () => wake.abort();
+      await sleep(delay, wake.signal);
       this.#wakeUp = undefined;
     }
   }
@@ -443,7 +445,7 @@ export class SfuFrameSource extends EventEmitter<FrameSourceEvents> {
       this.#inFlight.clear();
       this.#decoderCrashes++;
       this.#stats.decoderRestarts++;
-      const backoff = Math.min(5000, 100 * 2 ** Math.min(this.#decoderCrashes - 1, 6));
+      const backoff = backoffDelay(this.#decoderCrashes - 1, { initialMs: 100, maxMs: 5000 });
       this.#decoderRetryAt = Date.now() + backoff;
       this.#log.error({ reason, restartInMs: backoff }, 'vp8 decoder died; restarting it at the next keyframe');
       this.#setStatus('error', `decoder crashed (${reason}); restarting`);

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { percentile, round, summarize } from '../src/stats/percentiles.js';
-import { cpuPercentBetween, parseProcStatCpuTicks } from '../src/stats/processCpu.js';
+import { percentile, round, summarize } from '../src/percentiles.js';
+import {
+  cpuPercentBetween,
+  parseProcStat,
+  parseProcStatCpuTicks,
+  processCpuMsSync,
+  readProcStatSync,
+} from '../src/processCpu.js';
 
 describe('percentile', () => {
   it('interpolates between closest ranks', () => {
@@ -81,8 +87,20 @@ describe('process cpu from /proc', () => {
     expect(() => parseProcStatCpuTicks('garbage')).toThrow();
   });
 
+  it('reads the state (zombies are Z) and the CPU time, synchronously too', () => {
+    expect(parseProcStat(stat('postgres', 1, 2).replace(' S ', ' Z '))).toEqual({
+      state: 'Z',
+      utimeTicks: 1,
+      stimeTicks: 2,
+    });
+    expect(readProcStatSync(process.pid)?.state).toMatch(/^[RSD]$/);
+    expect(processCpuMsSync(process.pid)).toBeGreaterThan(0);
+    expect(readProcStatSync(2 ** 30)).toBeUndefined();
+    expect(processCpuMsSync(2 ** 30)).toBeNull();
+  });
+
   it('reads this process', async () => {
-    const { readCpuTicks } = await import('../src/stats/processCpu.js');
+    const { readCpuTicks } = await import('../src/processCpu.js');
     expect(await readCpuTicks(process.pid)).toBeGreaterThan(0);
   });
 

@@ -26,3 +26,15 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): F
     .status(404)
     .send({ code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
 }
+
+/** What setErrorHandling needs of a fastify instance, whatever its type provider and logger. */
+export interface ErrorHandlingTarget {
+  setErrorHandler(handler: typeof errorHandler): unknown;
+  setNotFoundHandler(handler: typeof notFoundHandler): unknown;
+}
+
+/** Both handlers on one listener (and its plugins that do not set their own). */
+export function setErrorHandling(app: ErrorHandlingTarget): void {
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+}
