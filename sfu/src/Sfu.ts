@@ -13,7 +13,7 @@ import {
 } from '@live-casino/protocol';
 import { readPem, setErrorHandling } from '@live-casino/server-kit';
 import { Type } from '@sinclair/typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { SfuConfig } from './config.js';
@@ -83,8 +83,10 @@ export class Sfu {
       rtcMaxPort: config.SFU_RTC_MAX_PORT,
       log,
     });
-    const app = Fastify({ loggerInstance: log, bodyLimit: 64 * 1024 }) as unknown as FastifyInstance;
-    const internalApp = Fastify({ loggerInstance: log, bodyLimit: 1024 }) as unknown as FastifyInstance;
+    // fastify's own logger type, so the instances are plain FastifyInstances.
+    const fastifyLog: FastifyBaseLogger = log;
+    const app = Fastify({ loggerInstance: fastifyLog, bodyLimit: 64 * 1024 });
+    const internalApp = Fastify({ loggerInstance: fastifyLog, bodyLimit: 1024 });
     const sfu = new Sfu(config, log, pool, app, internalApp);
     sfu.#hlsAccess = new HlsAccess(publicKey, config.SFU_HLS_SESSION_SECRET);
     sfu.#routes();
@@ -98,7 +100,7 @@ export class Sfu {
       pingTimeout: 10_000,
     });
     sfu.#signalling = new SignallingServer({
-      io: sfu.#io as never,
+      io: sfu.#io,
       publicKey,
       getOrCreateTable: (id) => sfu.getOrCreateTable(id),
       findTable: (id) => sfu.#tables.get(id),

@@ -10,7 +10,7 @@ import { TableId, TableSnapshot } from '@live-casino/protocol';
 import { readPem, setErrorHandling } from '@live-casino/server-kit';
 import { errorResponses } from './routes/errorResponses.js';
 import { Type } from '@sinclair/typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type CryptoKey, importPKCS8, importSPKI } from 'jose';
 import type { Logger } from 'pino';
 import { authPlugin } from './auth/authPlugin.js';
@@ -155,8 +155,10 @@ export class TableService {
         });
       }
 
+      // fastify's own logger type, so the instances are plain FastifyInstances (no casts).
+      const fastifyLog: FastifyBaseLogger = log;
       const app = Fastify({
-        loggerInstance: log,
+        loggerInstance: fastifyLog,
         bodyLimit: 16 * 1024,
         trustProxy: config.trustProxy,
       }).withTypeProvider<TypeBoxTypeProvider>();
@@ -176,7 +178,7 @@ export class TableService {
       });
       metrics.observeRounds(rounds);
       metrics.observeVision(readings);
-      metrics.observeHttp(app as unknown as FastifyInstance);
+      metrics.observeHttp(app);
       // Wrong-typed input is refused, never coerced ("12" is not 12) and unknown fields are errors.
       app.setValidatorCompiler(strictValidatorCompiler);
       setErrorHandling(app);
@@ -240,7 +242,7 @@ export class TableService {
       }
       // Operators' endpoints on a listener of their own: worker internals and lease holders are
       // nobody else's business, and a scrape must not compete with players for the public port.
-      const ops = Fastify({ loggerInstance: log, bodyLimit: 1024 }) as unknown as FastifyInstance;
+      const ops = Fastify({ loggerInstance: fastifyLog, bodyLimit: 1024 });
       setErrorHandling(ops);
       await ops.register(clusterRoutes, { leases });
       metricsRoute(ops, metrics.registry);
@@ -277,7 +279,7 @@ export class TableService {
       );
       await app.ready();
       return new TableService({
-        app: app as unknown as FastifyInstance,
+        app,
         routeSchemas,
         db,
         ledger,

@@ -19,15 +19,27 @@ export interface AuthPluginOptions {
 /** A hook for `onRequest`, `preValidation` or `preHandler` of a route. */
 export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-/** Marks the hooks of requireRole / requireTableAccess, so that routes run them first wherever declared. */
-const AUTH_HOOK = Symbol('table-service auth hook');
+/** The hooks of requireRole / requireTableAccess, so that routes run them first wherever declared. */
+const AUTH_HOOKS = new WeakSet<AuthHook>();
 
 function authHook(hook: AuthHook): AuthHook {
-  return Object.assign(hook, { [AUTH_HOOK]: true });
+  AUTH_HOOKS.add(hook);
+  return hook;
 }
 
-function isAuthHook(hook: unknown): boolean {
-  return typeof hook === 'function' && (hook as { [AUTH_HOOK]?: boolean })[AUTH_HOOK] === true;
+function isAuthHook(hook: unknown): hook is AuthHook {
+  return typeof hook === 'function' && AUTH_HOOKS.has(hook as AuthHook);
+}
+
+/** A stage's hooks without the auth hooks, which go into `moved`. */
+function withoutAuthHooks<H>(hooks: H | H[] | undefined, moved: AuthHook[]): H[] | undefined {
+  if (hooks === undefined) return undefined;
+  const rest: H[] = [];
+  for (const hook of Array.isArray(hooks) ? hooks : [hooks]) {
+    if (isAuthHook(hook)) moved.push(hook);
+    else rest.push(hook);
+  }
+  return rest;
 }
 
 /**
@@ -37,19 +49,12 @@ function isAuthHook(hook: unknown): boolean {
  */
 function authenticateFirst(route: RouteOptions): void {
   const moved: AuthHook[] = [];
-  for (const stage of ['preValidation', 'preHandler'] as const) {
-    const hooks = route[stage];
-    if (hooks === undefined) continue;
-    const list = (Array.isArray(hooks) ? hooks : [hooks]) as unknown[];
-    const auth = list.filter(isAuthHook) as AuthHook[];
-    if (auth.length === 0) continue;
-    moved.push(...auth);
-    (route as unknown as Record<string, unknown>)[stage] = list.filter((h) => !isAuthHook(h));
-  }
+  route.preValidation = withoutAuthHooks(route.preValidation, moved);
+  route.preHandler = withoutAuthHooks(route.preHandler, moved);
   if (moved.length === 0) return;
   const onRequest =
     route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-  route.onRequest = [...onRequest, ...(moved as unknown as onRequestHookHandler[])];
+  route.onRequest = [...onRequest, ...moved];
 }
 
 /**

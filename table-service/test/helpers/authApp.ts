@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { generateKeyPair } from 'jose';
 import { authPlugin, requireRole, requireTableAccess } from '../../src/auth/authPlugin.js';
 import { Players } from '../../src/auth/Players.js';
@@ -46,7 +46,8 @@ export async function buildAuthApp(opts: {
   const staff = opts.staff ?? new StaffDirectory([]);
   const sessions = new SessionTokens(opts.keys ?? (await newSessionKeys()), opts.ttlS ?? 900);
 
-  const app = Fastify({ loggerInstance: silentLog, bodyLimit: 16 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+  const log: FastifyBaseLogger = silentLog;
+  const app = Fastify({ loggerInstance: log, bodyLimit: 16 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler);
 
   await app.register(fastifySwagger, { openapi: { info: { title: 'auth test', version: '0.0.0' } } });
@@ -71,7 +72,7 @@ export async function buildAuthApp(opts: {
   );
   app.get('/test/whoami', async (request) => ({ session: request.session ?? null }));
   await app.ready();
-  return { app: app as unknown as FastifyInstance, players, staff, sessions, ledger };
+  return { app, players, staff, sessions, ledger };
 }
 
 /** Rows that auth may write: players and their wallets, and money movements. */
