@@ -61,6 +61,20 @@ const senders: Senders = {
 const isErrorBody = checker(ErrorBodySchema);
 
 /**
+ * One request on an sfu socket of the caller's own (a process that manages its socket itself,
+ * tests that send what a client would not): the typed acknowledgement, or a rejection after
+ * `timeoutMs`.
+ */
+export function sendSfuRequest<N extends SfuRequestName>(
+  socket: SfuSocket,
+  name: N,
+  req: SfuRequest<N>,
+  timeoutMs = 10_000,
+): Promise<SfuAck<SfuResponses[N]>> {
+  return senders[name](socket.timeout(timeoutMs), req);
+}
+
+/**
  * One socket.io connection to the sfu for one table: the stream token and the table added to
  * every request (the sfu checks the token on each), acknowledgements turned into results or
  * typed errors, and the sfu's events (studio clock, media reset, token expiry, egress closed).
@@ -111,7 +125,7 @@ export class SfuClient {
     const req = { ...body, token, tableId: this.tableId } as SfuRequest<N>;
     let ack: SfuAck<SfuResponses[N]>;
     try {
-      ack = await senders[name](this.socket.timeout(this.#timeoutMs), req);
+      ack = await sendSfuRequest(this.socket, name, req, this.#timeoutMs);
     } catch {
       throw new SfuRequestError(name, new ClientError('TIMEOUT', `${name}: no answer within ${this.#timeoutMs} ms`));
     }

@@ -1,5 +1,5 @@
 import { AppError } from '@live-casino/protocol';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Role, Session, SessionTokens } from './SessionTokens.js';
 

@@ -1,12 +1,12 @@
 import dgram from 'node:dgram';
-import { ClientError } from '@live-casino/clients';
+import { ClientError, type SfuRequestBody, sendSfuRequest } from '@live-casino/clients';
 import { EventEmitter } from 'node:events';
 import { isRtcp, parseRtpHeader, rtpToStudioTime } from '@live-casino/media';
 import {
   AppError,
   type EgressInfo,
   isErrorCode,
-  type SfuAck,
+  type SfuRequest,
   type SfuClientToServer,
   type SfuRequestName,
   type SfuResponses,
@@ -338,18 +338,12 @@ export class SfuFrameSource extends EventEmitter<FrameSourceEvents> {
     }
   }
 
-  async #call<N extends SfuRequestName>(
-    socket: SfuSocket,
-    name: N,
-    body: Record<string, unknown>,
-  ): Promise<SfuResponses[N]> {
+  async #call<N extends SfuRequestName>(socket: SfuSocket, name: N, body: SfuRequestBody<N>): Promise<SfuResponses[N]> {
     const token = await this.#egressToken();
-    const ack = (await (socket as unknown as Socket)
-      .timeout(CALL_TIMEOUT_MS)
-      .emitWithAck(name, { token, tableId: this.tableId, ...body })
-      .catch(() => {
-        throw new AppError('SERVICE_UNAVAILABLE', `sfu did not answer ${name} within ${CALL_TIMEOUT_MS} ms`);
-      })) as SfuAck<SfuResponses[N]>;
+    const req = { ...body, token, tableId: this.tableId } as SfuRequest<N>;
+    const ack = await sendSfuRequest(socket, name, req, CALL_TIMEOUT_MS).catch(() => {
+      throw new AppError('SERVICE_UNAVAILABLE', `sfu did not answer ${name} within ${CALL_TIMEOUT_MS} ms`);
+    });
     if (ack.ok) return ack.data;
     const code = isErrorCode(ack.error?.code) ? ack.error.code : 'INTERNAL';
     throw new AppError(code, `sfu refused ${name}: ${ack.error?.message ?? 'no reason'}`);
