@@ -1,3 +1,4 @@
+import { sendSfuRequest } from '@live-casino/clients';
 import { EventEmitter } from 'node:events';
 import type { SfuAck, SfuClientToServer, SfuServerToClient, StreamGrant } from '@live-casino/protocol';
 import { io, type Socket } from 'socket.io-client';
@@ -146,14 +147,14 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
           });
         }
         const common = { token: grant.token, tableId: this.#opts.tableId };
-        const joined = (await socket.timeout(5000).emitWithAck('join', common)) as SfuAck<unknown>;
+        const joined = await sendSfuRequest(socket, 'join', common, 5000);
         if (!joined.ok) throw new Error(`join refused: ${joined.error.code} ${joined.error.message}`);
-        const res = (await socket.timeout(5000).emitWithAck('publishRtp', {
-          ...common,
-          source: this.#opts.source,
-          kind: 'video',
-          rtpParameters: this.#opts.feed.rtpParameters,
-        })) as SfuAck<{ ip: string; port: number; producerId: string }>;
+        const res = await sendSfuRequest(
+          socket,
+          'publishRtp',
+          { ...common, source: this.#opts.source, kind: 'video', rtpParameters: this.#opts.feed.rtpParameters },
+          5000,
+        );
         if (!res.ok) throw new Error(`publishRtp refused: ${res.error.code} ${res.error.message}`);
         await this.#opts.feed.setTarget({ host: res.data.ip, port: res.data.port });
         this.#attempt = 0;
