@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { mediasoupWorkerBin } from './scripts/platform/Platform.js';
+import { mediasoupWorkerBin } from './scripts/mediasoup-worker/workerBin.mjs';
 
 export default defineConfig({
   // Workspace packages from their TypeScript sources, not their dist (tests run in Vite's SSR

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, startTestSfu, type TestSfu, VP8_INGEST } from '../../sfu/test/helpers.js';
+import { request, startTestSfu, type TestSfu, VP8_INGEST } from '@live-casino/sfu/testing';
 import { DatachannelViewer, shutdownWebRtc } from '../src/viewers/DatachannelViewer.js';
 import { ViewerSwarm } from '../src/viewers/ViewerSwarm.js';
 import { type FfmpegRtpSource, startFfmpegRtpSource } from './ffmpegRtpSource.js';

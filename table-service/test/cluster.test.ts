@@ -16,7 +16,7 @@ import { TableService } from '../src/TableService.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { freePort, httpJson } from './helpers/http.js';
 import { REDIS_URL, redisForSuite } from './helpers/redis.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.join(here, '../src/main.ts');

@@ -10,7 +10,7 @@ import {
   VISION_ID,
   VISION_SECRET,
 } from './liveFramesHarness.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 
 const TABLE = 'roulette-1';
 const FRAME_MS = 1000 / 30;

@@ -29,7 +29,7 @@ import { HealthServer } from '../src/live/HealthServer.js';
 import { VisionWorker } from '../src/live/VisionWorker.js';
 import type { DecodedFrameLike, FrameSourceLike } from '../src/live/VisionWorkerTypes.js';
 import { DEFAULT_MODEL_DIR } from '../src/models/OnnxClassifier.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 
 const MODELS = process.env.VISION_MODELS_DIR ?? DEFAULT_MODEL_DIR;
 
