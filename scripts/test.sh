@@ -9,5 +9,6 @@ export MEDIASOUP_WORKER_BIN
 
 npx biome check .
 npm run typecheck
+npm run depcheck
 npx vitest run
 npx playwright test
