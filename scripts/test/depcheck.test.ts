@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '@live-casino/testing/platform';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /** `npm run depcheck` as CI runs it: its exit code and what it printed. */
@@ -24,6 +24,8 @@ function withFiles<T>(files: Record<string, string>, fn: () => T): T {
     for (const abs of written) rmSync(abs, { force: true });
   }
 }
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 // Unique names: a probe left behind by a killed run must not collide, and is easy to spot.
 const probe = `depcheckProbe${process.pid}`;
