@@ -10,9 +10,9 @@ import { EmbeddedPostgres } from '../db/EmbeddedPostgres.js';
 export const silentLog = pino({ level: 'silent' });
 
 /**
- * A real PostgreSQL server for one test file: the one at DATABASE_URL (CI: Debian's), else an
- * embedded server in a temporary folder. Each test gets its own fresh, migrated database, dropped
- * when the server is closed.
+ * A real PostgreSQL server for one test file: the one at DATABASE_URL (CI: Debian's; with `CI` set
+ * it is required), else an embedded server in a temporary folder. Each test gets its own fresh,
+ * migrated database, dropped when the server is closed.
  */
 export interface TestPostgres {
   /** URL of a database on this server (not created). */
@@ -26,6 +26,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   let url: (database: string) => string;
   let stopServer: () => Promise<void>;
   const external = process.env.DATABASE_URL;
+  if (!external && process.env.CI) {
+    // CI (.ci/run) starts Debian's PostgreSQL and sets DATABASE_URL; without it every test file
+    // would quietly start an embedded server of its own, not the server CI means to test against.
+    throw new Error('no DATABASE_URL, and CI is set: the tests run against the PostgreSQL at DATABASE_URL');
+  }
   if (external) {
     url = (database) => {
       const u = new URL(external);
