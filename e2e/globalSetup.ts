@@ -1,4 +1,4 @@
-import { Platform } from '../scripts/platform/Platform.js';
+import { Platform } from '@live-casino/testing/platform';
 import { E2E_PLATFORM } from './platform.js';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type PlatformOptions, REPO_ROOT } from '../scripts/platform/Platform.js';
+import { type PlatformOptions, REPO_ROOT } from '@live-casino/testing/platform';
 
 /** Ports of their own, so the tests never collide with a platform started by `npm start`. */
 export const E2E_PLATFORM = {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, startTestSfu, type TestSfu, VP8_INGEST } from '../../sfu/test/helpers.js';
+import { request, startTestSfu, type TestSfu, VP8_INGEST } from '@live-casino/sfu/testing';
+import { waitFor } from '@live-casino/testing';
 import { DatachannelViewer, shutdownWebRtc } from '../src/viewers/DatachannelViewer.js';
 import { ViewerSwarm } from '../src/viewers/ViewerSwarm.js';
 import { type FfmpegRtpSource, startFfmpegRtpSource } from './ffmpegRtpSource.js';
@@ -42,10 +43,9 @@ describe('DatachannelViewer against a real sfu', () => {
       const before = viewers.map((v) => v.stats().rtpPackets);
       // Media keeps flowing: every viewer gets 30 more packets (about a second of this stream).
       // Waited for, not timed: a loaded machine only makes it slower.
-      const deadline = Date.now() + 30_000;
-      while (viewers.some((v, i) => v.stats().rtpPackets - (before[i] as number) <= 30) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor('30 more packets at every viewer', () =>
+        viewers.every((v, i) => v.stats().rtpPackets - (before[i] as number) > 30) ? true : undefined,
+      );
       for (const [i, v] of viewers.entries()) {
         const s = v.stats();
         expect(s.state).toBe('connected');

@@ -39,11 +39,10 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Platform, REPO_ROOT } from '../../scripts/platform/Platform.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { freePort, waitFor } from '@live-casino/testing';
+import { Platform, REPO_ROOT } from '@live-casino/testing/platform';
 import { checkLedger, Database } from '@live-casino/table-service';
 import { DatachannelViewer, shutdownWebRtc } from '../src/viewers/DatachannelViewer.js';
-import { freePort } from '../../scripts/testing/freePort.js';
 
 const ROUNDS = Number(process.env.PAST_POSTING_ROUNDS ?? 3);
 const CLAIMED_HLS_DELAY_MS = 5800;

@@ -1,5 +1,5 @@
 /** `npm run platform`: the whole platform on the embedded default, until Ctrl-C. */
-import { DEMO_STAFF_PASSWORDS, Platform } from './Platform.js';
+import { DEMO_STAFF_PASSWORDS, Platform } from '@live-casino/testing/platform';
 
 const platform = await Platform.start({ output: 'prefixed', vision: process.env.PLATFORM_VISION !== 'off' });
 process.stdout.write(

@@ -2,8 +2,8 @@ import { ViewerDelaysResponse } from '@live-casino/protocol';
 import { createSimulatedScene, TableFeed } from '@live-casino/studio/simulator';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatachannelViewer, shutdownWebRtc } from '../../load-tests/src/viewers/DatachannelViewer.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { DatachannelViewer, shutdownWebRtc } from '@live-casino/load-tests';
+import { waitFor } from '@live-casino/testing';
 import { request, startTestSfu, type TestSfu } from './helpers.js';
 
 const TABLE = 'roulette-1';

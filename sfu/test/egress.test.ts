@@ -1,4 +1,4 @@
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 import { generateKeyPairSync } from 'node:crypto';
 import dgram from 'node:dgram';
 import { serializeRtpPacket, serializeSenderReport } from '@live-casino/media';

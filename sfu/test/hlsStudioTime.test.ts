@@ -1,5 +1,4 @@
-import { decodeVideo } from '../../scripts/testing/decodeVideo.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { decodeVideo, waitFor } from '@live-casino/testing';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

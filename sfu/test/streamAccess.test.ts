@@ -1,7 +1,7 @@
 import type { SfuServerToClient } from '@live-casino/protocol';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 import { request, startTestSfu, type TestSfu } from './helpers.js';
 
 const TABLE = 'roulette-1';

@@ -1,4 +1,4 @@
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, startTestSfu, type TestSfu, VP8_INGEST } from './helpers.js';
 

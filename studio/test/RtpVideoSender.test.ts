@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@live-casino/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/simulator/FeedLogger.js';
 import {
@@ -68,7 +69,10 @@ describe('RtpVideoSender', () => {
     const { rx, sender, now } = await setup();
     sender.sendFrame(keyFrame(5000), now.ms);
     sender.sendFrame(Buffer.from([0x11, 1, 2, 3]), now.ms + 33);
-    await sleep(50);
+    // Loopback UDP arrives when it arrives: wait for the six packets and the SR, not a fixed time.
+    await waitFor('6 RTP packets and an SR', () =>
+      rtpOf(rx).length >= 6 && rx.packets.some(isRtcp) ? true : undefined,
+    );
     const packets = rtpOf(rx);
     expect(packets).toHaveLength(6);
     expect(rx.packets.every((p) => p.length <= 1200)).toBe(true);
@@ -110,7 +114,7 @@ describe('RtpVideoSender', () => {
   it('retransmits NACKed packets, counts PLI/FIR and computes RTT from receiver reports', async () => {
     const { rx, sender, now } = await setup();
     sender.sendFrame(keyFrame(3000), now.ms);
-    await sleep(30);
+    await waitFor('the key frame (3 packets)', () => (rtpOf(rx).length >= 3 ? true : undefined));
     const sent = rtpOf(rx);
     const seq = sent[1]?.sequenceNumber as number;
     const local = sender.localAddress;
@@ -126,7 +130,11 @@ describe('RtpVideoSender', () => {
     send(
       `81c90007 00000001 0000abcd 10000002 00000100 000000b4 ${hex32(lsr)} ${hex32(0.25 * 65536)}`.replaceAll(' ', ''),
     );
-    await sleep(50);
+    await waitFor('the RR, the NACK and its 2 retransmissions', () =>
+      sender.stats.receiverReport && sender.stats.firsReceived === 1 && rtpOf(rx).length >= sent.length + 2
+        ? true
+        : undefined,
+    );
 
     const again = rtpOf(rx).slice(sent.length);
     expect(again.map((p) => p.sequenceNumber)).toEqual([seq, (seq + 1) & 0xffff]);
@@ -144,7 +152,9 @@ describe('RtpVideoSender', () => {
     sender.sendFrame(keyFrame(100), now.ms);
     await sender.setTarget({ host: 'localhost', port: rx2.port });
     sender.sendFrame(Buffer.from([0x11, 0]), now.ms + 33);
-    await sleep(50);
+    await waitFor('a packet at each target and an SR at the new one', () =>
+      rtpOf(rx).length >= 1 && rtpOf(rx2).length >= 1 && rx2.packets.some(isRtcp) ? true : undefined,
+    );
     const [a] = rtpOf(rx);
     const [b] = rtpOf(rx2);
     expect(b?.sequenceNumber).toBe(((a?.sequenceNumber ?? 0) + 1) & 0xffff);
@@ -163,8 +173,10 @@ describe('RtpVideoSender', () => {
     sender.close();
     sender.close();
     sender.sendFrame(keyFrame(100), now.ms);
-    await sleep(30);
     expect(closed).toBe(1);
+    expect(sender.stats.packetsSent).toBe(0);
+    // Nothing to wait for: a short look at the socket only backs up the count above.
+    await sleep(30);
     expect(rx.packets).toHaveLength(0);
   });
 });

@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { decodeVideo } from '../../scripts/testing/decodeVideo.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ImageData, createCanvas } from '@napi-rs/canvas';
 import { ABS_CAPTURE_TIME_URI, rtpToStudioTime } from '@live-casino/media';
 import { decodeTimecode } from '@live-casino/protocol';
 import { percentile } from '@live-casino/server-kit';
+import { decodeVideo, waitFor } from '@live-casino/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedScene } from '../src/simulator/NodeCanvas.js';
 import type { GameKind, SceneEvent } from '../src/simulator/SceneTypes.js';
@@ -14,7 +13,10 @@ import { RtpTestReceiver } from './helpers/RtpTestReceiver.js';
 const WIDTH = 640;
 const HEIGHT = 360;
 const FPS = 30;
-const RUN_MS = 3_000;
+/** What a run must have on the wire before it stops: about 3 s of this feed on an idle machine. */
+const MIN_FRAMES = 60;
+const MIN_SENDER_REPORTS = 5;
+const PERIOD_MS = 1000 / FPS;
 
 /** Where in its round each table is when the test starts, so the saved frame shows some action. */
 const SCENARIOS: { game: GameKind; intoRoundMs: number; expectEvent: SceneEvent['type'] }[] = [
@@ -60,17 +62,37 @@ describe('TableFeed end to end: render → VP8 → RTP → depacketize → decod
         rtcp: { cname: `studio-test-${game}`, reducedSize: false },
       });
 
-      await sleep(RUN_MS);
+      // Runs until what is checked below is on the wire, however long a loaded machine takes.
+      const startedAt = performance.now();
+      await waitFor(
+        `${MIN_FRAMES} frames, ${MIN_SENDER_REPORTS} sender reports and a ${expectEvent} event sent`,
+        () => {
+          const lastSent = receiver.frames.at(-1)?.absCaptureTimeMs ?? Number.NEGATIVE_INFINITY;
+          return receiver.frames.length >= MIN_FRAMES &&
+            receiver.senderReports.length >= MIN_SENDER_REPORTS &&
+            events.some((e) => e.type === expectEvent && e.studioTimeMs <= lastSent)
+            ? true
+            : undefined;
+        },
+        60_000,
+      );
       const stats = feed.stats();
+      const runMs = performance.now() - startedAt;
       feed.close();
       feed.close();
-      await sleep(100);
+      await waitFor('every packet sent before the close', () =>
+        receiver.sequenceNumbers.length >= stats.packetsSent ? true : undefined,
+      );
 
       expect(receiver.problems).toEqual([]);
       const frames = receiver.frames;
-      // Pacing: about fps frames a second (loose bounds: a busy CI machine skips frames, by design).
-      expect(frames.length).toBeGreaterThan((RUN_MS / 1000) * FPS * 0.6);
-      expect(frames.length).toBeLessThanOrEqual((RUN_MS / 1000) * FPS + 3);
+      expect(frames).toHaveLength(stats.framesSent);
+      // Pacing: never faster than fps, and every slot of the run either rendered or counted as
+      // skipped (a loaded machine skips slots, by design; it must not fall behind silently).
+      expect(frames.length).toBeLessThanOrEqual(Math.ceil(runMs / PERIOD_MS) + 3);
+      const slots = stats.framesRendered + stats.framesSkipped;
+      expect(slots).toBeGreaterThanOrEqual(Math.floor(runMs / PERIOD_MS) - 5);
+      expect(slots).toBeLessThanOrEqual(Math.ceil(runMs / PERIOD_MS) + 5);
       expect(frames[0]?.keyFrame).toBe(true);
       expect(frames.filter((f) => f.keyFrame).length).toBeGreaterThanOrEqual(Math.floor(frames.length / 15));
 
@@ -85,7 +107,7 @@ describe('TableFeed end to end: render → VP8 → RTP → depacketize → decod
 
       // Sender reports: at least one per 500 ms, counts never decreasing, CNAME present.
       const srs = receiver.senderReports;
-      expect(srs.length).toBeGreaterThanOrEqual(RUN_MS / 500 - 1);
+      expect(srs.length).toBeGreaterThanOrEqual(MIN_SENDER_REPORTS);
       srs.forEach((sr, i) => {
         expect(sr.ssrc).toBe(0x1234abcd);
         if (i > 0) expect(sr.packetCount).toBeGreaterThanOrEqual((srs[i - 1] as typeof sr).packetCount);
@@ -123,21 +145,29 @@ describe('TableFeed end to end: render → VP8 → RTP → depacketize → decod
       const intervals = captureTimes.slice(1).map((t, i) => t - (captureTimes[i] as number));
       expect(intervals.every((d) => d > 0)).toBe(true);
       const median = percentile(intervals, 50);
-      expect(median).toBeGreaterThanOrEqual(1000 / FPS - 3);
-      expect(median).toBeLessThanOrEqual(1000 / FPS + 3);
+      expect(median).toBeGreaterThanOrEqual(PERIOD_MS - 3);
+      // Slots a loaded machine skipped, or frames the encoder was too busy to take, widen the
+      // intervals by design (counted above); with few of them, the median is one frame period.
+      const lost = stats.framesSkipped + stats.framesDropped;
+      if (lost * 4 < slots) expect(median).toBeLessThanOrEqual(PERIOD_MS + 3);
 
-      // Table events carry the capture time of the first frame that shows them.
+      // Table events carry the capture time of the first frame that shows them (that frame is on
+      // the wire unless the encoder was too busy to take it).
       const sentTimes = new Set(captureTimes);
-      const interesting = events.filter((e) => e.type === expectEvent);
+      const interesting = events.filter((e) => e.type === expectEvent && e.studioTimeMs <= (captureTimes.at(-1) ?? 0));
       expect(interesting.length).toBeGreaterThan(0);
-      for (const event of interesting) expect(sentTimes.has(event.studioTimeMs)).toBe(true);
+      if (stats.framesDropped === 0) {
+        for (const event of interesting) expect(sentTimes.has(event.studioTimeMs)).toBe(true);
+      } else {
+        expect(interesting.some((event) => sentTimes.has(event.studioTimeMs))).toBe(true);
+      }
 
       expect(stats.framesRendered).toBeGreaterThanOrEqual(frames.length);
       expect(stats.encoder.restarts).toBe(0);
       console.log(
         `${game}: ${frames.length} frames, ${stats.keyFramesSent} key, ${(stats.bytesSent / 1024).toFixed(0)} KiB, ` +
           `render ${stats.renderMs.mean} ms (max ${stats.renderMs.max}), readback ${stats.readbackMs.mean} ms, ` +
-          `capture→send ${stats.captureToSendMs.mean} ms, ffmpeg cpu ${stats.encoder.cpuMs} ms / ${RUN_MS} ms`,
+          `capture→send ${stats.captureToSendMs.mean} ms, ffmpeg cpu ${stats.encoder.cpuMs} ms / ${Math.round(runMs)} ms`,
       );
 
       const last = decoded.at(-1) as Buffer;

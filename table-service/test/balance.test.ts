@@ -1,7 +1,7 @@
 import type { TableAck } from '@live-casino/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { startTestService, type TestService } from './helpers/service.js';
 

@@ -8,7 +8,7 @@ import { Ledger } from '../src/Ledger.js';
 import { escrowAccountId, Rounds, walletAccountId } from '../src/rounds/Rounds.js';
 import type { TableRules } from '../src/rounds/RoundTypes.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 import { seedPlayer } from './helpers/players.js';
 import { outcomeCode, testTable } from './helpers/tables.js';
 

@@ -16,12 +16,42 @@ import { TableService } from '../src/TableService.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { freePort, httpJson } from './helpers/http.js';
 import { REDIS_URL, redisForSuite } from './helpers/redis.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.join(here, '../src/main.ts');
 
 const hasRedis = await redisForSuite('cluster tests', { start: true });
+
+/** Resolves once `node`'s socket.io streams adapter has read a probe added to the stream. */
+async function streamReaderReady(node: TableService): Promise<void> {
+  const PROBE = `cluster-test-probe-${process.pid}`;
+  const adapter = node.realtime.io.of('/').adapter as unknown as {
+    onRawMessage(message: { uid: string }, offset: string): unknown;
+  };
+  const onRawMessage = adapter.onRawMessage.bind(adapter);
+  let probed = false;
+  adapter.onRawMessage = (message, offset) => {
+    if (message.uid !== PROBE) return onRawMessage(message, offset);
+    probed = true;
+  };
+  const redis = new Redis(REDIS_URL);
+  try {
+    await waitFor(
+      "node B's stream reader",
+      async () => {
+        if (probed) return true;
+        await redis.xadd('table-service:socket.io', '*', 'uid', PROBE, 'nsp', '/', 'type', '-1');
+        return undefined;
+      },
+      30_000,
+      100,
+    );
+  } finally {
+    adapter.onRawMessage = onRawMessage;
+    redis.disconnect();
+  }
+}
 
 describe.skipIf(!hasRedis)('table-service on several nodes (Redis + Postgres)', () => {
   let pgServer: TestPostgres;
@@ -158,8 +188,10 @@ describe.skipIf(!hasRedis)('table-service on several nodes (Redis + Postgres)', 
     socket.on('round', (ev: RoundEventPayload) => events.push(ev));
     const snap = (await socket.emitWithAck('subscribe', { tableId: roulette })) as TableAck<{ seq: number }>;
     expect(snap.ok).toBe(true);
-    // The streams adapter reads from "$" on its first XREAD: give B's reader a moment to be waiting.
-    await new Promise((r) => setTimeout(r, 300));
+    // The streams adapter reads from "$" on its first XREAD: what A publishes before B's reader is
+    // waiting is never read by B. Wait until B has read something (a probe, ignored by every
+    // adapter: an unknown message type); from then on it reads on from an offset and misses nothing.
+    await streamReaderReady(b);
 
     const opened = await http(urlA, 'POST', `/v1/tables/${roulette}/rounds`, bossA, {
       opensAtStudioMs: Date.now() - 20_000,

@@ -13,7 +13,12 @@ import { MIGRATIONS_DIR, migrate } from '../src/db/migrate.js';
 import { Ledger } from '../src/Ledger.js';
 import { silentLog, startTestPostgres, type TestPostgres } from './helpers/db.js';
 
+// A developer with a database at DATABASE_URL may skip the embedded server's own suite; CI may not
+// (as with Redis: CI never passes on a suite that did not run).
 const skipEmbedded = Boolean(process.env.DATABASE_URL) && process.env.SKIP_EMBEDDED_PG === '1';
+if (skipEmbedded && process.env.CI) {
+  throw new Error('embedded Postgres: SKIP_EMBEDDED_PG=1 and CI is set: this suite must run in CI');
+}
 
 async function tempDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'table-service-db-'));

@@ -1,3 +1,4 @@
+import { waitFor } from '@live-casino/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../src/cli/ledgerCheck.js';
@@ -551,15 +552,18 @@ async function currentDatabase(db: Database): Promise<string> {
 }
 
 async function waitForBlockedBatch(db: Database): Promise<number> {
-  for (let i = 0; i < 500; i++) {
-    const { rows } = await db.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ledger_apply%'`,
-    );
-    if (rows[0]) return rows[0].pid;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('the batch never blocked');
+  return waitFor(
+    'a ledger batch blocked on a lock',
+    async () => {
+      const { rows } = await db.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ledger_apply%'`,
+      );
+      return rows[0]?.pid;
+    },
+    30_000,
+    10,
+  );
 }
 
 async function commits(db: Database): Promise<number> {

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { pino } from 'pino';
 import type { TableAck } from '@live-casino/protocol';
 import { Redis } from 'ioredis';
+import { waitFor } from '@live-casino/testing';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableService } from '../src/TableService.js';
@@ -95,9 +96,7 @@ describe('GET /metrics', () => {
     expect((await inject('POST', `/v1/rounds/${roundId}/void`, dealer, { reason: 'test' })).status).toBe(403);
     socket.close();
     // The server sees the disconnect a moment later: wait for it rather than for a fixed time.
-    for (let waited = 0; svc.realtime.io.engine.clientsCount > 0 && waited < 10_000; waited += 20) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor('the disconnect', () => (svc.realtime.io.engine.clientsCount === 0 ? true : undefined), 10_000);
 
     res = await svc.ops.inject({ method: 'GET', url: '/metrics' });
     text = res.body;

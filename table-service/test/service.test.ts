@@ -1,5 +1,6 @@
 import type { RoundEventPayload, TableAck } from '@live-casino/protocol';
 import fc from 'fast-check';
+import { waitFor } from '@live-casino/testing';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableService } from '../src/TableService.js';
@@ -84,8 +85,7 @@ describe('table-service over HTTP and socket.io', () => {
     expect(me.body.balance.amount).toBe(100_000 + 1000 + 17_500);
 
     // Events go out after commit; wait for all five (not for a fixed time).
-    for (let waited = 0; events.length < 5 && waited < 10_000; waited += 20)
-      await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the five round events', () => (events.length >= 5 ? true : undefined), 10_000);
     expect(events.map((e) => e.event)).toEqual([
       'BETTING_OPEN',
       'BETTING_CLOSED',

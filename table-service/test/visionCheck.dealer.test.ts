@@ -1,11 +1,11 @@
 import type { Card } from '@live-casino/protocol/games/baccarat';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedDealer } from '../../studio/src/publisher/SimulatedDealer.js';
-import type { SceneEvent } from '../../studio/src/simulator/SceneTypes.js';
+import { SimulatedDealer } from '@live-casino/studio/publisher';
+import type { SceneEvent } from '@live-casino/studio/simulator';
 import type { RoundDto } from '../src/rounds/RoundTypes.js';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { startTestService, type TestService } from './helpers/service.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 
 // The scenes are played 10-20 s in the past: a close that old is taken as it was stamped.
 const window = { closeMaxLagMs: 30_000 };

@@ -16,7 +16,7 @@ import type { RoundDto } from '../src/rounds/RoundTypes.js';
 import type { TableService } from '../src/TableService.js';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
 import { startTestService, type TestService } from './helpers/service.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 
 const TIMEOUT_MS = 1500;
 const TABLES = [

@@ -20,8 +20,8 @@ import type { Card, CardPosition } from '@live-casino/protocol/games/baccarat';
 import { BACCARAT_TIMELINE, BaccaratScene, ROULETTE_TIMELINE, RouletteScene } from '@live-casino/studio/simulator';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_STAFF_PASSWORDS, Platform, REPO_ROOT } from '../../scripts/platform/Platform.js';
-import { freePort } from '../../scripts/testing/freePort.js';
+import { DEMO_STAFF_PASSWORDS, Platform, REPO_ROOT } from '@live-casino/testing/platform';
+import { freePort } from '@live-casino/testing';
 
 const ROUNDS = Number(process.env.VISION_LIVE_ROUNDS ?? 20);
 /** The dealer errs on every WRONG_EVERY-th result it enters (SimulatedDealer counts them). */

@@ -4,7 +4,7 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FrameSourceStatus, SfuFrameSource } from '../src/live/frames/index.js';
 import { type LiveRig, STAFF_PASSWORD, startLiveRig, VISION_ID, VISION_SECRET } from './liveFramesHarness.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 
 /** The vision service's client of table-service, as the worker makes it (one per process). */
 function visionClient(baseUrl: string, id: string, password: string): TableServiceClient {

@@ -7,13 +7,10 @@ import { generateKeyPairSync, randomInt } from 'node:crypto';
 import { decodeTimecode } from '@live-casino/protocol';
 import { createSimulatedScene, seedFromString, TableFeed } from '@live-casino/studio/simulator';
 import { pino } from 'pino';
-import { loadConfig as loadSfuConfig } from '../../sfu/src/config.js';
-import { Sfu } from '../../sfu/src/Sfu.js';
-import { StudioPublisher } from '../../studio/src/publisher/StudioPublisher.js';
-import { hashPassword } from '../../table-service/src/auth/Passwords.js';
-import { loadConfig as loadServiceConfig } from '../../table-service/src/config.js';
-import { TableService } from '../../table-service/src/TableService.js';
-import { startTestPostgres, type TestPostgres } from '../../table-service/test/helpers/db.js';
+import { loadConfig as loadSfuConfig, Sfu } from '@live-casino/sfu';
+import { StudioPublisher } from '@live-casino/studio/publisher';
+import { hashPassword, loadConfig as loadServiceConfig, TableService } from '@live-casino/table-service';
+import { startTestPostgres, type TestPostgres } from '@live-casino/table-service/testing';
 import type { DecodedFrame } from '../src/live/frames/index.js';
 
 export const VISION_ID = 'vision-1';

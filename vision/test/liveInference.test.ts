@@ -17,7 +17,7 @@ import { InferencePool, spawnInferenceThread } from '../src/live/InferencePool.j
 import type { ModelKind, ModelState } from '../src/live/InferenceTypes.js';
 import { CardReader } from '../src/models/CardReader.js';
 import { DEFAULT_MODEL_DIR } from '../src/models/OnnxClassifier.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 
 /** The committed models (VISION_MODELS_DIR: another trained set, with its models.json). */
 const MODELS = process.env.VISION_MODELS_DIR ?? DEFAULT_MODEL_DIR;

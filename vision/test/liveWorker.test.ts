@@ -28,7 +28,7 @@ import { HealthServer } from '../src/live/HealthServer.js';
 import { VisionWorker } from '../src/live/VisionWorker.js';
 import type { DecodedFrameLike, FrameSourceLike } from '../src/live/VisionWorkerTypes.js';
 import { workerConfig } from './workerConfig.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 
 class FakeSource extends EventEmitter implements FrameSourceLike {
   started = false;

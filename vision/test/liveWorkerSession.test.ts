@@ -17,7 +17,7 @@ import { ReadingsClient } from '../src/live/ReadingsClient.js';
 import { VisionWorker } from '../src/live/VisionWorker.js';
 import type { FrameSourceLike, FrameSourceOptions } from '../src/live/VisionWorkerTypes.js';
 import { workerConfig } from './workerConfig.js';
-import { waitFor } from '../../scripts/testing/waitFor.js';
+import { waitFor } from '@live-casino/testing';
 
 const TABLES = Array.from({ length: 12 }, (_, i) => ({
   tableId: `t${String(i + 1).padStart(2, '0')}`,

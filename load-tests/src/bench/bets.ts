@@ -801,10 +801,14 @@ function runChild(kind: 'embedded' | 'external', players: number, tag: string): 
   const env = { ...process.env };
   if (kind === 'embedded') delete env.DATABASE_URL;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...pass], {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', fileURLToPath(import.meta.url), ...pass],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();

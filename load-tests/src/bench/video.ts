@@ -16,7 +16,8 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import type { Platform } from '@live-casino/testing/platform';
 import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { shutdownWebRtc } from '../viewers/DatachannelViewer.js';
@@ -47,18 +48,6 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--autoplay-policy=no-user-gesture-required',
 ];
-
-/** scripts/platform/Platform.ts, as far as the bench uses it (it lives outside this workspace's build). */
-interface PlatformHandle {
-  urls: { tableService: string; sfu: string; sfuInternal: string };
-  waitLive(timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
-}
-interface PlatformModule {
-  Platform: {
-    start(opts: Record<string, unknown>): Promise<PlatformHandle>;
-  };
-}
 
 interface BenchConfig {
   viewers: number;
@@ -156,7 +145,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  let platform: PlatformHandle | undefined;
+  let platform: Platform | undefined;
   let browser: Browser | undefined;
   let swarm: ViewerSwarm | undefined;
   let cleaned: Promise<void> | undefined;
@@ -185,10 +174,8 @@ async function main(): Promise<number> {
 
   try {
     log('starting the platform (sfu, table-service, studio simulator)');
-    const { Platform } = (await import(
-      pathToFileURL(path.join(REPO_ROOT, 'scripts/platform/Platform.ts')).href
-    )) as PlatformModule;
-    platform = await Platform.start({
+    const launcher = await import('@live-casino/testing/platform');
+    platform = await launcher.Platform.start({
       dataDir: path.join(REPO_ROOT, '.data/bench'),
       ...BENCH_PORTS,
       // Every bench viewer watches as one player: lift the sfu's per-player caps (the bench

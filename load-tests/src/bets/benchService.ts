@@ -1,8 +1,9 @@
 /**
  * table-service as the bets bench uses it: started in this process on a fresh database, with its
  * players created in bulk (rows, wallets, deposits and session tokens written directly, no scrypt
- * per player). table-service lives outside this workspace's build, so it is imported at run time
- * (through tsx) and typed here as far as the bench uses it.
+ * per player). table-service is imported at run time through its package (its sources with
+ * `--conditions=source`, as `npm run bench:bets` runs it, else its build) and typed here as far as
+ * the bench uses it.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -91,20 +92,8 @@ interface Modules {
   };
 }
 
-async function load(rel: string): Promise<Record<string, unknown>> {
-  return (await import(pathToFileURL(path.join(REPO_ROOT, rel)).href)) as Record<string, unknown>;
-}
-
 export async function loadModules(): Promise<Modules> {
-  const [svc, config, tokens, db, embedded, check, passwords] = await Promise.all([
-    load('table-service/src/TableService.ts'),
-    load('table-service/src/config.ts'),
-    load('table-service/src/auth/SessionTokens.ts'),
-    load('table-service/src/db/Database.ts'),
-    load('table-service/src/db/EmbeddedPostgres.ts'),
-    load('table-service/src/cli/ledgerCheck.ts'),
-    load('table-service/src/auth/Passwords.ts'),
-  ]);
+  const ts = (await import('@live-casino/table-service')) as unknown as Record<string, unknown>;
   // pino and jose are table-service's dependencies, resolved from its folder.
   const fromService = (name: string) =>
     import(pathToFileURL(path.join(REPO_ROOT, 'table-service/node_modules', name)).href);
@@ -119,13 +108,13 @@ export async function loadModules(): Promise<Modules> {
   const joseMod = await resolveDep('jose');
   const pino = (pinoMod.pino ?? pinoMod.default) as Modules['pino'] & { destination: Modules['pinoDestination'] };
   return {
-    TableService: svc.TableService as Modules['TableService'],
-    loadConfig: config.loadConfig as Modules['loadConfig'],
-    SessionTokens: tokens.SessionTokens as Modules['SessionTokens'],
-    Database: db.Database as Modules['Database'],
-    EmbeddedPostgres: embedded.EmbeddedPostgres as Modules['EmbeddedPostgres'],
-    checkLedger: check.checkLedger as Modules['checkLedger'],
-    hashPassword: passwords.hashPassword as Modules['hashPassword'],
+    TableService: ts.TableService as Modules['TableService'],
+    loadConfig: ts.loadConfig as Modules['loadConfig'],
+    SessionTokens: ts.SessionTokens as Modules['SessionTokens'],
+    Database: ts.Database as Modules['Database'],
+    EmbeddedPostgres: ts.EmbeddedPostgres as Modules['EmbeddedPostgres'],
+    checkLedger: ts.checkLedger as Modules['checkLedger'],
+    hashPassword: ts.hashPassword as Modules['hashPassword'],
     pino,
     pinoDestination: pino.destination,
     jose: joseMod as unknown as Modules['jose'],

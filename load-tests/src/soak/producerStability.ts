@@ -18,7 +18,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TableServiceClient } from '@live-casino/clients';
 import type { SfuStats } from '@live-casino/protocol';
@@ -37,16 +37,6 @@ const SOAK_PORTS = {
 const POLL_MS = 1000;
 /** A demo account of the embedded default: the soak reads the playlist as this player. */
 const PLAYER = { username: 'demo20', password: 'demo-password' };
-
-interface PlatformHandle {
-  urls: { tableService: string; sfu: string; sfuInternal: string; vision: string };
-  tables: { tableId: string }[];
-  waitLive(timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
-}
-interface PlatformModule {
-  Platform: { start(opts: Record<string, unknown>): Promise<PlatformHandle> };
-}
 
 interface VisionHealth {
   tables: { tableId: string; state: string }[];
@@ -110,12 +100,10 @@ async function main(): Promise<number> {
       return 2;
     }
   }
-  const { Platform } = (await import(
-    pathToFileURL(path.join(REPO_ROOT, 'scripts/platform/Platform.ts')).href
-  )) as PlatformModule;
+  const launcher = await import('@live-casino/testing/platform');
   const startedAt = new Date();
   log(`starting the platform with vision${tokenTtl ? `, stream tokens of ${tokenTtl} s` : ''}`);
-  const platform = await Platform.start({
+  const platform = await launcher.Platform.start({
     dataDir: path.join(REPO_ROOT, '.data/soak'),
     ...SOAK_PORTS,
     vision: true,

@@ -1,4 +1,4 @@
-export { freePort } from '../../../scripts/testing/freePort.js';
+export { freePort } from '@live-casino/testing';
 
 /** A JSON request to a running service, answered as `{ status, body }`. */
 export async function httpJson(

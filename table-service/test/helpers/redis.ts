@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { waitFor } from '@live-casino/testing';
 import { Redis } from 'ioredis';
 
 /** The Redis the cluster, login-limit and metrics suites run against. */
@@ -39,12 +40,11 @@ export async function redisForSuite(suite: string, opts: { start?: boolean } = {
         '--appendonly',
         'no',
       ]);
-      for (let i = 0; i < 20; i++) {
-        if (await ping()) return true;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      // Waited for, not counted in polls: a loaded machine may take more than a moment to start it.
+      await waitFor('redis-server to answer', async () => ((await ping()) ? true : undefined), 10_000, 100);
+      return true;
     } catch {
-      // no redis-server on this machine
+      // No redis-server on this machine, or it never answered.
     }
   }
   if (process.env.CI) {

@@ -1,17 +1,22 @@
 /**
  * The embedded default: the whole platform as one process group on one machine, with no external
  * service. Used by `npm start`, by the end-to-end tests and by the benchmarks, so all three run the
- * very same thing.
+ * very same thing. Lives in the testing workspace so that tests of any workspace import it by
+ * package name (`@live-casino/testing/platform`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashPassword } from '@live-casino/table-service';
 import { backoffDelay } from '@live-casino/server-kit';
+// The worker build's own helper (root tooling, plain JavaScript), the one exception to "no path
+// outside the workspace" (.dependency-cruiser.cjs).
+import { mediasoupWorkerBin } from '../../scripts/mediasoup-worker/workerBin.mjs';
+
+export { mediasoupWorkerBin };
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -62,25 +67,6 @@ export const DEFAULT_TABLES = [
   { tableId: 'roulette-1', name: 'Roulette Royale', game: 'roulette' as const },
   { tableId: 'baccarat-1', name: 'Baccarat Squeeze', game: 'baccarat' as const },
 ];
-
-export function mediasoupWorkerBin(): string {
-  if (process.env.MEDIASOUP_WORKER_BIN) return process.env.MEDIASOUP_WORKER_BIN;
-  // The cache is keyed by mediasoup's version (scripts/mediasoup-worker/build.sh writes it).
-  const pkg = readFileSyncSafe(path.join(REPO_ROOT, 'node_modules/mediasoup/package.json')) ?? '{"version":"unknown"}';
-  const version = (JSON.parse(pkg) as { version: string }).version;
-  const cache =
-    process.env.MEDIASOUP_WORKER_CACHE ??
-    path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'live-casino/mediasoup-worker');
-  return path.join(cache, version, 'mediasoup-worker');
-}
-
-function readFileSyncSafe(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 interface ServiceEntry {
   name: string;
