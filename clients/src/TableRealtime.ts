@@ -54,6 +54,34 @@ export interface TableWatch {
 }
 
 type TableSocket = Socket<TableServerToClient, TableClientToServer>;
+type TimedTableSocket = ReturnType<TableSocket['timeout']>;
+
+// One sender per request: socket.io's typed emitWithAck cannot follow a generic event name, a
+// mapped object of them can (the request's name and body stay correlated).
+type Senders = {
+  [N in TableRequestName]: (socket: TimedTableSocket, req: TableRequest<N>) => Promise<TableAck<TableResponses[N]>>;
+};
+const senders: Senders = {
+  subscribe: (s, r) => s.emitWithAck('subscribe', r),
+  unsubscribe: (s, r) => s.emitWithAck('unsubscribe', r),
+  placeBet: (s, r) => s.emitWithAck('placeBet', r),
+  cancelBet: (s, r) => s.emitWithAck('cancelBet', r),
+  reportDelay: (s, r) => s.emitWithAck('reportDelay', r),
+  subscribeAlerts: (s, r) => s.emitWithAck('subscribeAlerts', r),
+};
+
+/**
+ * One request on a table-service socket of the caller's own (tests, tools that manage their
+ * socket): the typed acknowledgement, or a rejection after `timeoutMs`.
+ */
+export function sendTableRequest<N extends TableRequestName>(
+  socket: TableSocket,
+  name: N,
+  req: TableRequest<N>,
+  timeoutMs = 10_000,
+): Promise<TableAck<TableResponses[N]>> {
+  return senders[name](socket.timeout(timeoutMs), req);
+}
 
 const ackCheckers = {
   subscribe: checker(TableResponseSchemas.subscribe),

@@ -1,4 +1,4 @@
-import { TableServiceClient } from '@live-casino/clients';
+import { sendTableRequest, TableServiceClient } from '@live-casino/clients';
 /**
  * Issue 10, acceptance 1, end to end: the past-posting attack of point 1, played as a hostile player
  * would against the whole platform (`Platform.start`, from the built dist: `npm run build` first),
@@ -25,6 +25,7 @@ import path from 'node:path';
 import type {
   BetRefusedEvent,
   DelayAnswer,
+  RoundDto,
   StreamGrant,
   TableAck,
   TableClientToServer,
@@ -109,14 +110,8 @@ const TABLES: TableUnderAttack[] = [
   },
 ];
 
-/** The fields of a round event this test reads. */
-interface RoundView {
-  roundId: string;
-  state: string;
-  opensAtStudioMs: number;
-  closesAtStudioMs: number | null;
-  revealsAtStudioMs: number | null;
-}
+/** A round as its events carry it. */
+type RoundView = RoundDto;
 
 type AttemptKind = 'honest' | 'late' | 'gap';
 
@@ -158,8 +153,7 @@ async function request<N extends TableRequestName>(
   name: N,
   body: TableRequest<N>,
 ): Promise<TableAck<TableResponses[N]>> {
-  // socket.io's typed emitWithAck cannot follow a generic event name; the contract is TableClientToServer.
-  return (await (socket as unknown as Socket).timeout(10_000).emitWithAck(name, body)) as TableAck<TableResponses[N]>;
+  return sendTableRequest(socket, name, body);
 }
 
 /**
@@ -301,7 +295,7 @@ async function attackTable(p: Platform, table: TableUnderAttack): Promise<TableR
   const refusedEvents = new Map<string, BetRefusedEvent>();
   socket.on('round', (ev) => {
     if (ev.tableId !== table.tableId) return;
-    const round = ev.round as unknown as RoundView;
+    const round = ev.round;
     rounds.set(round.roundId, round);
     if (ev.event === 'BETTING_OPEN') opened.push({ round, receivedAtMs: Date.now() });
   });

@@ -1,3 +1,4 @@
+import type { EgressInfo } from '@live-casino/protocol';
 import { waitFor } from '@live-casino/testing';
 import { generateKeyPairSync } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -144,16 +145,8 @@ describe('sfu RTP egress', () => {
     const token = await t.token(TABLE, 'egress');
     const sink = await udpSocket();
     const opened = await request(vision, 'openEgress', { token, tableId: TABLE, ip: '127.0.0.1', port: sink.port });
-    expect(opened.ok).toBe(true);
-    const info = (opened as { data: Record<string, unknown> }).data as unknown as {
-      egressId: string;
-      producerId: string;
-      payloadType: number;
-      ssrc: number;
-      clockRate: number;
-      mimeType: string;
-      source: { ip: string; port: number };
-    };
+    if (!opened.ok) throw new Error(`openEgress refused: ${opened.error.code}`);
+    const info = opened.data as EgressInfo;
     expect(info).toMatchObject({ mimeType: 'video/VP8', clockRate: 90000, source: { ip: '127.0.0.1' } });
     expect(info.ssrc).toBeGreaterThan(0);
 

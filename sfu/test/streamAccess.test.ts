@@ -1,4 +1,3 @@
-import type { SfuServerToClient } from '@live-casino/protocol';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@live-casino/testing';
@@ -30,9 +29,9 @@ describe('sfu stream access: subjects, caps, expiry', () => {
   });
 
   const join = async (socket: Socket, sub: string, ttlS = 60) =>
-    request(socket as never, 'join', { token: await t.token(TABLE, 'view', ttlS, sub), tableId: TABLE });
+    request(socket, 'join', { token: await t.token(TABLE, 'view', ttlS, sub), tableId: TABLE });
   const recvTransport = async (socket: Socket, sub: string) =>
-    request(socket as never, 'createTransport', {
+    request(socket, 'createTransport', {
       token: await t.token(TABLE, 'view', 60, sub),
       tableId: TABLE,
       direction: 'recv',
@@ -40,12 +39,12 @@ describe('sfu stream access: subjects, caps, expiry', () => {
   const table = () => t.sfu.tables.get(TABLE)!;
 
   it('a view token of player A is refused on a socket bound to player B, and changes nothing', async () => {
-    const socket = (await t.connect()) as unknown as Socket;
+    const socket = await t.connect();
     expect((await join(socket, 'player-b')).ok).toBe(true);
     expect((await recvTransport(socket, 'player-b')).ok).toBe(true);
     const before = table().transportCount(socket.id!);
     for (const name of ['join', 'createTransport', 'refreshToken'] as const) {
-      const res = await request(socket as never, name, {
+      const res = await request(socket, name, {
         token: await t.token(TABLE, 'view', 60, 'player-a'),
         tableId: TABLE,
         ...(name === 'createTransport' ? { direction: 'recv' } : {}),
@@ -59,7 +58,7 @@ describe('sfu stream access: subjects, caps, expiry', () => {
 
   it('a subject holds at most SFU_MAX_SOCKETS_PER_SUB sockets; a closed one frees its place', async () => {
     const sockets = [];
-    for (let i = 0; i < 3; i++) sockets.push((await t.connect()) as unknown as Socket);
+    for (let i = 0; i < 3; i++) sockets.push(await t.connect());
     const [a, b, c] = sockets as [Socket, Socket, Socket];
     expect((await join(a, 'player-c')).ok).toBe(true);
     expect((await join(b, 'player-c')).ok).toBe(true);
@@ -67,13 +66,13 @@ describe('sfu stream access: subjects, caps, expiry', () => {
     // Another player is not held back by player-c's sockets.
     expect((await join(c, 'player-d')).ok).toBe(true);
     a.close();
-    const d = (await t.connect()) as unknown as Socket;
+    const d = await t.connect();
     await waitFor('player-c to get a socket back', async () => ((await join(d, 'player-c')).ok ? true : undefined));
     for (const s of [b, c, d]) s.close();
   });
 
   it('a peer opens at most SFU_MAX_TRANSPORTS_PER_PEER transports, even when it asks all at once', async () => {
-    const socket = (await t.connect()) as unknown as Socket;
+    const socket = await t.connect();
     expect((await join(socket, 'player-e')).ok).toBe(true);
     const answers = await Promise.all(Array.from({ length: 6 }, () => recvTransport(socket, 'player-e')));
     expect(answers.filter((r) => r.ok)).toHaveLength(2);
@@ -83,8 +82,8 @@ describe('sfu stream access: subjects, caps, expiry', () => {
   });
 
   it('a subject holds at most SFU_MAX_TRANSPORTS_PER_SUB transports over all its sockets', async () => {
-    const a = (await t.connect()) as unknown as Socket;
-    const b = (await t.connect()) as unknown as Socket;
+    const a = await t.connect();
+    const b = await t.connect();
     expect((await join(a, 'player-f')).ok).toBe(true);
     expect((await join(b, 'player-f')).ok).toBe(true);
     expect((await recvTransport(a, 'player-f')).ok).toBe(true);
@@ -97,8 +96,8 @@ describe('sfu stream access: subjects, caps, expiry', () => {
   });
 
   it('an expired, unrefreshed token closes its peer and transports; a refreshed one keeps them', async () => {
-    const expiring = (await t.connect()) as unknown as Socket<SfuServerToClient>;
-    const refreshed = (await t.connect()) as unknown as Socket<SfuServerToClient>;
+    const expiring = await t.connect();
+    const refreshed = await t.connect();
     const expiredEvents: { tableId: string; at: number }[] = [];
     expiring.on('tokenExpired', (ev) => expiredEvents.push({ ...ev, at: Date.now() }));
     let refreshedExpired = false;
@@ -109,15 +108,15 @@ describe('sfu stream access: subjects, caps, expiry', () => {
     const shortToken = await t.token(TABLE, 'view', 2, 'player-g');
     const expS = JSON.parse(Buffer.from(shortToken.split('.')[1]!, 'base64url').toString()).exp as number;
     for (const s of [expiring, refreshed]) {
-      expect((await request(s as never, 'join', { token: shortToken, tableId: TABLE })).ok).toBe(true);
-      const res = await request(s as never, 'createTransport', {
+      expect((await request(s, 'join', { token: shortToken, tableId: TABLE })).ok).toBe(true);
+      const res = await request(s, 'createTransport', {
         token: shortToken,
         tableId: TABLE,
         direction: 'recv',
       });
       expect(res.ok).toBe(true);
     }
-    const refresh = await request(refreshed as never, 'refreshToken', {
+    const refresh = await request(refreshed, 'refreshToken', {
       token: await t.token(TABLE, 'view', 60, 'player-g'),
       tableId: TABLE,
     });
@@ -136,7 +135,7 @@ describe('sfu stream access: subjects, caps, expiry', () => {
     expect(table().hasPeer(refreshed.id!)).toBe(true);
     expect(table().transportCount(refreshed.id!)).toBe(1);
     // The expired socket must join again (with a fresh token) before it can do anything.
-    const after = await request(expiring as never, 'createTransport', {
+    const after = await request(expiring, 'createTransport', {
       token: await t.token(TABLE, 'view', 60, 'player-g'),
       tableId: TABLE,
       direction: 'recv',
@@ -147,9 +146,9 @@ describe('sfu stream access: subjects, caps, expiry', () => {
   });
 
   it('refreshToken takes only a token of the same subject, table and role, after a join', async () => {
-    const socket = (await t.connect()) as unknown as Socket;
+    const socket = await t.connect();
     const refresh = async (token: string, tableId = TABLE) =>
-      codeOf(await request(socket as never, 'refreshToken', { token, tableId }));
+      codeOf(await request(socket, 'refreshToken', { token, tableId }));
     expect(await refresh(await t.token(TABLE, 'view', 60, 'player-h'))).toBe('TABLE_NOT_LIVE');
     expect((await join(socket, 'player-h')).ok).toBe(true);
     expect(await refresh(await t.token(TABLE, 'view', 60, 'player-i'))).toBe('STREAM_TOKEN_WRONG_SUBJECT');
@@ -160,10 +159,8 @@ describe('sfu stream access: subjects, caps, expiry', () => {
   });
 
   it('a socket that never presents a valid token is disconnected', async () => {
-    const socket = (await t.connect()) as unknown as Socket;
-    expect(codeOf(await request(socket as never, 'join', { token: 'garbage', tableId: TABLE }))).toBe(
-      'AUTH_TOKEN_INVALID',
-    );
+    const socket = await t.connect();
+    expect(codeOf(await request(socket, 'join', { token: 'garbage', tableId: TABLE }))).toBe('AUTH_TOKEN_INVALID');
     await waitFor('the idle socket to be dropped', () => (socket.connected ? undefined : true), 15_000);
   });
 });

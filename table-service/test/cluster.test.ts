@@ -26,14 +26,17 @@ const hasRedis = await redisForSuite('cluster tests', { start: true });
 /** Resolves once `node`'s socket.io streams adapter has read a probe added to the stream. */
 async function streamReaderReady(node: TableService): Promise<void> {
   const PROBE = `cluster-test-probe-${process.pid}`;
-  const adapter = node.realtime.io.of('/').adapter as unknown as {
-    onRawMessage(message: { uid: string }, offset: string): unknown;
-  };
+  // The streams adapter's reader (not part of socket.io's typed API): looked up, not cast.
+  const adapter: object = node.realtime.io.of('/').adapter;
+  if (!('onRawMessage' in adapter) || typeof adapter.onRawMessage !== 'function') {
+    throw new Error('not the Redis streams adapter');
+  }
   const onRawMessage = adapter.onRawMessage.bind(adapter);
   let probed = false;
-  adapter.onRawMessage = (message, offset) => {
+  adapter.onRawMessage = (message: { uid?: unknown }, offset: string): unknown => {
     if (message.uid !== PROBE) return onRawMessage(message, offset);
     probed = true;
+    return undefined;
   };
   const redis = new Redis(REDIS_URL);
   try {

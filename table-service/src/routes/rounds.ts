@@ -13,6 +13,7 @@ import {
   RoundId,
   StudioMs,
   TableId,
+  TableRequests,
 } from '@live-casino/protocol';
 import { Type } from '@sinclair/typebox';
 import { errorResponses } from './errorResponses.js';
@@ -270,16 +271,8 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
       schema: {
         tags: ['bets'],
         summary: 'Place a bet on the frame on screen; a retry with the same clientBetId returns the first answer',
-        body: Type.Object(
-          {
-            clientBetId: ClientBetId,
-            roundId: RoundId,
-            bet: Type.Object({}, { additionalProperties: true, maxProperties: 4 }),
-            stake: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
-            frameStudioMs: Type.Optional(StudioMs),
-          },
-          { additionalProperties: false },
-        ),
+        // The same request as the socket's placeBet.
+        body: TableRequests.placeBet,
         response: { 201: BetBody, 402: ErrorBodySchema, ...errors },
       },
     },
