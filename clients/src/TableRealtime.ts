@@ -196,30 +196,28 @@ export class TableRealtime {
         if (entry.watchers.size > 0 || this.#tables.get(tableId) !== entry) return;
         this.#tables.delete(tableId);
         if (!this.socket.connected) return;
-        await this.#call('unsubscribe', () => this.#timed().emitWithAck('unsubscribe', { tableId })).catch(
-          () => undefined,
-        );
+        await this.#call('unsubscribe', { tableId }).catch(() => undefined);
       },
     };
   }
 
   /** Places a bet; a retry with the same `clientBetId` gets the first answer. */
   placeBet(req: TableRequest<'placeBet'>): Promise<BetDto> {
-    return this.#call('placeBet', () => this.#timed().emitWithAck('placeBet', req));
+    return this.#call('placeBet', req);
   }
 
   cancelBet(clientBetId: string): Promise<BetDto> {
-    return this.#call('cancelBet', () => this.#timed().emitWithAck('cancelBet', { clientBetId }));
+    return this.#call('cancelBet', { clientBetId });
   }
 
   /** Reports the player's playout delay (for dashboards); the answer is their window as measured. */
   reportDelay(req: TableRequest<'reportDelay'>): Promise<DelayAnswer> {
-    return this.#call('reportDelay', () => this.#timed().emitWithAck('reportDelay', req));
+    return this.#call('reportDelay', req);
   }
 
   /** Pit bosses: alerts as they are raised or resolved (`onAlert`), and the open ones now. */
   async subscribeAlerts(): Promise<Alert[]> {
-    return (await this.#call('subscribeAlerts', () => this.#timed().emitWithAck('subscribeAlerts', {}))).alerts;
+    return (await this.#call('subscribeAlerts', {})).alerts;
   }
 
   /** The player's balance after a bet elsewhere, a cancel, a refund or a settlement. */
@@ -255,32 +253,25 @@ export class TableRealtime {
     this.socket.close();
   }
 
-  #timed() {
-    return this.socket.timeout(this.#timeoutMs);
-  }
-
   /**
    * One request and its checked answer. A session the service no longer takes (it expired while
    * the socket stayed open) makes the socket reconnect with a fresh token, and the request is sent
    * once more.
    */
-  async #call<N extends TableRequestName>(
-    name: N,
-    send: () => Promise<TableAck<TableResponses[N]>>,
-  ): Promise<TableResponses[N]> {
-    let ack = await this.#send(name, send);
-    if (!ack.ok && SESSION_LOST.has(ack.error.code)) {
+  async #call<N extends TableRequestName>(name: N, req: TableRequest<N>): Promise<TableResponses[N]> {
+    let ack = await this.#send(name, req);
+    if (typeof ack === 'object' && ack !== null && !ack.ok && SESSION_LOST.has(ack.error?.code)) {
       this.socket.disconnect().connect();
-      ack = await this.#send(name, send);
+      ack = await this.#send(name, req);
     }
     return this.#answer(name, ack);
   }
 
-  async #send<A>(name: TableRequestName, send: () => Promise<A>): Promise<A> {
+  async #send<N extends TableRequestName>(name: N, req: TableRequest<N>): Promise<TableAck<TableResponses[N]>> {
     if (this.#closed) throw new ClientError('NETWORK_UNREACHABLE', 'the realtime connection is closed');
     if (!this.socket.connected) await this.ready();
     try {
-      return await send();
+      return await sendTableRequest(this.socket, name, req, this.#timeoutMs);
     } catch {
       throw new ClientError('TIMEOUT', `${name}: no acknowledgement within ${this.#timeoutMs} ms`);
     }
@@ -298,7 +289,7 @@ export class TableRealtime {
   }
 
   #subscribe(tableId: string): Promise<TableSnapshot> {
-    return this.#call('subscribe', () => this.#timed().emitWithAck('subscribe', { tableId }));
+    return this.#call('subscribe', { tableId });
   }
 
   #onRound(event: RoundEvent): void {

@@ -366,24 +366,12 @@ export class TableServiceClient {
         status: res.status,
       });
     }
-    if (!checkerOf(schema)(body)) {
+    if (!checker(schema)(body)) {
       throw new ClientError('BAD_RESPONSE', `${what}: an answer outside the contract`, { status: res.status });
     }
     opts.onStatus?.(res.status);
     return body;
   }
-}
-
-const checkers = new WeakMap<TSchema, (value: unknown) => boolean>();
-
-/** One compiled checker per schema, kept as long as the schema is. */
-function checkerOf<T extends TSchema>(schema: T): (value: unknown) => value is Static<T> {
-  let check = checkers.get(schema);
-  if (!check) {
-    check = checker(schema);
-    checkers.set(schema, check);
-  }
-  return check as (value: unknown) => value is Static<T>;
 }
 
 function describe(err: unknown): string {
