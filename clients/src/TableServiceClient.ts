@@ -14,6 +14,7 @@ import {
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { checker } from './checker.js';
 import { ClientError, errorBodyOf, SignInError } from './ClientError.js';
+import { RENEW_BEFORE_MS, renewAt } from './renewal.js';
 import { TableRealtime, type TableRealtimeOptions } from './TableRealtime.js';
 
 /** Who the client signs in as, kept so that it can sign in again when its session runs out. */
@@ -38,7 +39,10 @@ export interface TableServiceClientOptions {
   credentials?: Credentials;
   /** Each HTTP call gives up after this long (default 10 s). */
   requestTimeoutMs?: number;
-  /** A session or stream grant this close to its end is renewed before use (default 60 s). */
+  /**
+   * A session or stream grant is renewed this long before its end (default 60 s), or half-way
+   * through its life when that comes later (see `renewAt`).
+   */
   renewBeforeMs?: number;
   /**
    * After a failed sign-in with the kept credentials, none again for this long (default 5 s): the
@@ -57,6 +61,12 @@ const CurrentRound = Type.Object({ round: Type.Union([RoundDto, Type.Null()]) })
 const BetList = Type.Array(BetDto, { maxItems: 200 });
 type GrantRole = 'view' | 'publish' | 'egress';
 
+/** A grant as cached: with when it is renewed, counted from when it was asked for. */
+interface HeldGrant {
+  readonly grant: StreamGrant;
+  readonly renewsAt: number;
+}
+
 /**
  * The one client of table-service's HTTP API: sign-in (once, shared by everything the process
  * does: a vision worker reading twelve tables logs in once), sessions renewed before they end,
@@ -70,11 +80,12 @@ export class TableServiceClient {
   readonly #now: () => number;
   readonly #renewBeforeMs: number;
   #session: SessionToken | null = null;
+  #sessionRenewsAt = 0;
   /** The sign-in in flight: concurrent callers share it. */
   #signingIn: Promise<SessionToken> | null = null;
   /** The last failed sign-in, answered again until `until`. */
   #signInBlocked: { until: number; error: SignInError } | null = null;
-  readonly #grants = new Map<string, Promise<StreamGrant>>();
+  readonly #grants = new Map<string, Promise<HeldGrant>>();
   #realtime: TableRealtime | null = null;
   /** How many sign-ins this client made (a service should make one per session lifetime). */
   signIns = 0;
@@ -84,7 +95,7 @@ export class TableServiceClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.#fetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
     this.#now = opts.now ?? Date.now;
-    this.#renewBeforeMs = opts.renewBeforeMs ?? 60_000;
+    this.#renewBeforeMs = opts.renewBeforeMs ?? RENEW_BEFORE_MS;
   }
 
   /** The current session, or null before sign-in and after sign-out. */
@@ -94,21 +105,26 @@ export class TableServiceClient {
 
   /** Signs a player in; the session is used by every later call. */
   async login(username: string, password: string): Promise<PlayerSession> {
+    const askedAt = this.#now();
     const session = await this.#call('POST', '/v1/auth/login', PlayerSession, { body: { username, password } });
-    this.#adopt(session);
+    this.#adopt(session, askedAt);
     return session;
   }
 
   /** Signs a dealer, pit boss or service in. */
   async staffLogin(id: string, password: string): Promise<StaffSession> {
+    const askedAt = this.#now();
     const session = await this.#call('POST', '/v1/auth/staff-login', StaffSession, { body: { id, password } });
-    this.#adopt(session);
+    this.#adopt(session, askedAt);
     return session;
   }
 
-  /** Uses a session obtained elsewhere (a page reload keeps the player's session). */
+  /**
+   * Uses a session obtained elsewhere (a page reload keeps the player's session). Its life is
+   * counted from now: when it was issued is not known here.
+   */
   useSession(session: SessionToken): void {
-    this.#adopt(session);
+    this.#adopt(session, this.#now());
   }
 
   /** Forgets the session, the cached grants and the realtime connection. */
@@ -120,12 +136,12 @@ export class TableServiceClient {
   }
 
   /**
-   * A token good for at least `renewBeforeMs`: the current one, or a new sign-in with the kept
-   * credentials (one at a time, however many callers ask).
+   * The current session's token until it is due for renewal (`renewAt`), then a new sign-in with
+   * the kept credentials (one at a time, however many callers ask).
    */
   async token(): Promise<string> {
     const session = this.#session;
-    if (session && session.expiresAt - this.#now() > this.#renewBeforeMs) return session.token;
+    if (session && this.#now() < this.#sessionRenewsAt) return session.token;
     return (await this.#signIn()).token;
   }
 
@@ -218,25 +234,26 @@ export class TableServiceClient {
   }
 
   /**
-   * A stream grant for a table, shared by every caller until it is within `renewBeforeMs` of its
-   * end (a vision worker, a dealer's two cameras, a player's video and its HLS fallback).
+   * A stream grant for a table, shared by every caller until it is due for renewal (`renewAt`):
+   * a vision worker, a dealer's two cameras, a player's video and its HLS fallback.
    */
   async streamGrant(tableId: string, role: GrantRole = 'view'): Promise<StreamGrant> {
     const key = `${role}:${tableId}`;
     const cached = this.#grants.get(key);
     if (cached) {
-      const grant = await cached.catch(() => null);
-      if (grant && grant.expiresAt - this.#now() > this.#renewBeforeMs) return grant;
+      const held = await cached.catch(() => null);
+      if (held && this.#now() < held.renewsAt) return held.grant;
       if (this.#grants.get(key) !== cached) return this.streamGrant(tableId, role);
     }
+    const askedAt = this.#now();
     const fresh = this.#authorized('POST', '/v1/stream-grants', StreamGrant, {
       body: role === 'view' ? { tableId } : { tableId, role },
-    });
+    }).then((grant) => ({ grant, renewsAt: renewAt(grant.expiresAt, askedAt, this.#renewBeforeMs) }));
     this.#grants.set(key, fresh);
     fresh.catch(() => {
       if (this.#grants.get(key) === fresh) this.#grants.delete(key);
     });
-    return fresh;
+    return (await fresh).grant;
   }
 
   /** Forgets a cached grant (the sfu refused it): the next `streamGrant` asks for a new one. */
@@ -266,9 +283,11 @@ export class TableServiceClient {
     );
   }
 
-  #adopt(session: SessionToken): void {
+  /** `obtainedAt`: when the session was asked for (its life is counted from then). */
+  #adopt(session: SessionToken, obtainedAt: number): void {
     if (this.#session?.token !== session.token) this.#grants.clear();
     this.#session = { token: session.token, expiresAt: session.expiresAt };
+    this.#sessionRenewsAt = renewAt(session.expiresAt, obtainedAt, this.#renewBeforeMs);
   }
 
   #signIn(): Promise<SessionToken> {
