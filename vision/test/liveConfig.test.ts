@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { simulatedCalibrationPath } from '../src/live/Calibration.js';
 import { DEFAULT_READ_FPS, DEFAULT_STABLE_READS, loadVisionConfig, VisionConfigError } from '../src/live/config.js';
 
 const TABLES = JSON.stringify([
@@ -12,9 +13,9 @@ const TABLES = JSON.stringify([
 describe('loadVisionConfig', () => {
   it('takes the tables and a secret, with defaults for the rest', () => {
     const c = loadVisionConfig({ VISION_TABLES: TABLES, VISION_SERVICE_SECRET: 'abc' });
-    expect(c.tables).toEqual([
-      { tableId: 'roulette-1', game: 'roulette' },
-      { tableId: 'baccarat-1', game: 'baccarat' },
+    expect(c.tables.map(({ tableId, game, calibrationSource }) => [tableId, game, calibrationSource])).toEqual([
+      ['roulette-1', 'roulette', simulatedCalibrationPath('roulette')],
+      ['baccarat-1', 'baccarat', simulatedCalibrationPath('baccarat')],
     ]);
     expect(c).toMatchObject({
       serviceId: 'vision',

@@ -12,15 +12,17 @@ import {
 } from '@live-casino/studio/simulator';
 import { createCanvas } from '@napi-rs/canvas';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fromRgba } from '../src/dataset/ImageOps.js';
+import { fromRgba } from '../src/image/ImageOps.js';
 import { InferencePool, spawnInferenceThread } from '../src/live/InferencePool.js';
 import type { ModelKind, ModelState } from '../src/live/InferenceTypes.js';
 import { CardReader } from '../src/models/CardReader.js';
 import { DEFAULT_MODEL_DIR } from '../src/models/OnnxClassifier.js';
 import { waitFor } from '@live-casino/testing';
+import { simulatedReadSpec } from './workerConfig.js';
 
 /** The committed models (VISION_MODELS_DIR: another trained set, with its models.json). */
 const MODELS = process.env.VISION_MODELS_DIR ?? DEFAULT_MODEL_DIR;
+const BACCARAT = simulatedReadSpec('baccarat');
 
 let pool: InferencePool | undefined;
 afterEach(async () => {
@@ -65,7 +67,7 @@ describe('InferencePool', () => {
     expect(pool.modelState('cards')?.state).toBe('failed');
     const { frame } = await baccaratFrame();
     // No model, no read: the caller is told rather than kept waiting.
-    const early = await pool.read('t', 'baccarat', frame);
+    const early = await pool.read('t', BACCARAT, frame);
     expect(early).toMatchObject({ ok: false, reason: 'failed', error: { code: 'VISION_MODEL_NOT_READY' } });
 
     const good = readFileSync(join(MODELS, 'cards.onnx'));
@@ -76,7 +78,7 @@ describe('InferencePool', () => {
     writeFileSync(path, good);
     await waitFor('ready', () => (pool?.isReady('cards') ? true : undefined));
     expect(pool.modelState('cards')).toMatchObject({ state: 'ready', path });
-    const outcome = await pool.read('t', 'baccarat', frame);
+    const outcome = await pool.read('t', BACCARAT, frame);
     expect(outcome.ok).toBe(true);
     if (outcome.ok) expect(outcome.reads.map((r) => r.region)).toEqual(['P1', 'B1', 'P2', 'B2', 'P3', 'B3']);
   });
@@ -85,7 +87,7 @@ describe('InferencePool', () => {
     pool = new InferencePool({ models: { cards: join(MODELS, 'cards.onnx') } });
     await waitFor('cards model', () => (pool?.isReady('cards') ? true : undefined));
     const { frame, cards } = await baccaratFrame();
-    const outcome = await pool.read('t', 'baccarat', frame);
+    const outcome = await pool.read('t', BACCARAT, frame);
     if (!outcome.ok) throw new Error(JSON.stringify(outcome));
     for (const read of outcome.reads) {
       const dealt = cards.find((c) => c.position === read.region);
@@ -98,12 +100,12 @@ describe('InferencePool', () => {
     pool = new InferencePool({ models: { cards: join(MODELS, 'cards.onnx') } });
     await waitFor('cards model', () => (pool?.isReady('cards') ? true : undefined));
     const { frame } = await baccaratFrame();
-    const outcomes = await Promise.all([1, 2, 3, 4, 5].map(() => (pool as InferencePool).read('t', 'baccarat', frame)));
+    const outcomes = await Promise.all([1, 2, 3, 4, 5].map(() => (pool as InferencePool).read('t', BACCARAT, frame)));
     // The first goes to the thread at once; 2-4 are each replaced by the next; 5 is read.
     expect(outcomes.map((o) => (o.ok ? 'read' : o.reason))).toEqual(['read', 'dropped', 'dropped', 'dropped', 'read']);
     expect(pool.stats).toMatchObject({ submitted: 5, completed: 2, dropped: 3, queued: 0 });
     // Another table's frame is not dropped for this one's.
-    const [a, b] = await Promise.all([pool.read('t', 'baccarat', frame), pool.read('u', 'baccarat', frame)]);
+    const [a, b] = await Promise.all([pool.read('t', BACCARAT, frame), pool.read('u', BACCARAT, frame)]);
     expect([a.ok, b.ok]).toEqual([true, true]);
   });
 
@@ -123,7 +125,7 @@ describe('InferencePool', () => {
     const { frame, cards } = await baccaratFrame();
 
     // The thread is killed while it holds a frame (as a native crash in onnxruntime would end it).
-    const reading = pool.read('t', 'baccarat', frame);
+    const reading = pool.read('t', BACCARAT, frame);
     await spawned[0]?.terminate();
     expect(await reading).toMatchObject({ ok: false, reason: 'failed', error: { code: 'VISION_THREAD_DIED' } });
     expect(died).toEqual([{ thread: 0, error: 'exited with code 1' }]);
@@ -134,7 +136,7 @@ describe('InferencePool', () => {
     // A new thread is started, loads the model again and reads correctly.
     await waitFor('replacement thread ready', () => (pool?.isReady('cards') ? true : undefined));
     expect(spawned).toHaveLength(2);
-    const outcome = await pool.read('t', 'baccarat', frame);
+    const outcome = await pool.read('t', BACCARAT, frame);
     if (!outcome.ok) throw new Error(JSON.stringify(outcome));
     for (const read of outcome.reads) {
       expect(CardReader.cardOf(read), read.region).toEqual(cards.find((c) => c.position === read.region)?.card ?? null);
@@ -161,7 +163,7 @@ describe('InferencePool', () => {
     for (const error of died) expect(error).toContain('broken thread');
     expect(spawned).toHaveLength(3);
     const { frame } = await baccaratFrame();
-    expect((await pool.read('t', 'baccarat', frame)).ok).toBe(true);
+    expect((await pool.read('t', BACCARAT, frame)).ok).toBe(true);
     expect(pool.stats.threadRestarts).toBe(2);
   });
 
@@ -170,7 +172,7 @@ describe('InferencePool', () => {
     const p = new InferencePool({ models: {} satisfies Partial<Record<ModelKind, string>> });
     await p.close();
     await p.close();
-    expect(await p.read('t', 'roulette', { width: 2, height: 2, rgb: new Uint8Array(12) })).toEqual({
+    expect(await p.read('t', simulatedReadSpec('roulette'), { width: 2, height: 2, rgb: new Uint8Array(12) })).toEqual({
       ok: false,
       reason: 'closed',
     });

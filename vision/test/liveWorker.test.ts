@@ -22,7 +22,7 @@ import {
 } from '@live-casino/studio/simulator';
 import { createCanvas } from '@napi-rs/canvas';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fromRgba } from '../src/dataset/ImageOps.js';
+import { fromRgba } from '../src/image/ImageOps.js';
 import type { VisionConfig } from '../src/live/config.js';
 import { HealthServer } from '../src/live/HealthServer.js';
 import { VisionWorker } from '../src/live/VisionWorker.js';

@@ -1,7 +1,7 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { SeededRandom } from '@live-casino/studio/simulator';
 import type { Canvas2D } from '@live-casino/studio/simulator';
-import { type Lighting, addNoise, blur, fromRgba, relight, toRgba } from './ImageOps.js';
+import { type Lighting, addNoise, blur, fromRgba, relight, toRgba } from '../image/ImageOps.js';
 
 export { SeededRandom };
 export { hashSeed } from '@live-casino/studio/simulator';

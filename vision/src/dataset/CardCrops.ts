@@ -13,7 +13,8 @@ import {
 } from '@live-casino/studio/simulator';
 import { SeededRandom, degrade, drawChip, drawHand, gaussian, hashSeed, pick, randomDegradation } from './Augment.js';
 import { paintMiddle, restyleIndex } from './CardAugment.js';
-import { type Mat3, chain, rotate, scale, shear, tilt, translate, warp } from './ImageOps.js';
+import { type Mat3, chain, rotate, scale, shear, tilt, translate, warp } from '../image/ImageOps.js';
+import { CARD_READER_INPUT } from '../models/CardReader.js';
 
 export type DatasetSplit = 'train' | 'seen-test' | 'unseen-test';
 export const DATASET_SPLITS: readonly DatasetSplit[] = ['train', 'seen-test', 'unseen-test'];
@@ -29,7 +30,7 @@ export function decksOf(split: DatasetSplit): readonly DeckName[] {
  * The corner index (rank + suit, 8-12% of the card height by deck) is then 9-13 px: the only part
  * of a king that every deck draws alike. Colour is kept: red/black halves the suit confusion.
  */
-export const CARD_CROP = { width: 96, height: 144, channels: 3 } as const;
+export const CARD_CROP = CARD_READER_INPUT;
 
 /** Class index: 0-51 as ALL_CARDS (suit-major, A..K), 52 = no face-up card at the position. */
 export const CARD_CLASSES: readonly string[] = [...ALL_CARDS.map((c) => `${c.rank}${c.suit[0]}`), 'none'];

@@ -10,14 +10,15 @@ import {
 } from '@live-casino/studio/simulator';
 import { SeededRandom, degrade, drawChip, drawHand, hashSeed, randomDegradation } from './Augment.js';
 import { DATASET_SPLITS, type DatasetSplit } from './CardCrops.js';
-import { type Mat3, apply, chain, invert, rotate, scale, shear, tilt, translate, warp } from './ImageOps.js';
+import { type Mat3, apply, chain, invert, rotate, scale, shear, tilt, translate, warp } from '../image/ImageOps.js';
+import { WHEEL_READER_INPUT } from '../models/WheelReader.js';
 
 /**
  * Roulette reader input: 128x128 RGB (HWC, uint8) around the rotor. The pocket ring is ~42 px
  * from the centre, ~7 px per pocket, the ball ~6 px across: the ball and the green zero (colour
  * matters) are enough to tell the pocket by angle; printed numbers are not needed.
  */
-export const WHEEL_CROP = { width: 128, height: 128, channels: 3 } as const;
+export const WHEEL_CROP = WHEEL_READER_INPUT;
 
 /** Class index: the pocket number 0-36, 37 = ball moving or not on the wheel. */
 export const NOT_SETTLED_CLASS = POCKET_COUNT;

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createCanvas } from '@napi-rs/canvas';
 import { CARD_CLASSES, CARD_CROP, CardCropRenderer, type DatasetSplit } from './CardCrops.js';
-import { toRgba } from './ImageOps.js';
+import { toRgba } from '../image/ImageOps.js';
 import { WHEEL_CLASSES, WHEEL_CROP, WheelCropRenderer } from './WheelCrops.js';
 
 /**

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { FromThread, ModelErrorInfo, ModelKind, ModelState, RegionRead, ToThread } from './InferenceTypes.js';
-import type { FramePixels, GameKind } from './Regions.js';
+import type { FramePixels, GameKind, Region } from './Regions.js';
 import { backoffDelay } from '@live-casino/server-kit';
 
 export interface InferencePoolOptions {
@@ -35,9 +35,15 @@ export type InferencePoolEvents = {
   threaddied: [{ thread: number; error: string }];
 };
 
+/** What is read of a table's frames: its game's model, at the regions of its calibration. */
+export interface ReadSpec {
+  readonly game: GameKind;
+  readonly regions: readonly Region[];
+}
+
 interface Pending {
   key: string;
-  game: GameKind;
+  spec: ReadSpec;
   frame: FramePixels;
   submittedAt: number;
   resolve: (outcome: PoolOutcome) => void;
@@ -107,10 +113,10 @@ export class InferencePool extends EventEmitter<InferencePoolEvents> {
   }
 
   /**
-   * Reads a frame's regions for `game`. `key` names the stream (the table): a frame still waiting
-   * under the same key is dropped in favour of this one.
+   * Reads a frame's regions with the game's model. `key` names the stream (the table): a frame
+   * still waiting under the same key is dropped in favour of this one.
    */
-  read(key: string, game: GameKind, frame: FramePixels): Promise<PoolOutcome> {
+  read(key: string, spec: ReadSpec, frame: FramePixels): Promise<PoolOutcome> {
     if (this.#closed) return Promise.resolve({ ok: false, reason: 'closed' });
     this.#stats.submitted++;
     return new Promise<PoolOutcome>((resolve) => {
@@ -120,7 +126,7 @@ export class InferencePool extends EventEmitter<InferencePoolEvents> {
         this.#stats.dropped++;
         stale.resolve({ ok: false, reason: 'dropped' });
       }
-      this.#queue.set(key, { key, game, frame, submittedAt: performance.now(), resolve });
+      this.#queue.set(key, { key, spec, frame, submittedAt: performance.now(), resolve });
       this.#dispatch();
     });
   }
@@ -153,7 +159,8 @@ export class InferencePool extends EventEmitter<InferencePoolEvents> {
       const message: ToThread = {
         type: 'read',
         jobId,
-        game: job.game,
+        game: job.spec.game,
+        regions: job.spec.regions,
         width: job.frame.width,
         height: job.frame.height,
         rgb,

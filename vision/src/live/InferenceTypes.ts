@@ -1,4 +1,4 @@
-import type { GameKind } from './Regions.js';
+import type { GameKind, Region } from './Regions.js';
 
 export type ModelKind = 'cards' | 'wheel';
 
@@ -43,6 +43,8 @@ export interface InferenceJob {
   readonly type: 'read';
   readonly jobId: number;
   readonly game: GameKind;
+  /** The table's regions, from its calibration. */
+  readonly regions: readonly Region[];
   readonly width: number;
   readonly height: number;
   /** RGB HWC; transferred to the thread. */

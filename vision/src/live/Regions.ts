@@ -1,23 +1,22 @@
-import { CARD_POSITIONS, type CardPosition } from '@live-casino/protocol/games/baccarat';
-import { REF_HEIGHT, REF_WIDTH } from '@live-casino/studio/simulator';
-import { CARD_CROP, cardCropToReference } from '../dataset/CardCrops.js';
-import { type Mat3, chain, scale, toRgba, warp } from '../dataset/ImageOps.js';
-import { WHEEL_CROP, wheelCropToReference } from '../dataset/WheelCrops.js';
+import { type Mat3, chain, scale, toRgba, warp } from '../image/ImageOps.js';
+import { CARD_READER_INPUT } from '../models/CardReader.js';
+import { WHEEL_READER_INPUT } from '../models/WheelReader.js';
+import { cropToFrame, REGION_NAMES, type RegionName, type TableCalibration } from './Calibration.js';
 
-export type GameKind = 'roulette' | 'baccarat';
+export type { GameKind, RegionName } from './Calibration.js';
 
-/** One region the reader looks at: a crop of the frame, in the training crops' geometry. */
+/** One region the reader looks at: a crop of the frame, of the model's input size. */
 export interface Region {
   /** `wheel`, or the dealing position. */
-  readonly name: 'wheel' | CardPosition;
+  readonly name: RegionName;
   readonly model: 'wheel' | 'cards';
   readonly width: number;
   readonly height: number;
-  /** Crop pixel -> reference-frame (640x360 units) coordinates. */
-  readonly toReference: Mat3;
+  /** Crop pixel -> frame coordinates as fractions of the frame's width and height. */
+  readonly toFrame: Mat3;
 }
 
-/** A decoded frame: RGB, rows top to bottom (HWC), any size (the reference frame is 640x360). */
+/** A decoded frame: RGB, rows top to bottom (HWC), any size. */
 export interface FramePixels {
   readonly width: number;
   readonly height: number;
@@ -30,40 +29,25 @@ export interface RegionCrop {
   readonly pixels: Uint8Array;
 }
 
-/**
- * The regions of a game's table: where the training crops were cut (vision/src/dataset), so that
- * a crop of a live frame looks like a training crop. Third cards are cut turned with the card.
- */
-export function regionsOf(game: GameKind): readonly Region[] {
-  switch (game) {
-    case 'roulette':
-      return [
-        {
-          name: 'wheel',
-          model: 'wheel',
-          width: WHEEL_CROP.width,
-          height: WHEEL_CROP.height,
-          toReference: wheelCropToReference(),
-        },
-      ];
-    case 'baccarat':
-      return CARD_POSITIONS.map((position) => ({
-        name: position,
-        model: 'cards' as const,
-        width: CARD_CROP.width,
-        height: CARD_CROP.height,
-        toReference: cardCropToReference(position),
-      }));
-    default: {
-      const unknown: never = game;
-      throw new RangeError(`no regions for game ${String(unknown)}`);
-    }
-  }
+/** The regions a table's calibration places, in the game's reading order, each of its model's input size. */
+export function regionsOf(calibration: TableCalibration): readonly Region[] {
+  return REGION_NAMES[calibration.game].map((name) => {
+    const quad = calibration.regions[name];
+    if (!quad) throw new RangeError(`calibration has no region ${name}`);
+    const input = name === 'wheel' ? WHEEL_READER_INPUT : CARD_READER_INPUT;
+    return {
+      name,
+      model: name === 'wheel' ? ('wheel' as const) : ('cards' as const),
+      width: input.width,
+      height: input.height,
+      toFrame: cropToFrame(quad, input.width, input.height),
+    };
+  });
 }
 
 /**
  * Cuts the regions out of a frame with the training warp (ImageOps.warp, 2x2 supersampled,
- * bilinear): the reference geometry scaled by the frame's pixels per reference unit.
+ * bilinear), whatever the frame's size.
  */
 export function cropRegions(frame: FramePixels, regions: readonly Region[]): RegionCrop[] {
   const { width, height, rgb } = frame;
@@ -71,9 +55,9 @@ export function cropRegions(frame: FramePixels, regions: readonly Region[]): Reg
     throw new RangeError(`frame ${width}x${height} needs ${width * height * 3} RGB bytes, has ${rgb.length}`);
   }
   const rgba = toRgba(rgb, width, height);
-  const toFrame = scale(width / REF_WIDTH, height / REF_HEIGHT);
+  const toPixels = scale(width, height);
   return regions.map((region) => ({
     region,
-    pixels: warp(rgba, width, height, chain(toFrame, region.toReference), region.width, region.height, 2),
+    pixels: warp(rgba, width, height, chain(toPixels, region.toFrame), region.width, region.height, 2),
   }));
 }

@@ -7,10 +7,11 @@ import { CardReader } from '../models/CardReader.js';
 import { WheelReader } from '../models/WheelReader.js';
 import type { VisionConfig, VisionTable } from './config.js';
 import { type CardsRead, CardsDebouncer, type DebouncedReading, WheelDebouncer, type WheelRead } from './Debouncer.js';
-import { InferencePool } from './InferencePool.js';
+import { InferencePool, type ReadSpec } from './InferencePool.js';
 import { type ModelKind, modelOf, type RegionRead } from './InferenceTypes.js';
 import { createVisionMetrics } from './metrics.js';
 import { ReadingsClient } from './ReadingsClient.js';
+import { regionsOf } from './Regions.js';
 import type {
   DecodedFrameLike,
   FrameSourceFactory,
@@ -29,6 +30,8 @@ export interface VisionWorkerOptions {
 
 interface TableRuntime {
   readonly table: VisionTable;
+  /** The table's game and the regions of its calibration. */
+  readonly readSpec: ReadSpec;
   readonly source: FrameSourceLike;
   readonly debouncer: WheelDebouncer | CardsDebouncer;
   feed: unknown;
@@ -120,6 +123,7 @@ export class VisionWorker {
           : new CardsDebouncer({ stableReads: c.stableReads.baccarat });
       const rt: TableRuntime = {
         table,
+        readSpec: { game: table.game, regions: regionsOf(table.calibration) },
         source,
         debouncer,
         feed: null,
@@ -170,7 +174,7 @@ export class VisionWorker {
       return;
     }
     rt.lastAcceptedStudioMs = frame.studioMs;
-    void this.#pool.read(rt.table.tableId, rt.table.game, frame).then((outcome) => {
+    void this.#pool.read(rt.table.tableId, rt.readSpec, frame).then((outcome) => {
       if (this.#closed) return;
       if (!outcome.ok) {
         if (outcome.reason === 'dropped') rt.skipped.stale++;

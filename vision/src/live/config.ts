@@ -2,7 +2,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, configErrorMessage, readEnv, readSecretSetting } from '@live-casino/server-kit';
 import { Type } from '@sinclair/typebox';
-import type { GameKind } from './Regions.js';
+import {
+  CalibrationError,
+  type GameKind,
+  loadCalibrationFile,
+  parseCalibration,
+  simulatedCalibrationPath,
+  type TableCalibration,
+} from './Calibration.js';
 
 /** A missing or bad setting: names the variable and what it accepts. The worker does not start. */
 export class VisionConfigError extends ConfigError {
@@ -13,6 +20,10 @@ export class VisionConfigError extends ConfigError {
 export interface VisionTable {
   readonly tableId: string;
   readonly game: GameKind;
+  /** Where the table's regions lie in its picture (vision/src/live/Calibration.ts). */
+  readonly calibration: TableCalibration;
+  /** The file it came from, `inline`, or the simulated table's default file. */
+  readonly calibrationSource: string;
 }
 
 export interface VisionConfig {
@@ -60,7 +71,7 @@ const reads = (description: string) => Type.Optional(Type.Integer({ description,
 export const VisionEnvSchema = Type.Object({
   VISION_TABLES: Type.String({
     description:
-      'Tables to read (required): JSON [{ "tableId": "...", "game": "roulette" | "baccarat" }] (the platform\'s TABLES works too).',
+      'Tables to read (required): JSON [{ "tableId": "...", "game": "roulette" | "baccarat", "calibration"?: FILE | {...} }] (the platform\'s TABLES works too). A table without a calibration is read where the simulated tables have their regions (vision/calibration/simulated-GAME.json); a camera table names its own file (relative to the working directory) or gives it inline.',
     minLength: 1,
     examples: ['[{"tableId":"roulette-1","game":"roulette"},{"tableId":"baccarat-1","game":"baccarat"}]'],
   }),
@@ -159,7 +170,11 @@ export function loadVisionConfig(env: NodeJS.ProcessEnv = process.env): VisionCo
   };
 }
 
-/** VISION_TABLES: JSON `[{ "tableId": "roulette-1", "game": "roulette" }, ...]` (the platform's TABLES works too). */
+/**
+ * VISION_TABLES: JSON `[{ "tableId": "roulette-1", "game": "roulette", "calibration": "studio-a/roulette-1.json" }, ...]`
+ * (the platform's TABLES works too; extra fields are ignored). `calibration` is a file, an inline
+ * calibration, or absent for the simulated table's.
+ */
 function parseTables(raw: string, problems: string[]): VisionTable[] {
   let parsed: unknown;
   try {
@@ -175,7 +190,7 @@ function parseTables(raw: string, problems: string[]): VisionTable[] {
   const tables: VisionTable[] = [];
   const seen = new Set<string>();
   parsed.forEach((entry: unknown, i) => {
-    const t = entry as { tableId?: unknown; game?: unknown } | null;
+    const t = entry as { tableId?: unknown; game?: unknown; calibration?: unknown } | null;
     if (typeof t?.tableId !== 'string' || !TABLE_ID.test(t.tableId)) {
       problems.push(`VISION_TABLES/${i}/tableId must match ${TABLE_ID}`);
       return;
@@ -189,7 +204,34 @@ function parseTables(raw: string, problems: string[]): VisionTable[] {
       return;
     }
     seen.add(t.tableId);
-    tables.push({ tableId: t.tableId, game: t.game });
+    const calibrated = calibrationOf(t.calibration, t.game, `VISION_TABLES/${i}/calibration`, problems);
+    if (calibrated) tables.push({ tableId: t.tableId, game: t.game, ...calibrated });
   });
   return tables;
+}
+
+function calibrationOf(
+  value: unknown,
+  game: GameKind,
+  where: string,
+  problems: string[],
+): Pick<VisionTable, 'calibration' | 'calibrationSource'> | null {
+  try {
+    if (value === undefined) {
+      const file = simulatedCalibrationPath(game);
+      return { calibration: loadCalibrationFile(file, game), calibrationSource: file };
+    }
+    if (typeof value === 'string' && value.trim() !== '') {
+      const file = path.resolve(value.trim());
+      return { calibration: loadCalibrationFile(file, game), calibrationSource: file };
+    }
+    if (typeof value === 'object' && value !== null) {
+      return { calibration: parseCalibration(value, game, 'inline'), calibrationSource: 'inline' };
+    }
+    problems.push(`${where} must be a calibration file's path or a calibration object`);
+  } catch (err) {
+    if (!(err instanceof CalibrationError)) throw err;
+    problems.push(`${where}: ${err.message}`);
+  }
+  return null;
 }

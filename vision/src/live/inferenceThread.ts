@@ -14,13 +14,12 @@ import {
   type ToThread,
 } from './InferenceTypes.js';
 import { type LoadedReader, loadReader } from './Readers.js';
-import { cropRegions, type Region, regionsOf } from './Regions.js';
+import { cropRegions } from './Regions.js';
 
 const port = parentPort;
 if (!port) throw new Error('inferenceThread runs as a worker thread');
 
 const readers = new Map<ModelKind, LoadedReader>();
-const regions = { roulette: regionsOf('roulette'), baccarat: regionsOf('baccarat') } as const;
 
 function post(message: FromThread): void {
   port?.postMessage(message);
@@ -60,7 +59,7 @@ async function read(job: InferenceJob): Promise<void> {
   }
   try {
     const t0 = performance.now();
-    const wanted: readonly Region[] = regions[job.game];
+    const wanted = job.regions;
     const crops = cropRegions({ width: job.width, height: job.height, rgb: job.rgb }, wanted);
     const t1 = performance.now();
     const results = await reader.read(crops.map((c) => c.pixels));

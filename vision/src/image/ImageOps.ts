@@ -1,6 +1,7 @@
 /**
- * Pure image operations for the synthetic datasets: a perspective warp and the camera/codec
- * degradations applied after it. Images are RGB, 8-bit, rows top to bottom (HWC), unless noted.
+ * Pure image operations: the perspective warp that both the datasets and the live reader cut their
+ * crops with, and the camera/codec degradations the datasets apply after it. Images are RGB, 8-bit,
+ * rows top to bottom (HWC), unless noted.
  */
 
 /** A 3x3 homography, row-major: [x', y', w'] = M [x, y, 1]. */
@@ -49,6 +50,31 @@ export function invert(m: Mat3): Mat3 {
     -(a * h - b * g) / det,
     (a * e - b * d) / det,
   ];
+}
+
+/** A point (x, y). */
+export type Point = readonly [number, number];
+
+/**
+ * The homography taking the unit square's corners (0,0), (1,0), (1,1), (0,1) to `quad`'s four
+ * corners in that order (Heckbert's closed form): affine when the quad is a parallelogram.
+ */
+export function unitSquareTo(quad: readonly [Point, Point, Point, Point]): Mat3 {
+  const [[x0, y0], [x1, y1], [x2, y2], [x3, y3]] = quad;
+  const sx = x0 - x1 + x2 - x3;
+  const sy = y0 - y1 + y2 - y3;
+  if (Math.abs(sx) < 1e-12 && Math.abs(sy) < 1e-12) {
+    return [x1 - x0, x2 - x1, x0, y1 - y0, y2 - y1, y0, 0, 0, 1];
+  }
+  const dx1 = x1 - x2;
+  const dx2 = x3 - x2;
+  const dy1 = y1 - y2;
+  const dy2 = y3 - y2;
+  const det = dx1 * dy2 - dx2 * dy1;
+  if (Math.abs(det) < 1e-12) throw new RangeError('degenerate quad');
+  const g = (sx * dy2 - dx2 * sy) / det;
+  const h = (dx1 * sy - sx * dy1) / det;
+  return [x1 - x0 + g * x1, x3 - x0 + h * x3, x0, y1 - y0 + g * y1, y3 - y0 + h * y3, y0, g, h, 1];
 }
 
 export function apply(m: Mat3, x: number, y: number): [number, number] {
