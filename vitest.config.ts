@@ -26,7 +26,7 @@ export const INTEGRATION_TESTS = [
   'table-service/test/{auth.fuzz,auth,authOrder,authRoutes,balance,betBatch,cluster,crashService}.test.ts',
   'table-service/test/{crashSettlement,db,ledger.property,ledger,ledgerCheck,lobby,loginLimits}.test.ts',
   'table-service/test/{metrics,opsPort,rateLimit,rounds.history,rounds,service,streamGrants}.test.ts',
-  'table-service/test/{visionCheck.cluster,visionCheck.dealer,visionCheck,windowHardening,contract}.test.ts',
+  'table-service/test/{visionCheck.cluster,visionCheck.dealer,visionCheck,windowHardening,contract,chat}.test.ts',
   // The clients, and the vision worker's session, against a real table-service.
   'clients/test/tableServiceClient.test.ts',
   'vision/test/liveWorkerSession.test.ts',

@@ -3,6 +3,8 @@ import {
   type BalanceEvent,
   type BetDto,
   type BetRefusedEvent,
+  type ChatMessage,
+  type ChatMute,
   type DelayAnswer,
   ErrorBodySchema,
   type TableAck,
@@ -68,6 +70,7 @@ const senders: Senders = {
   cancelBet: (s, r) => s.emitWithAck('cancelBet', r),
   reportDelay: (s, r) => s.emitWithAck('reportDelay', r),
   subscribeAlerts: (s, r) => s.emitWithAck('subscribeAlerts', r),
+  sendChat: (s, r) => s.emitWithAck('sendChat', r),
 };
 
 /**
@@ -90,14 +93,24 @@ const ackCheckers = {
   cancelBet: checker(TableResponseSchemas.cancelBet),
   reportDelay: checker(TableResponseSchemas.reportDelay),
   subscribeAlerts: checker(TableResponseSchemas.subscribeAlerts),
+  sendChat: checker(TableResponseSchemas.sendChat),
 } satisfies Record<TableRequestName, unknown>;
 const eventCheckers = {
   round: checker(TableEventSchemas.round),
   balance: checker(TableEventSchemas.balance),
   betRefused: checker(TableEventSchemas.betRefused),
   alert: checker(TableEventSchemas.alert),
+  chat: checker(TableEventSchemas.chat),
+  chatMuted: checker(TableEventSchemas.chatMuted),
 } satisfies Record<TableEventName, unknown>;
 const isErrorBody = checker(ErrorBodySchema);
+
+/** An event listener that hands on only payloads inside the contract. */
+function checked<T>(guard: (value: unknown) => value is T, fn: (ev: T) => void): (ev: T) => void {
+  return (ev) => {
+    if (guard(ev)) fn(ev);
+  };
+}
 
 interface Watched {
   readonly watchers: Set<TableWatcher>;
@@ -220,31 +233,48 @@ export class TableRealtime {
     return (await this.#call('subscribeAlerts', {})).alerts;
   }
 
+  /**
+   * A chat message to a table (a player, the table's dealer, a pit boss); the answer is the message
+   * as stored, and the table's subscribers (this socket too) get it as `onChat`. A retry with the
+   * same `clientMessageId` is the same message.
+   */
+  sendChat(req: TableRequest<'sendChat'>): Promise<ChatMessage> {
+    return this.#call('sendChat', req);
+  }
+
   /** The player's balance after a bet elsewhere, a cancel, a refund or a settlement. */
   onBalance(fn: (ev: BalanceEvent) => void): () => void {
-    const listener = (ev: BalanceEvent) => {
-      if (eventCheckers.balance(ev)) fn(ev);
-    };
+    const listener = checked(eventCheckers.balance, fn);
     this.socket.on('balance', listener);
     return () => this.socket.off('balance', listener);
   }
 
   /** A bet of the player's that the close found late: refunded. */
   onBetRefused(fn: (ev: BetRefusedEvent) => void): () => void {
-    const listener = (ev: BetRefusedEvent) => {
-      if (eventCheckers.betRefused(ev)) fn(ev);
-    };
+    const listener = checked(eventCheckers.betRefused, fn);
     this.socket.on('betRefused', listener);
     return () => this.socket.off('betRefused', listener);
   }
 
   /** Pit bosses who called `subscribeAlerts`: an alert raised, or resolved. */
   onAlert(fn: (ev: Alert) => void): () => void {
-    const listener = (ev: Alert) => {
-      if (eventCheckers.alert(ev)) fn(ev);
-    };
+    const listener = checked(eventCheckers.alert, fn);
     this.socket.on('alert', listener);
     return () => this.socket.off('alert', listener);
+  }
+
+  /** Chat messages of the tables this connection watches, in the order the server stored them. */
+  onChat(fn: (ev: ChatMessage) => void): () => void {
+    const listener = checked(eventCheckers.chat, fn);
+    this.socket.on('chat', listener);
+    return () => this.socket.off('chat', listener);
+  }
+
+  /** The player was muted at a table by a pit boss. */
+  onChatMuted(fn: (ev: ChatMute) => void): () => void {
+    const listener = checked(eventCheckers.chatMuted, fn);
+    this.socket.on('chatMuted', listener);
+    return () => this.socket.off('chatMuted', listener);
   }
 
   close(): void {

@@ -170,6 +170,8 @@ export function describeProblem(error: ViewerError, mode: 'webrtc' | 'hls'): Pro
     case 'BET_LIMIT_ABOVE_MAX':
     case 'BET_TABLE_LIMIT':
     case 'RESULT_INVALID':
+    case 'CHAT_MUTED':
+    case 'CHAT_MESSAGE_REFUSED':
       return { title: 'Something went wrong', detail: 'Please try again.', action: 'none' };
     case 'MEDIA_RESET':
     case 'STALLED':

@@ -50,6 +50,8 @@ export const ERRORS = {
   /** A vision reading id already used with another body. */
   READING_IDEMPOTENCY_CONFLICT: 409,
   TABLE_BETTING_CLOSED: 409,
+  CHAT_MUTED: 403,
+  CHAT_MESSAGE_REFUSED: 422,
   TABLE_BUSY: 409,
   BET_NOT_FOUND: 404,
   BET_IDEMPOTENCY_CONFLICT: 409,

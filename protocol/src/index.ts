@@ -1,5 +1,6 @@
 export * from './answers.js';
 export * from './auth.js';
+export * from './chat.js';
 export * from './errors.js';
 export * from './sfuInternal.js';
 export * from './sfuSignalling.js';

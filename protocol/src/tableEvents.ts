@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { ChatMessage, ChatMute, SendChatRequest } from './chat.js';
 import type { ErrorBody } from './errors.js';
 import { BetDto, ClientBetId, RoundEventPayload, RoundId, StudioMs, TableSnapshot } from './rounds.js';
 import { TableId } from './sfuSignalling.js';
@@ -39,6 +40,8 @@ export const TableRequests = {
   ),
   /** Pit bosses only: receive `alert` events (held rounds); answered with the open alerts. */
   subscribeAlerts: Type.Object({}, { additionalProperties: false }),
+  /** A chat message to the table's room (players, the table's dealer, pit bosses); answered with it as stored. */
+  sendChat: SendChatRequest,
 } as const;
 
 export type TableRequestName = keyof typeof TableRequests;
@@ -69,6 +72,7 @@ export const TableResponseSchemas = {
   cancelBet: BetDto,
   reportDelay: DelayAnswer,
   subscribeAlerts: Type.Object({ alerts: Type.Array(Alert) }),
+  sendChat: ChatMessage,
 } as const satisfies Record<TableRequestName, TSchema>;
 
 export type TableResponses = { [N in TableRequestName]: Static<(typeof TableResponseSchemas)[N]> };
@@ -108,6 +112,10 @@ export const TableEventSchemas = {
   balance: BalanceEvent,
   /** To pit bosses who sent `subscribeAlerts`: an alert raised, or resolved (`resolvedAtMs` set). */
   alert: Alert,
+  /** To the subscribers of the table: a chat message as stored (the sender's own too). */
+  chat: ChatMessage,
+  /** To the player: a pit boss muted them at a table. */
+  chatMuted: ChatMute,
 } as const;
 
 export type TableEventName = keyof typeof TableEventSchemas;

@@ -21,6 +21,8 @@ import { Players } from './auth/Players.js';
 import { SessionTokens } from './auth/SessionTokens.js';
 import { StaffDirectory } from './auth/StaffDirectory.js';
 import { BetHistory } from './bets/BetHistory.js';
+import { Chat } from './chat/Chat.js';
+import { ChatModeration } from './chat/ChatModeration.js';
 import { BetIntake } from './bets/BetIntake.js';
 import { ViewerDelays } from './bets/ViewerDelays.js';
 import { Cluster } from './cluster/Cluster.js';
@@ -32,6 +34,7 @@ import { Ledger } from './Ledger.js';
 import { createMetrics, metricsRoute } from './metrics.js';
 import { Realtime } from './realtime/Realtime.js';
 import { authRoutes, strictValidatorCompiler } from './routes/auth.js';
+import { chatRoutes } from './routes/chat.js';
 import { roundRoutes } from './routes/rounds.js';
 import { tableRoutes } from './routes/tables.js';
 import { visionRoutes } from './routes/vision.js';
@@ -237,6 +240,14 @@ export class TableService {
       });
       await app.register(roundRoutes, { rounds, intake, tables, history: new BetHistory(db) });
       await app.register(visionRoutes, { db, rounds, readings, tables });
+      const chat = new Chat({
+        db,
+        tableIds: new Set(tables.keys()),
+        moderation: ChatModeration.fromSetting(config.CHAT_BLOCKED_WORDS),
+        messagesPerMin: config.CHAT_MESSAGES_PER_MIN,
+        burst: config.CHAT_BURST,
+      });
+      await app.register(chatRoutes, { chat, onMuted: (mute) => realtime.notifyMuted(mute) });
       if (config.PLAYER_WEB_DIR && existsSync(config.PLAYER_WEB_DIR)) {
         await app.register(fastifyStatic, { root: path.resolve(config.PLAYER_WEB_DIR), prefix: '/' });
       }
@@ -253,6 +264,7 @@ export class TableService {
         db,
         rounds,
         intake,
+        chat,
         sessions,
         tableIds: new Set(tables.keys()),
         log,
@@ -263,6 +275,7 @@ export class TableService {
           placeBet: { ratePerS: config.SOCKET_BETS_PER_S, burst: config.SOCKET_BETS_BURST },
           cancelBet: { ratePerS: config.SOCKET_CANCELS_PER_S, burst: config.SOCKET_CANCELS_BURST },
           reportDelay: { ratePerS: config.SOCKET_DELAY_REPORTS_PER_S, burst: config.SOCKET_DELAY_REPORTS_BURST },
+          sendChat: { ratePerS: config.CHAT_MESSAGES_PER_MIN / 60, burst: config.CHAT_BURST },
         },
       });
       app.get(

@@ -132,6 +132,21 @@ export const ConfigSchema = Type.Object({
   SOCKET_CANCELS_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
   SOCKET_DELAY_REPORTS_PER_S: Type.Integer({ minimum: 0, maximum: 100_000, default: 2 }),
   SOCKET_DELAY_REPORTS_BURST: Type.Integer({ minimum: 1, maximum: 100_000, default: 4 }),
+  CHAT_MESSAGES_PER_MIN: Type.Integer({
+    description:
+      'Chat messages a minute per sender (per socket and per sender on each node), after a burst of CHAT_BURST. 0: no chat.',
+    minimum: 0,
+    maximum: 6_000,
+    default: 20,
+  }),
+  CHAT_BURST: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  CHAT_BLOCKED_WORDS: Type.Optional(
+    Type.String({
+      description:
+        'Comma-separated words a chat message may not contain (matched on whole words and their extensions, case, accents, l33t spelling and s.p.a.c.i.n.g ignored). Unset: a short built-in list of profanities (table-service/src/chat/ChatModeration.ts). Links are never allowed.',
+      maxLength: 20_000,
+    }),
+  ),
   REDIS_URL: Type.Optional(
     Type.String({
       description: 'redis:// URL shared by every node: socket.io fan-out and table leases. Without it, one node alone.',

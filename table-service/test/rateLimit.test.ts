@@ -12,6 +12,7 @@ describe('SocketRateLimits', () => {
     placeBet: { ratePerS: 20, burst: 40 },
     cancelBet: { ratePerS: 10, burst: 20 },
     reportDelay: { ratePerS: 2, burst: 4 },
+    sendChat: { ratePerS: 1, burst: 5 },
   };
 
   it('lets a burst through, then the rate; a refusal says how long to wait and costs nothing', () => {
@@ -36,7 +37,10 @@ describe('SocketRateLimits', () => {
 
   it('rate 0 is no limit', () => {
     const off = { ratePerS: 0, burst: 1 };
-    const limits = new SocketRateLimits({ all: off, placeBet: off, cancelBet: off, reportDelay: off }, 0);
+    const limits = new SocketRateLimits(
+      { all: off, placeBet: off, cancelBet: off, reportDelay: off, sendChat: off },
+      0,
+    );
     for (let i = 0; i < 10_000; i++) expect(limits.take('placeBet', 0)).toBe(0);
   });
 });

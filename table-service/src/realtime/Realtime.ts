@@ -1,5 +1,6 @@
 import {
   AppError,
+  type ChatMute,
   type TableAck,
   type TableClientToServer,
   type TableRequest,
@@ -15,6 +16,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Role, Session, SessionTokens } from '../auth/SessionTokens.js';
+import type { Chat } from '../chat/Chat.js';
 import { type BetIntake, refusalMessage } from '../bets/BetIntake.js';
 import type { Database } from '../db/Database.js';
 import type { TableMetrics } from '../metrics.js';
@@ -38,6 +40,7 @@ export interface RealtimeOptions {
   db: Database;
   rounds: Rounds;
   intake: BetIntake;
+  chat: Chat;
   sessions: SessionTokens;
   tableIds: ReadonlySet<string>;
   log: Logger;
@@ -162,6 +165,15 @@ export class Realtime {
       }),
     );
     socket.on(
+      'sendChat',
+      this.#handler(socket, 'sendChat', ['player', 'dealer', 'pitboss'], async (req, session) => {
+        const { message, replayed } = await this.#opts.chat.send(session!, req);
+        // The sender has it in the answer at once; the room (the sender's other tabs too) in order.
+        if (!replayed) this.io.to(room(req.tableId)).emit('chat', message);
+        return message;
+      }),
+    );
+    socket.on(
       'subscribeAlerts',
       this.#handler(socket, 'subscribeAlerts', 'pitboss', async () => {
         await socket.join(ALERTS_ROOM);
@@ -174,8 +186,8 @@ export class Realtime {
   #handler<N extends TableRequestName>(
     socket: TableSocket,
     name: N,
-    /** The role the request needs, checked on every request; undefined: anyone. */
-    role: Role | undefined,
+    /** The role (or one of the roles) the request needs, checked on every request; undefined: anyone. */
+    role: Role | readonly Role[] | undefined,
     fn: (req: TableRequest<N>, session: Session | undefined) => Promise<TableResponses[N]>,
   ): (req: TableRequest<N>, ack: (res: TableAck<TableResponses[N]>) => void) => void {
     const handler = async (req: TableRequest<N>, send: (res: TableAck<TableResponses[N]>) => void): Promise<void> => {
@@ -202,6 +214,7 @@ export class Realtime {
           error: {
             code: 'RATE_LIMITED',
             message: `too many ${name} on this connection: retry in ${Math.ceil(waitMs)} ms`,
+            retryAfterS: Math.ceil(waitMs / 1000),
           },
         });
         return;
@@ -211,7 +224,10 @@ export class Realtime {
         if (role) {
           // Checked on every request, so an expired session cannot keep betting on an old socket.
           session = await this.#opts.sessions.verify(socket.data.token);
-          if (session.role !== role) throw new AppError('AUTH_FORBIDDEN_ROLE', `${name} needs a ${role} session`);
+          const roles: readonly Role[] = typeof role === 'string' ? [role] : role;
+          if (!roles.includes(session.role)) {
+            throw new AppError('AUTH_FORBIDDEN_ROLE', `${name} needs a ${roles.join(' or ')} session`);
+          }
         }
         const checker = checkers[name];
         if (!checker.Check(req)) {
@@ -271,6 +287,11 @@ export class Realtime {
     } catch (err) {
       this.#opts.log.warn({ err, roundId }, 'balance notifications failed');
     }
+  }
+
+  /** A pit boss muted a player: every socket of theirs hears it. */
+  notifyMuted(mute: ChatMute): void {
+    this.io.to(playerRoom(mute.playerId)).emit('chatMuted', mute);
   }
 
   async close(): Promise<void> {

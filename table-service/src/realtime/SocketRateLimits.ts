@@ -12,17 +12,20 @@ export interface SocketRateLimitsConfig {
   placeBet: BucketSpec;
   cancelBet: BucketSpec;
   reportDelay: BucketSpec;
+  sendChat: BucketSpec;
 }
 
 /**
  * Defaults: a player clicking chips fast places a few bets a second (a burst of 40 covers a rebet
- * of a full layout); a player reports their delay once a second or so; nothing else is frequent.
+ * of a full layout); a player reports their delay once a second or so; chat is per sender too (src/chat/Chat.ts), and
+ * the socket's bucket stops a flood before it costs a query; nothing else is frequent.
  */
 export const DEFAULT_SOCKET_RATE_LIMITS: SocketRateLimitsConfig = {
   all: { ratePerS: 50, burst: 100 },
   placeBet: { ratePerS: 20, burst: 40 },
   cancelBet: { ratePerS: 10, burst: 20 },
   reportDelay: { ratePerS: 2, burst: 4 },
+  sendChat: { ratePerS: 1 / 3, burst: 5 },
 };
 
 class TokenBucket {
@@ -64,6 +67,7 @@ export class SocketRateLimits {
       placeBet: new TokenBucket(config.placeBet, now),
       cancelBet: new TokenBucket(config.cancelBet, now),
       reportDelay: new TokenBucket(config.reportDelay, now),
+      sendChat: new TokenBucket(config.sendChat, now),
     };
   }
 
