@@ -121,7 +121,8 @@ describe('TableServiceClient against a real table-service', () => {
     expect(cancelled.status).toBe('cancelled');
 
     // Each refusal is a ClientError with the protocol's code.
-    expect(await refusal(rt.placeBet({ clientBetId: 'c-x', roundId, bet: { type: 'nonsense' }, stake: 100 }))).toBe(
+    // A baccarat bet at the roulette table: a bet of the contract, not of this table's game.
+    expect(await refusal(rt.placeBet({ clientBetId: 'c-x', roundId, bet: { type: 'banker' }, stake: 100 }))).toBe(
       'BET_INVALID',
     );
     expect(

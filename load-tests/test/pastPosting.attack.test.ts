@@ -25,6 +25,7 @@ import path from 'node:path';
 import type {
   BetRefusedEvent,
   DelayAnswer,
+  GameBet,
   RoundDto,
   StreamGrant,
   TableAck,
@@ -58,8 +59,8 @@ interface TableUnderAttack {
   username: string;
   /** Studio time from the round's opening frame to its closing frame, in the simulator's script. */
   closeAfterOpenMs: number;
-  honestBet: Record<string, unknown>;
-  lateBet: Record<string, unknown>;
+  honestBet: GameBet;
+  lateBet: GameBet;
   /**
    * How long after the close the attacker waits on its fast view before each volley of late bets:
    * the first moment the outcome begins to show, then later ones when it shows more.

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ErrorCodeSchema } from './errors.js';
 import { literalUnion } from './literals.js';
-import { BET_STATUSES, BetDto, RoundDto } from './rounds.js';
+import { AnsweredBet, BET_STATUSES, BetDto, RoundDto } from './rounds.js';
 import { TableSummary } from './tables.js';
 import { Alert, VisionReading } from './vision.js';
 
@@ -24,7 +24,7 @@ export const BetList = Type.Array(BetDto, { maxItems: 200 });
 export const RoundBet = Type.Object({
   betId: Type.String(),
   clientBetId: Type.String(),
-  bet: Type.Unknown(),
+  bet: AnsweredBet,
   stake: Type.Integer(),
   currency: Type.String(),
   status: literalUnion(BET_STATUSES),
@@ -58,7 +58,7 @@ export type RoundDetail = Static<typeof RoundDetail>;
 export const RebetAnswer = Type.Object({
   placed: Type.Array(BetDto),
   refused: Type.Array(
-    Type.Object({ bet: Type.Unknown(), stake: Type.Integer(), code: ErrorCodeSchema, message: Type.String() }),
+    Type.Object({ bet: AnsweredBet, stake: Type.Integer(), code: ErrorCodeSchema, message: Type.String() }),
   ),
 });
 export type RebetAnswer = Static<typeof RebetAnswer>;

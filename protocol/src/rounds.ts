@@ -1,5 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { literalUnion } from './literals.js';
+import { BaccaratBet } from './games/baccaratBets.js';
+import { RouletteBet } from './games/rouletteBets.js';
 import { CardSchema } from './primitives.js';
 import { TableId } from './sfuSignalling.js';
 import { GameKind } from './tables.js';
@@ -119,13 +121,23 @@ export type TableSnapshot = Static<typeof TableSnapshot>;
 export const BET_STATUSES = ['placed', 'cancelled', 'won', 'lost', 'push', 'refunded'] as const;
 export type BetStatus = (typeof BET_STATUSES)[number];
 
+/** A bet of either game, as the wire carries it. */
+export const GameBetSchema = Type.Union([RouletteBet, BaccaratBet]);
+export type GameBet = Static<typeof GameBetSchema>;
+
+/**
+ * A bet in an answer: always one of the table's game, canonical (the server checked it). Typed as
+ * GameBet; serialised without a per-variant check (a union of 15 shapes would cost every bet list).
+ */
+export const AnsweredBet = Type.Unsafe<GameBet>(Type.Unknown());
+
 /** A bet as its player sees it (the answer to placing or cancelling it). */
 export const BetDto = Type.Object({
   betId: Type.String(),
   clientBetId: Type.String(),
   roundId: Type.String(),
   tableId: Type.String(),
-  bet: Type.Unknown(),
+  bet: AnsweredBet,
   stake: Type.Integer(),
   currency: Type.String(),
   status: literalUnion(BET_STATUSES),

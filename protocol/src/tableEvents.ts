@@ -1,7 +1,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { ChatMessage, ChatMute, SendChatRequest } from './chat.js';
 import type { ErrorBody } from './errors.js';
-import { BetDto, ClientBetId, RoundEventPayload, RoundId, StudioMs, TableSnapshot } from './rounds.js';
+import { BetDto, ClientBetId, type GameBet, RoundEventPayload, RoundId, StudioMs, TableSnapshot } from './rounds.js';
 import { TableId } from './sfuSignalling.js';
 import { Alert } from './vision.js';
 
@@ -19,7 +19,11 @@ export const TableRequests = {
     {
       clientBetId: ClientBetId,
       roundId: RoundId,
-      bet: Type.Object({}, { additionalProperties: true, maxProperties: 4 }),
+      /**
+       * A bet of the table's game (GameBet). Checked here for size only: the table's game checks the
+       * shape and the layout, and answers BET_INVALID with what is wrong.
+       */
+      bet: Type.Unsafe<GameBet>(Type.Object({}, { additionalProperties: true, maxProperties: 4 })),
       stake: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
       frameStudioMs: Type.Optional(StudioMs),
     },

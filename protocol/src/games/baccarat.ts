@@ -251,3 +251,4 @@ function uniformBelow(next: () => number, n: number): number {
     if (x < limit) return x % n;
   }
 }
+export * from './baccaratBets.js';

@@ -87,3 +87,4 @@ export function columnOf(pocket: number): 1 | 2 | 3 | null {
   assertPocket(pocket);
   return pocket === 0 ? null : ((((pocket - 1) % 3) + 1) as 1 | 2 | 3);
 }
+export * from './rouletteBets.js';

@@ -1,4 +1,4 @@
-import type { RoundBet, RoundBetTotals } from '@live-casino/protocol';
+import type { GameBet, RoundBet, RoundBetTotals } from '@live-casino/protocol';
 import type { Database } from '../db/Database.js';
 
 export { RoundBet, RoundBetTotals } from '@live-casino/protocol';
@@ -6,7 +6,7 @@ export { RoundBet, RoundBetTotals } from '@live-casino/protocol';
 interface BetRow {
   id: string;
   player_id: string;
-  spec: unknown;
+  spec: GameBet;
   stake: string;
   currency: string;
   status: RoundBet['status'];

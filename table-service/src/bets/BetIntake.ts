@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { AppError, type BetDto, type DelayAnswer, isErrorCode, type RebetAnswer } from '@live-casino/protocol';
+import {
+  AppError,
+  type BetDto,
+  type DelayAnswer,
+  type GameBet,
+  isErrorCode,
+  type RebetAnswer,
+} from '@live-casino/protocol';
 import type { Logger } from 'pino';
 import type { Database } from '../db/Database.js';
 import { transferBodyHash } from '../Ledger.js';
@@ -34,7 +41,7 @@ interface BetItem {
   clientBetId: string;
   playerId: string;
   round: RoundDto;
-  spec: unknown;
+  spec: GameBet;
   stake: number;
   bodyHash: string;
   frameStudioMs: number | null;
@@ -219,7 +226,7 @@ export class BetIntake {
   /** Repeats the player's bets of their last settled round at this table on a new round. */
   async rebet(playerId: string, roundId: string, clientBetIdPrefix: string): Promise<RebetAnswer> {
     const round = await this.#round(roundId);
-    const { rows } = await this.#db.query<{ spec: unknown; stake: number }>(
+    const { rows } = await this.#db.query<{ spec: GameBet; stake: number }>(
       `SELECT b.spec, b.stake FROM bets b
         WHERE b.player_id = $1 AND b.status IN ('won', 'lost', 'push')
           AND b.round_id = (
@@ -474,7 +481,7 @@ interface BetRow {
   round_id: string;
   table_id: string;
   player_id: string;
-  spec: unknown;
+  spec: GameBet;
   stake: number;
   currency: string;
   body_hash: string;

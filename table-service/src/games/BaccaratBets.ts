@@ -9,7 +9,6 @@
  * - playerPair / bankerPair: pay 11 to 1 when that side's first two cards have the same rank (a
  *   queen and a queen, not a queen and a king), whatever the coup's winner.
  */
-import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import {
   type Card,
@@ -19,9 +18,11 @@ import {
   SUITS,
   dealCoup,
   shoeFromCards,
+  BACCARAT_ODDS,
+  BaccaratBet,
+  type BaccaratBetType,
 } from '@live-casino/protocol/games/baccarat';
 import {
-  type Odds,
   type RuleResult,
   type Settlement,
   type SettlementOutcome,
@@ -32,24 +33,12 @@ import {
   winningPayout,
 } from './GameTypes.js';
 
-/** The payout table. */
-export const BACCARAT_ODDS = {
-  player: [1, 1],
-  banker: [95, 100],
-  tie: [8, 1],
-  playerPair: [11, 1],
-  bankerPair: [11, 1],
-} as const satisfies Record<string, Odds>;
-
-export type BaccaratBetType = keyof typeof BACCARAT_ODDS;
-export const BACCARAT_BET_TYPES = Object.keys(BACCARAT_ODDS) as BaccaratBetType[];
-
-/** The wire shape of a baccarat bet. */
-export const BaccaratBet = Type.Object(
-  { type: Type.Union(BACCARAT_BET_TYPES.map((type) => Type.Literal(type))) },
-  { additionalProperties: false },
-);
-export type BaccaratBet = Static<typeof BaccaratBet>;
+export {
+  BACCARAT_BET_TYPES,
+  BACCARAT_ODDS,
+  BaccaratBet,
+  type BaccaratBetType,
+} from '@live-casino/protocol/games/baccarat';
 
 /** Checks an inbound bet (any JSON); returns a fresh, frozen copy. */
 export function validateBaccaratBet(input: unknown): RuleResult<BaccaratBet> {

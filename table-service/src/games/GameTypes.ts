@@ -47,7 +47,8 @@ export interface Settlement<Outcome extends SettlementOutcome = SettlementOutcom
 }
 
 /** Winnings per stake, as printed on the layout: `[35, 1]` is "35 to 1". */
-export type Odds = readonly [pays: number, to: number];
+export type { Odds } from '@live-casino/protocol/games/roulette';
+import type { Odds } from '@live-casino/protocol/games/roulette';
 
 /** A stake is a positive, safe integer of minor units. */
 export function isStake(value: unknown): value is number {

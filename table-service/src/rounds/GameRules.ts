@@ -1,3 +1,4 @@
+import type { GameBet } from '@live-casino/protocol';
 import { AppError, type GameKind } from '@live-casino/protocol';
 import type { Card, Coup } from '@live-casino/protocol/games/baccarat';
 import {
@@ -21,7 +22,7 @@ export interface GameRules {
   game: GameKind;
   betTypes: readonly string[];
   /** Checks a bet from the wire; returns it normalised (e.g. numbers sorted). */
-  parseBet(input: unknown): { bet: unknown; betType: string };
+  parseBet(input: unknown): { bet: GameBet; betType: string };
   validateStake(betType: string, stake: unknown, limits: StakeLimits<string>): number;
   /** Checks a result from the dealer or vision; returns it normalised. */
   parseResult(input: unknown): unknown;
