@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { literalUnion } from './literals.js';
 import { BaccaratBet } from './games/baccaratBets.js';
-import { RouletteBet } from './games/rouletteBets.js';
+import { RouletteBet, rouletteBetKey } from './games/rouletteBets.js';
 import { CardSchema } from './primitives.js';
 import { TableId } from './sfuSignalling.js';
 import { GameKind } from './tables.js';
@@ -124,6 +124,12 @@ export type BetStatus = (typeof BET_STATUSES)[number];
 /** A bet of either game, as the wire carries it. */
 export const GameBetSchema = Type.Union([RouletteBet, BaccaratBet]);
 export type GameBet = Static<typeof GameBetSchema>;
+
+/** Identifies a bet whatever the order of its numbers or properties (a spot of the layout). */
+export function gameBetKey(bet: GameBet): string {
+  if ('numbers' in bet || 'dozen' in bet || 'column' in bet) return rouletteBetKey(bet);
+  return bet.type;
+}
 
 /**
  * A bet in an answer: always one of the table's game, canonical (the server checked it). Typed as
