@@ -1,5 +1,17 @@
+import { renewAt } from '@live-casino/clients';
 import type { StreamGrant } from '@live-casino/protocol';
-import { type GrantFetcher, grantRefreshDelayMs } from './api.js';
+
+export type GrantFetcher = (tableId: string) => Promise<StreamGrant>;
+
+/**
+ * How long until the next grant is fetched: when the table-service client renews it (`renewAt`, a
+ * minute before its end or half-way through a shorter life), at least a second from now. The sfu
+ * closes a WebRTC peer's media when its token expires unrefreshed, and HLS segments need a session
+ * of an unexpired token.
+ */
+export function grantRefreshDelayMs(grant: { expiresAt: number }, obtainedAt: number, now = Date.now()): number {
+  return Math.max(1000, renewAt(grant.expiresAt, obtainedAt) - now);
+}
 
 export interface GrantKeeperOptions {
   tableId: string;
@@ -18,7 +30,7 @@ export interface GrantKeeperOptions {
 export class GrantKeeper {
   readonly #opts: GrantKeeperOptions;
   #grant: StreamGrant | null = null;
-  #fetchedAt = 0;
+  #obtainedAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
@@ -30,19 +42,22 @@ export class GrantKeeper {
     return this.#grant;
   }
 
-  /** A new grant now. */
+  /**
+   * A new grant now (the client's cached one while it is not due). Its life is counted from its
+   * arrival, never earlier than the client counts it from: when a refresh is due here, the
+   * client's cache has it due too and fetches a new one, rather than handing the old one back.
+   */
   async fetch(): Promise<StreamGrant> {
-    const fetchedAt = Date.now();
     const grant = await this.#opts.fetchGrant(this.#opts.tableId);
     this.#grant = grant;
-    this.#fetchedAt = fetchedAt;
+    this.#obtainedAt = Date.now();
     return grant;
   }
 
   /** The grant held, or a new one when it is due for a refresh within a second. */
   async usable(): Promise<StreamGrant> {
     const grant = this.#grant;
-    if (grant && grantRefreshDelayMs(grant, this.#fetchedAt) > 1000) return grant;
+    if (grant && grantRefreshDelayMs(grant, this.#obtainedAt) > 1000) return grant;
     return this.fetch();
   }
 
@@ -63,7 +78,7 @@ export class GrantKeeper {
           if (!this.#closed) this.#opts.onError(err);
         });
       },
-      grantRefreshDelayMs(grant, this.#fetchedAt),
+      grantRefreshDelayMs(grant, this.#obtainedAt),
     );
   }
 

@@ -1,8 +1,7 @@
 import type { StreamGrant } from '@live-casino/protocol';
 import type Hls from 'hls.js';
 import type { ErrorData, HlsConfig } from 'hls.js';
-import type { GrantFetcher } from './api.js';
-import { GrantKeeper } from './GrantKeeper.js';
+import { type GrantFetcher, GrantKeeper } from './GrantKeeper.js';
 import { playVideo } from './playback.js';
 import type { Trouble } from './recovery.js';
 import { FragmentTimeline } from './studioTime.js';

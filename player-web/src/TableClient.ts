@@ -1,8 +1,7 @@
-import type { GrantFetcher } from './api.js';
 import { Emitter } from './Emitter.js';
+import type { GrantFetcher } from './GrantKeeper.js';
 import { backoffDelay, planRecovery, RetryCounter, STALL_MS, type Trouble } from './recovery.js';
 import { type FrameSample, StudioClockReader } from './StudioClockReader.js';
-import { sessionGrantFetcher } from './session.js';
 import { createStore, type Store } from './store.js';
 import type {
   MediaSession,
@@ -50,8 +49,7 @@ export class TableClient {
     this.tableId = opts.tableId;
     this.mode = opts.mode;
     this.#video = opts.videoElement;
-    const sessionToken = opts.sessionToken ?? (() => null);
-    this.#fetchGrant = opts.fetchGrant ?? sessionGrantFetcher({ token: sessionToken, signOut: () => undefined });
+    this.#fetchGrant = opts.fetchGrant;
     // Autoplay without a gesture is only allowed muted; inline so phones do not go fullscreen.
     this.#video.muted = true;
     this.#video.playsInline = true;

@@ -1,4 +1,4 @@
-import type { GrantFetcher } from './api.js';
+import type { GrantFetcher } from './GrantKeeper.js';
 import type { Trouble } from './recovery.js';
 import type { ViewerError } from './viewerErrors.js';
 
@@ -33,13 +33,8 @@ export interface TableClientOptions {
   videoElement: HTMLVideoElement;
   /** Also read the burned-in timecode of frames (`?measure=1`). */
   measure?: boolean;
-  /**
-   * The signed-in player's table-service session token (read on every grant, so a new sign-in is
-   * picked up); view grants are for signed-in players only. Null: signed out.
-   */
-  sessionToken?: () => string | null;
-  /** Where stream grants come from; table-service's `POST /v1/stream-grants` with `sessionToken` by default. */
-  fetchGrant?: GrantFetcher;
+  /** Where stream grants come from: the signed-in player's (`PlayerSession.streamGrant`). */
+  fetchGrant: GrantFetcher;
 }
 
 export type TableClientEvents = {

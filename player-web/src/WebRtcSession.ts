@@ -1,8 +1,7 @@
 import { ClientError, SfuClient, type SfuRequestBody } from '@live-casino/clients';
 import type { ConsumerInfo, SfuRequest, SfuRequestName, SfuResponses } from '@live-casino/protocol';
 import { Device, type types as msc } from 'mediasoup-client';
-import type { GrantFetcher } from './api.js';
-import { GrantKeeper } from './GrantKeeper.js';
+import { type GrantFetcher, GrantKeeper } from './GrantKeeper.js';
 import { playVideo } from './playback.js';
 import { DISCONNECTED_GRACE_MS, type Trouble } from './recovery.js';
 import { isStudioClockMapping, StudioClockBook } from './studioTime.js';

@@ -1,7 +1,8 @@
+import type { TableServiceClient } from '@live-casino/clients';
 import type { StreamGrant } from '@live-casino/protocol';
-import { fetchStreamGrant, type GrantFetcher, logIn } from './api.js';
+import { tableService, tableServiceFailure } from './api.js';
 import { createStore, type Store } from './store.js';
-import { ViewerFailure, type ViewerErrorCode } from './viewerErrors.js';
+import type { ViewerErrorCode } from './viewerErrors.js';
 
 /** A signed-in player, as table-service's login answered. */
 export interface SignedInPlayer {
@@ -13,36 +14,40 @@ export interface SignedInPlayer {
 }
 
 const STORAGE_KEY = 'live-casino.session';
-/** A session this close to its end is not used for a new grant: the player signs in again. */
+/** A stored session this close to its end is not worth adopting: the player signs in again. */
 const EXPIRY_MARGIN_MS = 5_000;
+
+/** table-service's answers that mean the session itself is no good: sign in again. */
+const SESSION_REFUSED: ReadonlySet<ViewerErrorCode> = new Set([
+  'AUTH_TOKEN_MISSING',
+  'AUTH_TOKEN_INVALID',
+  'AUTH_TOKEN_EXPIRED',
+]);
 
 /**
  * The player's table-service session: watching a table needs one (view grants name the player).
- * Kept in localStorage so a reload or a second tab stays signed in; the token is short-lived and
- * forgotten as soon as table-service refuses it.
+ * Kept in localStorage so a reload or a second tab stays signed in, and handed to the page's
+ * table-service client, which makes every call with it; the token is short-lived and forgotten as
+ * soon as table-service (or the client, once it is due for renewal) refuses it.
  */
 export class PlayerSession {
   readonly store: Store<{ player: SignedInPlayer | null }>;
+  readonly #client: TableServiceClient;
   readonly #storage: Storage | undefined;
 
-  constructor(storage: Storage | undefined = globalThis.localStorage) {
+  constructor(client: TableServiceClient, storage: Storage | undefined = globalThis.localStorage) {
+    this.#client = client;
     this.#storage = storage;
-    this.store = createStore<{ player: SignedInPlayer | null }>({ player: this.#load() });
-  }
-
-  /** The session token to present, or null when signed out (or the session ran out). */
-  token(): string | null {
-    const player = this.store.getState().player;
-    if (!player) return null;
-    if (player.expiresAt - Date.now() < EXPIRY_MARGIN_MS) {
-      this.signOut();
-      return null;
-    }
-    return player.token;
+    const player = this.#load();
+    // biome-ignore lint/correctness/useHookAtTopLevel: TableServiceClient's method, not a React hook
+    if (player) client.useSession(player);
+    this.store = createStore<{ player: SignedInPlayer | null }>({ player });
   }
 
   async signIn(username: string, password: string): Promise<SignedInPlayer> {
-    const session = await logIn(username, password);
+    const session = await this.#client.login(username, password).catch((err: unknown) => {
+      throw tableServiceFailure(err);
+    });
     const player: SignedInPlayer = {
       token: session.token,
       expiresAt: session.expiresAt,
@@ -55,8 +60,25 @@ export class PlayerSession {
   }
 
   signOut(): void {
+    this.#client.signOut();
     this.#storage?.removeItem(STORAGE_KEY);
     this.store.setState({ player: null });
+  }
+
+  /**
+   * A view grant for the signed-in player (AUTH_TOKEN_MISSING when nobody is). A session refused
+   * for the grant signs the player out, and the page asks them to sign in again; unless they
+   * already signed in anew while it was asked for.
+   */
+  async streamGrant(tableId: string): Promise<StreamGrant> {
+    const token = this.#client.session?.token;
+    try {
+      return await this.#client.streamGrant(tableId);
+    } catch (err) {
+      const failure = tableServiceFailure(err);
+      if (SESSION_REFUSED.has(failure.code) && this.#client.session?.token === token) this.signOut();
+      throw failure;
+    }
   }
 
   #load(): SignedInPlayer | null {
@@ -77,29 +99,5 @@ export class PlayerSession {
   }
 }
 
-/** table-service's answers that mean the session itself is no good: sign in again. */
-const SESSION_REFUSED: ReadonlySet<ViewerErrorCode> = new Set([
-  'AUTH_TOKEN_MISSING',
-  'AUTH_TOKEN_INVALID',
-  'AUTH_TOKEN_EXPIRED',
-]);
-
-/**
- * Grants for the player signed in to `session`: AUTH_TOKEN_MISSING when nobody is, and a session
- * table-service refuses is forgotten (the page then asks the player to sign in).
- */
-export function sessionGrantFetcher(session: { token(): string | null; signOut(): void }): GrantFetcher {
-  return async (tableId: string): Promise<StreamGrant> => {
-    const token = session.token();
-    if (!token) throw new ViewerFailure('AUTH_TOKEN_MISSING', 'sign in to watch');
-    try {
-      return await fetchStreamGrant(tableId, token);
-    } catch (err) {
-      if (err instanceof ViewerFailure && SESSION_REFUSED.has(err.code)) session.signOut();
-      throw err;
-    }
-  };
-}
-
-/** The page's one session. */
-export const playerSession = new PlayerSession();
+/** The page's one session, on the page's one table-service client. */
+export const playerSession = new PlayerSession(tableService);

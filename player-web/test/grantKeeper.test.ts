@@ -1,6 +1,7 @@
+import { TableServiceClient } from '@live-casino/clients';
 import type { StreamGrant } from '@live-casino/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GrantKeeper } from '../src/GrantKeeper.js';
+import { GrantKeeper, grantRefreshDelayMs } from '../src/GrantKeeper.js';
 
 /** Grants of 30 s each, numbered by how many were fetched. */
 function grants(): { fetchGrant: (tableId: string) => Promise<StreamGrant>; fetched: () => number } {
@@ -39,13 +40,13 @@ describe('GrantKeeper', () => {
     });
     expect((await keeper.fetch()).token).toBe('t1');
     keeper.keepFresh();
-    // A third of the 30 s life before the end: at 20 s, then 20 s after each refresh.
-    await vi.advanceTimersByTimeAsync(19_900);
+    // Half-way through the 30 s life (shorter than two minutes): at 15 s, then 15 s after each refresh.
+    await vi.advanceTimersByTimeAsync(14_900);
     expect(handed).toEqual([]);
     await vi.advanceTimersByTimeAsync(200);
     expect(handed).toEqual(['t2']);
     expect(keeper.current?.token).toBe('t2');
-    await vi.advanceTimersByTimeAsync(20_000);
+    await vi.advanceTimersByTimeAsync(15_000);
     expect(handed).toEqual(['t2', 't3']);
     keeper.close();
     await vi.advanceTimersByTimeAsync(60_000);
@@ -64,11 +65,68 @@ describe('GrantKeeper', () => {
     });
     await keeper.fetch();
     expect((await keeper.usable()).token).toBe('t1');
-    await vi.advanceTimersByTimeAsync(19_500);
+    await vi.advanceTimersByTimeAsync(13_000);
+    expect((await keeper.usable()).token).toBe('t1');
+    await vi.advanceTimersByTimeAsync(1_000);
     expect((await keeper.usable()).token).toBe('t2');
     keeper.keepFresh();
     fail = true;
-    await vi.advanceTimersByTimeAsync(20_100);
+    await vi.advanceTimersByTimeAsync(15_100);
     expect(errors).toHaveLength(1);
+  });
+
+  it("refreshes through the table-service client's cache: each refresh hands on a new grant", async () => {
+    // 20 s grants from a table-service behind a real client, as on the page (e2e runs 20 s tokens).
+    let n = 0;
+    const fetch = async (): Promise<Response> => {
+      n += 1;
+      const grant = {
+        tableId: 'roulette-1',
+        token: `g${n}`,
+        expiresAt: Date.now() + 20_000,
+        sfuUrl: 'http://sfu',
+        hlsUrl: 'http://sfu/hls',
+      };
+      return new Response(JSON.stringify(grant), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const client = new TableServiceClient({ baseUrl: '', fetch, now: () => Date.now() });
+    client.useSession({ token: 'session', expiresAt: Date.now() + 3_600_000 });
+    const handed: string[] = [];
+    const keeper = new GrantKeeper({
+      tableId: 'roulette-1',
+      fetchGrant: (tableId) => client.streamGrant(tableId),
+      onRefresh: (grant) => {
+        handed.push(grant.token);
+      },
+      onError: (err) => {
+        throw err;
+      },
+    });
+    expect((await keeper.fetch()).token).toBe('g1');
+    keeper.keepFresh();
+    // The HLS fallback or a rejoin asks meanwhile: the client's cached grant, no new request.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect((await client.streamGrant('roulette-1')).token).toBe('g1');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(handed).toEqual(['g2']);
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(handed).toEqual(['g2', 'g3', 'g4']);
+    expect(n).toBe(4);
+    keeper.close();
+  });
+});
+
+describe('grantRefreshDelayMs', () => {
+  it("is the table-service client's renewal: a minute before the end, or half-way through a shorter life", () => {
+    const now = 1_000_000;
+    expect(grantRefreshDelayMs({ expiresAt: now + 300_000 }, now, now)).toBe(240_000);
+    expect(grantRefreshDelayMs({ expiresAt: now + 20_000 }, now, now)).toBe(10_000);
+    expect(grantRefreshDelayMs({ expiresAt: now + 20_000 }, now, now + 4_000)).toBe(6_000);
+  });
+
+  it('waits at least a second, even for a grant past its refresh or its end', () => {
+    const now = 1_000_000;
+    expect(grantRefreshDelayMs({ expiresAt: now + 20_000 }, now, now + 9_500)).toBe(1000);
+    expect(grantRefreshDelayMs({ expiresAt: now - 5_000 }, now - 25_000, now)).toBe(1000);
   });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { navigate, type Route, routeHref } from '../routing.js';
-import { playerSession, sessionGrantFetcher } from '../session.js';
+import { playerSession } from '../session.js';
 import { useStore } from '../store.js';
 import { formatStudioTime } from '../studioTime.js';
 import { TableClient } from '../TableClient.js';
@@ -68,7 +68,7 @@ function Player({ route, live, onMode }: PlayerProps) {
       videoElement: video,
       measure: route.measure,
       // A session table-service refuses is forgotten here, and the page asks to sign in again.
-      fetchGrant: sessionGrantFetcher(playerSession),
+      fetchGrant: (tableId) => playerSession.streamGrant(tableId),
     });
     setActiveClient(created);
     setClient(created);

@@ -1,7 +1,7 @@
 import type { TableSummary } from '@live-casino/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { fetchTables } from '../api.js';
-import { toViewerError, type ViewerError } from '../viewerErrors.js';
+import { tableService, tableServiceFailure } from '../api.js';
+import type { ViewerError } from '../viewerErrors.js';
 
 export type TablesState =
   | { status: 'loading' }
@@ -19,13 +19,15 @@ export function useTables(refreshMs = 10_000): { state: TablesState; reload: () 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async (): Promise<void> => {
       try {
-        const tables = await fetchTables();
+        const tables = await tableService.tables();
         if (cancelled) return;
         setState({ status: 'ready', tables });
         timer = setTimeout(load, refreshMs);
       } catch (err) {
         if (cancelled) return;
-        setState((prev) => (prev.status === 'ready' ? prev : { status: 'failed', error: toViewerError(err) }));
+        setState((prev) =>
+          prev.status === 'ready' ? prev : { status: 'failed', error: tableServiceFailure(err).toError() },
+        );
         timer = setTimeout(load, Math.min(refreshMs, 5000));
       }
     };
