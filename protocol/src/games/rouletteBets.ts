@@ -16,6 +16,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
 import type { Odds } from './odds.js';
+import { columnOf, dozenOf, pocketColour } from './wheel.js';
 
 export type { Odds } from './odds.js';
 
@@ -134,6 +135,38 @@ export function rouletteBetKey(bet: RouletteBet): string {
   if ('dozen' in bet) return `dozen ${bet.dozen}`;
   if ('column' in bet) return `column ${bet.column}`;
   return bet.type;
+}
+
+/**
+ * Whether a bet of the layout wins on `pocket` (0-36). Zero loses every outside bet (no la partage
+ * or en prison). table-service settles with it; the overlay lights the winning spots with it.
+ */
+export function rouletteBetWins(bet: RouletteBet, pocket: number): boolean {
+  switch (bet.type) {
+    case 'straight':
+    case 'split':
+    case 'street':
+    case 'corner':
+    case 'firstFour':
+    case 'sixLine':
+      return (bet.numbers as readonly number[]).includes(pocket);
+    case 'dozen':
+      return dozenOf(pocket) === bet.dozen;
+    case 'column':
+      return columnOf(pocket) === bet.column;
+    case 'red':
+      return pocketColour(pocket) === 'red';
+    case 'black':
+      return pocketColour(pocket) === 'black';
+    case 'odd':
+      return pocket % 2 === 1;
+    case 'even':
+      return pocket !== 0 && pocket % 2 === 0;
+    case 'low':
+      return pocket >= 1 && pocket <= 18;
+    case 'high':
+      return pocket >= 19;
+  }
 }
 
 function deepFreeze<T extends object>(bets: T[]): readonly T[] {

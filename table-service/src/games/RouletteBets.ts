@@ -9,24 +9,14 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import {
-  columnOf,
-  dozenOf,
   isPocket,
-  pocketColour,
   ROULETTE_BETS,
   ROULETTE_ODDS,
   RouletteBet,
   rouletteBetKey,
+  rouletteBetWins,
 } from '@live-casino/protocol/games/roulette';
-import {
-  type RuleResult,
-  type Settlement,
-  accept,
-  assertStake,
-  assertUnreachable,
-  reject,
-  winningPayout,
-} from './GameTypes.js';
+import { type RuleResult, type Settlement, accept, assertStake, reject, winningPayout } from './GameTypes.js';
 
 export {
   CornerBet,
@@ -84,33 +74,5 @@ export function settleRouletteBet(bet: RouletteBet, stake: number, pocket: numbe
 
 function winsOn(bet: RouletteBet): (pocket: number) => boolean {
   if (!CANONICAL_BETS.has(rouletteBetKey(bet))) throw new RangeError(`not a roulette bet: ${JSON.stringify(bet)}`);
-  switch (bet.type) {
-    case 'straight':
-    case 'split':
-    case 'street':
-    case 'corner':
-    case 'firstFour':
-    case 'sixLine': {
-      const numbers: readonly number[] = bet.numbers;
-      return (pocket) => numbers.includes(pocket);
-    }
-    case 'dozen':
-      return (pocket) => dozenOf(pocket) === bet.dozen;
-    case 'column':
-      return (pocket) => columnOf(pocket) === bet.column;
-    case 'red':
-      return (pocket) => pocketColour(pocket) === 'red';
-    case 'black':
-      return (pocket) => pocketColour(pocket) === 'black';
-    case 'odd':
-      return (pocket) => pocket % 2 === 1;
-    case 'even':
-      return (pocket) => pocket !== 0 && pocket % 2 === 0;
-    case 'low':
-      return (pocket) => pocket >= 1 && pocket <= 18;
-    case 'high':
-      return (pocket) => pocket >= 19;
-    default:
-      return assertUnreachable(bet);
-  }
+  return (pocket) => rouletteBetWins(bet, pocket);
 }
