@@ -1,6 +1,6 @@
-import { sendSfuRequest } from '@live-casino/clients';
+import { renewAt, sendSfuRequest, TableServiceClient } from '@live-casino/clients';
 import { EventEmitter } from 'node:events';
-import type { SfuAck, SfuClientToServer, SfuServerToClient, StreamGrant } from '@live-casino/protocol';
+import type { SfuClientToServer, SfuServerToClient, StreamGrant } from '@live-casino/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { backoffDelay } from '@live-casino/server-kit';
 
@@ -21,6 +21,8 @@ export interface StudioPublisherOptions {
   source: string;
   tableServiceUrl: string;
   studioSecret: string;
+  /** Where publish grants come from; by default a client presenting `studioSecret`. */
+  tableService?: TableServiceClient;
   feed: RtpSource;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }
@@ -33,12 +35,13 @@ export type StudioPublisherEvents = {
 };
 
 /**
- * When to refresh a grant: a third of its life before it ends, at most a minute before, so that a
- * short-lived token (STREAM_TOKEN_TTL_S=10) is refreshed in time too.
+ * When to hand the sfu a fresh token: when the client renews the grant (`renewAt`: a minute before
+ * its end, or half-way through a short life, so that STREAM_TOKEN_TTL_S=10 is refreshed in time),
+ * and not sooner than a second from now.
  */
 export function refreshDelayMs(grant: { expiresAt: number }, fetchedAt: number, now = Date.now()): number {
-  const margin = Math.min(60_000, (grant.expiresAt - fetchedAt) / 3);
-  return Math.max(1000, grant.expiresAt - margin - now);
+  // A little after the client's own renewal time, so that its cache has a new grant by then.
+  return Math.max(1000, renewAt(grant.expiresAt, fetchedAt) - now + 50);
 }
 
 /**
@@ -50,6 +53,7 @@ export function refreshDelayMs(grant: { expiresAt: number }, fetchedAt: number, 
  */
 export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
   readonly #opts: StudioPublisherOptions;
+  readonly #tableService: TableServiceClient;
   #socket: Socket<SfuServerToClient, SfuClientToServer> | undefined;
   #grant: StreamGrant | undefined;
   #grantFetchedAt = 0;
@@ -63,6 +67,7 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
   private constructor(opts: StudioPublisherOptions) {
     super();
     this.#opts = opts;
+    this.#tableService = opts.tableService ?? studioClient(opts.tableServiceUrl, opts.studioSecret);
   }
 
   static async create(opts: StudioPublisherOptions): Promise<StudioPublisher> {
@@ -81,25 +86,15 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
     this.#retryTimer = setTimeout(() => void (what === 'refresh' ? this.#refreshOnce() : this.#publishOnce()), delayMs);
   }
 
-  /** The current grant, or a fresh one once it is within its refresh margin. */
+  /** The client's publish grant: the same until it is due for renewal, then a fresh one. */
   async #freshGrant(): Promise<StreamGrant> {
-    const grant = this.#grant;
-    if (grant && refreshDelayMs(grant, this.#grantFetchedAt) > 1000) return grant;
-    const fetchedAt = Date.now();
-    this.#grant = await this.#fetchGrant();
-    this.#grantFetchedAt = fetchedAt;
-    return this.#grant;
-  }
-
-  async #fetchGrant(): Promise<StreamGrant> {
-    const res = await fetch(`${this.#opts.tableServiceUrl}/v1/stream-grants`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.#opts.studioSecret}` },
-      body: JSON.stringify({ tableId: this.#opts.tableId, role: 'publish' }),
-      signal: AbortSignal.timeout(5000),
-    });
-    if (!res.ok) throw new Error(`stream grant refused: HTTP ${res.status} ${await res.text()}`);
-    return (await res.json()) as StreamGrant;
+    const asked = Date.now();
+    const grant = await this.#tableService.streamGrant(this.#opts.tableId, 'publish');
+    if (grant.token !== this.#grant?.token) {
+      this.#grant = grant;
+      this.#grantFetchedAt = asked;
+    }
+    return grant;
   }
 
   #connect(grant: StreamGrant): Socket<SfuServerToClient, SfuClientToServer> {
@@ -118,6 +113,7 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
     socket.on('tokenExpired', ({ tableId }) => {
       if (tableId !== this.#opts.tableId) return;
       this.#log('sfu says the publish token expired; publishing again');
+      this.#tableService.dropStreamGrant(this.#opts.tableId, 'publish');
       this.#published = false;
       this.#schedule(0);
     });
@@ -197,10 +193,12 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
       return;
     }
     try {
-      const res = (await socket.timeout(5000).emitWithAck('refreshToken', {
-        token: grant.token,
-        tableId: this.#opts.tableId,
-      })) as SfuAck<{ expiresAt: number }>;
+      const res = await sendSfuRequest(
+        socket,
+        'refreshToken',
+        { token: grant.token, tableId: this.#opts.tableId },
+        5000,
+      );
       if (!res.ok) throw new Error(`refreshToken refused: ${res.error.code} ${res.error.message}`);
       this.emit('refreshed', { expiresAt: res.data.expiresAt });
       this.#schedule(refreshDelayMs(grant, this.#grantFetchedAt), 'refresh');
@@ -217,4 +215,14 @@ export class StudioPublisher extends EventEmitter<StudioPublisherEvents> {
     this.#socket?.close();
     this.removeAllListeners();
   }
+}
+
+/**
+ * The studio's client of table-service: it presents the studio's shared secret, which table-service
+ * takes for publish grants, as a bearer that does not expire.
+ */
+function studioClient(baseUrl: string, studioSecret: string): TableServiceClient {
+  const client = new TableServiceClient({ baseUrl, requestTimeoutMs: 5000 });
+  client.useSession({ token: studioSecret, expiresAt: Number.MAX_SAFE_INTEGER });
+  return client;
 }
