@@ -1,5 +1,4 @@
 import { sfuLiveTables } from '@live-casino/clients';
-import { createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -11,7 +10,6 @@ import { readPem, setErrorHandling } from '@live-casino/server-kit';
 import { errorResponses } from './routes/errorResponses.js';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { type CryptoKey, importPKCS8, importSPKI } from 'jose';
 import type { Logger } from 'pino';
 import { authPlugin } from './auth/authPlugin.js';
 import { demoSeed } from './auth/demoSeed.js';
@@ -138,12 +136,10 @@ export class TableService {
       const intake = new BetIntake({ db, rounds, tables, delays, log });
       const players = new Players({ db, ledger, currency: config.CURRENCY });
       const staff = StaffDirectory.fromJson(config.STAFF_ACCOUNTS, { tableIds: tables.keys() });
-      const sessions = new SessionTokens(
-        await sessionKeys(
-          config.SESSION_TOKEN_PRIVATE_KEY
-            ? await readPem(config.SESSION_TOKEN_PRIVATE_KEY, 'SESSION_TOKEN_PRIVATE_KEY')
-            : await readPem(config.STREAM_TOKEN_PRIVATE_KEY, 'STREAM_TOKEN_PRIVATE_KEY'),
-        ),
+      const sessions = await SessionTokens.fromPem(
+        config.SESSION_TOKEN_PRIVATE_KEY
+          ? await readPem(config.SESSION_TOKEN_PRIVATE_KEY, 'SESSION_TOKEN_PRIVATE_KEY')
+          : await readPem(config.STREAM_TOKEN_PRIVATE_KEY, 'STREAM_TOKEN_PRIVATE_KEY'),
         config.SESSION_TOKEN_TTL_S,
       );
       const issuer = await StreamTokenIssuer.create(
@@ -340,13 +336,6 @@ export class TableService {
     })();
     return this.#closed;
   }
-}
-
-async function sessionKeys(pem: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey }> {
-  const privateKey = await importPKCS8(pem, 'EdDSA');
-  // The public half, derived from the private key, verifies the sessions any node issued.
-  const spki = createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();
-  return { privateKey, publicKey: await importSPKI(spki, 'EdDSA') };
 }
 
 /** Tables whose video the sfu is receiving; empty (all offline) when the sfu does not answer. */

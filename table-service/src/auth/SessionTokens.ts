@@ -1,5 +1,6 @@
+import { createPublicKey } from 'node:crypto';
 import { AppError } from '@live-casino/protocol';
-import { type CryptoKey, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { type CryptoKey, importPKCS8, importSPKI, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
 /**
  * Session tokens of table-service: short-lived EdDSA JWTs naming a user and a role. Signed and
@@ -27,6 +28,14 @@ export class SessionTokens {
     this.#privateKey = keys.privateKey;
     this.#publicKey = keys.publicKey;
     this.#ttlS = ttlS;
+  }
+
+  /** Sessions signed with an Ed25519 private key (PKCS#8 PEM) and verified with its public half. */
+  static async fromPem(pem: string, ttlS: number): Promise<SessionTokens> {
+    const privateKey = await importPKCS8(pem, 'EdDSA');
+    // The public half, derived from the private key, verifies the sessions any node issued.
+    const spki = createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();
+    return new SessionTokens({ privateKey, publicKey: await importSPKI(spki, 'EdDSA') }, ttlS);
   }
 
   async issue(session: Session): Promise<{ token: string; expiresAt: number }> {
