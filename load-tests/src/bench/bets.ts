@@ -40,17 +40,16 @@ import {
 import {
   type BenchDatabase,
   freshDatabase,
-  loadModules,
   pgCommitPerS,
   type Pool,
-  type Service,
   seedPlayers,
   startService,
 } from '../bets/benchService.js';
 import { type BetsResults, type BetsRun, groupRuns, renderTable, summarizeConfig } from '../bets/benchRuns.js';
 import type { FromSwarm, PhaseResult, SwarmPlayer, ToSwarm } from '../bets/swarmMessages.js';
 import { type CpuProfile, type FrameTime, summarizeCpuProfile } from '../stats/cpuProfile.js';
-import { percentile, readCpuTicks, round } from '@live-casino/server-kit';
+import { createLogger, percentile, readCpuTicks, round } from '@live-casino/server-kit';
+import { checkLedger, type TableService } from '@live-casino/table-service';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '../../..');
@@ -383,7 +382,7 @@ function latency(values: number[]) {
  * after the deadline (cluster/TableLeases auto-settle): whichever settle comes first moves the
  * money, the other answers ROUND_WRONG_STATE, which is fine here.
  */
-async function finishRound(svc: Service, roundId: string, closesAt: number, rnd: () => number): Promise<number> {
+async function finishRound(svc: TableService, roundId: string, closesAt: number, rnd: () => number): Promise<number> {
   const table = svc.tables.get(TABLE_ID)!;
   const closed = await svc.rounds.closeBetting(roundId, closesAt, table);
   await svc.rounds.submitResult(roundId, { pocket: Math.floor(rnd() * 37) }, 'dealer');
@@ -440,15 +439,19 @@ async function runOnce(): Promise<number> {
   }, budgetMs);
   watchdog.unref();
 
-  const m = await loadModules();
-  const log = m.pino({ level: opts.verbose ? 'info' : 'warn' }, m.pinoDestination(2));
+  // table-service's log on stderr: stdout carries the results only.
+  const log = createLogger({
+    service: 'table-service',
+    level: opts.verbose ? 'info' : 'warn',
+    destination: process.stderr,
+  });
   const rnd = mulberry32(20_240_601);
   try {
-    database = await freshDatabase(m, log, opts.keepDb);
+    database = await freshDatabase(log, opts.keepDb);
     progress(
       `database ${database.embedded ? 'embedded' : 'DATABASE_URL'}: ${database.url.replace(/:[^:@/]*@/, ':***@')}`,
     );
-    started = await startService(m, database.url, log);
+    started = await startService(database.url, log);
     const { svc, url } = started;
     const pool = svc.db.pool;
     const settings = await pool.query<{ name: string; setting: string }>(
@@ -466,7 +469,7 @@ async function runOnce(): Promise<number> {
     progress(`pg_commit_per_s = ${commitPerS.toFixed(0)}`);
 
     let t = performance.now();
-    const players = await seedPlayers(m, started, opts.players, BALANCE);
+    const players = await seedPlayers(started, opts.players, BALANCE);
     progress(`${players.length} players seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     for (let i = 0; i < opts.clientProcs; i++) swarms.push(Swarm.spawn());
@@ -616,7 +619,7 @@ async function runOnce(): Promise<number> {
               (SELECT count(*)::int FROM bets WHERE status = 'refunded' AND refund_reason <> 'void') AS late`,
     );
     const db = dbRows[0]!;
-    const ledgerReport = await m.checkLedger(pool);
+    const ledgerReport = await checkLedger(pool);
     progress(`ledger:check ${ledgerReport.ok ? 'OK' : 'FAILED'} over ${ledgerReport.transfers} transfers`);
 
     const rejectedA = a.rejected;

@@ -1,125 +1,30 @@
 /**
  * table-service as the bets bench uses it: started in this process on a fresh database, with its
  * players created in bulk (rows, wallets, deposits and session tokens written directly, no scrypt
- * per player). table-service is imported at run time through its package (its sources with
- * `--conditions=source`, as `npm run bench:bets` runs it, else its build) and typed here as far as
- * the bench uses it.
+ * per player). table-service comes through its package: its sources with `--conditions=source`,
+ * as `npm run bench:bets` runs it, else its build.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import {
+  Database,
+  EmbeddedPostgres,
+  hashPassword,
+  loadConfig,
+  type ServiceConfig,
+  SessionTokens,
+  TableService,
+  type TableServiceOptions,
+} from '@live-casino/table-service';
 import type { SwarmPlayer } from './swarmMessages.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export interface QueryResult<R> {
-  rows: R[];
-}
-export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
-}
-export interface PoolClient extends Queryable {
-  release(destroy?: boolean): void;
-}
-export interface Pool extends Queryable {
-  connect(): Promise<PoolClient>;
-}
-export interface RoundDto {
-  roundId: string;
-  state: string;
-  lastAcceptanceMs: number | null;
-}
-type TableRules = { tableId: string; currency: string };
-interface TransferRequest {
-  id: string;
-  from: string;
-  to: string;
-  amount: number;
-  currency: string;
-  kind: string;
-}
-interface Logger {
-  level: string;
-}
-
-export interface Service {
-  app: { listen(opts: { host: string; port: number }): Promise<string> };
-  db: { pool: Pool; transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> };
-  ledger: {
-    openAccount(
-      opts: { id: string; kind: string; owner: string; currency: string },
-      client?: Queryable,
-    ): Promise<unknown>;
-    openSystemAccounts(currency: string, client?: Queryable): Promise<unknown>;
-    transferMany(reqs: TransferRequest[], client?: Queryable): Promise<unknown[]>;
-  };
-  rounds: {
-    openBetting(table: TableRules, opensAtStudioMs: number): Promise<RoundDto>;
-    closeBetting(roundId: string, closesAtStudioMs: number, table: TableRules): Promise<RoundDto>;
-    submitResult(roundId: string, input: unknown, source: 'dealer' | 'vision'): Promise<RoundDto>;
-    confirmResult(roundId: string, by: string): Promise<RoundDto>;
-    settle(roundId: string): Promise<RoundDto>;
-  };
-  tables: ReadonlyMap<string, TableRules>;
-  close(): Promise<void>;
-}
-
-interface Modules {
-  TableService: {
-    create(opts: { config: unknown; log: Logger; liveTables: () => Promise<ReadonlySet<string>> }): Promise<Service>;
-  };
-  loadConfig(env: Record<string, string | undefined>): { CURRENCY: string; DB_POOL_MAX: number };
-  SessionTokens: new (
-    keys: { privateKey: unknown; publicKey: unknown },
-    ttlS: number,
-  ) => { issue(s: { userId: string; role: 'player' }): Promise<{ token: string }> };
-  Database: {
-    create(opts: { databaseUrl: string; dataDir: string; log: Logger; poolMax: number; migrate: boolean }): Promise<{
-      pool: Pool;
-      close(): Promise<void>;
-    }>;
-  };
-  EmbeddedPostgres: {
-    start(opts: { dataDir: string; log: Logger }): Promise<{ url(database: string): string; stop(): Promise<void> }>;
-  };
-  checkLedger(pool: Pool): Promise<{ ok: boolean; transfers: number; violations: { check: string; detail: string }[] }>;
-  hashPassword(password: string): Promise<string>;
-  pino: (opts: { level: string }, dest: unknown) => Logger;
-  pinoDestination: (fd: number) => unknown;
-  jose: {
-    importPKCS8(pem: string, alg: string): Promise<unknown>;
-    importSPKI(pem: string, alg: string): Promise<unknown>;
-  };
-}
-
-export async function loadModules(): Promise<Modules> {
-  const ts = (await import('@live-casino/table-service')) as unknown as Record<string, unknown>;
-  // pino and jose are table-service's dependencies, resolved from its folder.
-  const fromService = (name: string) =>
-    import(pathToFileURL(path.join(REPO_ROOT, 'table-service/node_modules', name)).href);
-  const resolveDep = async (name: string) => {
-    try {
-      return (await import(name)) as Record<string, unknown>;
-    } catch {
-      return (await fromService(name)) as Record<string, unknown>;
-    }
-  };
-  const pinoMod = await resolveDep('pino');
-  const joseMod = await resolveDep('jose');
-  const pino = (pinoMod.pino ?? pinoMod.default) as Modules['pino'] & { destination: Modules['pinoDestination'] };
-  return {
-    TableService: ts.TableService as Modules['TableService'],
-    loadConfig: ts.loadConfig as Modules['loadConfig'],
-    SessionTokens: ts.SessionTokens as Modules['SessionTokens'],
-    Database: ts.Database as Modules['Database'],
-    EmbeddedPostgres: ts.EmbeddedPostgres as Modules['EmbeddedPostgres'],
-    checkLedger: ts.checkLedger as Modules['checkLedger'],
-    hashPassword: ts.hashPassword as Modules['hashPassword'],
-    pino,
-    pinoDestination: pino.destination,
-    jose: joseMod as unknown as Modules['jose'],
-  };
-}
+/** The logger table-service runs with. */
+type Logger = TableServiceOptions['log'];
+/** table-service's connection pool. */
+export type Pool = Database['pool'];
 
 export interface BenchDatabase {
   /** URL of the fresh database of this run. */
@@ -133,7 +38,7 @@ export interface BenchDatabase {
  * A fresh database for this run: on DATABASE_URL's server when set, else on an embedded server in
  * `.data/bench-bets`.
  */
-export async function freshDatabase(m: Modules, log: Logger, keep: boolean): Promise<BenchDatabase> {
+export async function freshDatabase(log: Logger, keep: boolean): Promise<BenchDatabase> {
   const name = `bench_bets_${randomBytes(4).toString('hex')}`;
   const external = process.env.DATABASE_URL;
   if (external) {
@@ -143,11 +48,11 @@ export async function freshDatabase(m: Modules, log: Logger, keep: boolean): Pro
       url: u.toString(),
       embedded: false,
       dispose: async () => {
-        if (!keep) await dropDatabase(m, log, external, name);
+        if (!keep) await dropDatabase(log, external, name);
       },
     };
   }
-  const server = await m.EmbeddedPostgres.start({ dataDir: path.join(REPO_ROOT, '.data/bench-bets'), log });
+  const server = await EmbeddedPostgres.start({ dataDir: path.join(REPO_ROOT, '.data/bench-bets'), log });
   const url = server.url(name);
   return {
     url,
@@ -155,7 +60,7 @@ export async function freshDatabase(m: Modules, log: Logger, keep: boolean): Pro
     dispose: async () => {
       try {
         // Each run's database is ~100 MB of bets and transfers: not kept on the server's folder.
-        if (!keep) await dropDatabase(m, log, url, name);
+        if (!keep) await dropDatabase(log, url, name);
       } finally {
         await server.stop();
       }
@@ -164,10 +69,10 @@ export async function freshDatabase(m: Modules, log: Logger, keep: boolean): Pro
 }
 
 /** Drops `name` on the server of `serverUrl`, connected to its `postgres` database. */
-async function dropDatabase(m: Modules, log: Logger, serverUrl: string, name: string): Promise<void> {
+async function dropDatabase(log: Logger, serverUrl: string, name: string): Promise<void> {
   const admin = new URL(serverUrl);
   admin.pathname = '/postgres';
-  const db = await m.Database.create({ databaseUrl: admin.toString(), dataDir: '', log, poolMax: 1, migrate: false });
+  const db = await Database.create({ databaseUrl: admin.toString(), dataDir: '', log, poolMax: 1, migrate: false });
   try {
     await db.pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   } finally {
@@ -176,16 +81,16 @@ async function dropDatabase(m: Modules, log: Logger, serverUrl: string, name: st
 }
 
 export interface StartedService {
-  svc: Service;
+  svc: TableService;
   url: string;
-  config: { CURRENCY: string; DB_POOL_MAX: number };
-  tokens: InstanceType<Modules['SessionTokens']>;
+  config: ServiceConfig;
+  tokens: SessionTokens;
 }
 
-export async function startService(m: Modules, databaseUrl: string, log: Logger): Promise<StartedService> {
+export async function startService(databaseUrl: string, log: Logger): Promise<StartedService> {
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const config = m.loadConfig({
+  const config = loadConfig({
     STREAM_TOKEN_PRIVATE_KEY: pem,
     STUDIO_SERVICE_SECRET: randomBytes(24).toString('hex'),
     DATABASE_URL: databaseUrl,
@@ -203,15 +108,10 @@ export async function startService(m: Modules, databaseUrl: string, log: Logger)
     PORT: '0',
     ...(process.env.DB_POOL_MAX ? { DB_POOL_MAX: process.env.DB_POOL_MAX } : {}),
   });
-  const svc = await m.TableService.create({ config, log, liveTables: async () => new Set() });
+  const svc = await TableService.create({ config, log, liveTables: async () => new Set() });
   const url = await svc.app.listen({ host: '127.0.0.1', port: 0 });
   // The same key the service signs and verifies sessions with (SESSION_TOKEN_PRIVATE_KEY defaults to it).
-  const { createPublicKey } = await import('node:crypto');
-  const spki = createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();
-  const tokens = new m.SessionTokens(
-    { privateKey: await m.jose.importPKCS8(pem, 'EdDSA'), publicKey: await m.jose.importSPKI(spki, 'EdDSA') },
-    3600,
-  );
+  const tokens = await SessionTokens.fromPem(pem, 3600);
   return { svc, url, config, tokens };
 }
 
@@ -221,15 +121,10 @@ const DEPOSIT_CHUNK = 1000;
  * `count` players with a funded wallet and a session token: player rows in one INSERT (one shared
  * placeholder password hash: nobody logs in), wallets opened and funded through the Ledger.
  */
-export async function seedPlayers(
-  m: Modules,
-  started: StartedService,
-  count: number,
-  balance: number,
-): Promise<SwarmPlayer[]> {
+export async function seedPlayers(started: StartedService, count: number, balance: number): Promise<SwarmPlayer[]> {
   const { svc, config, tokens } = started;
   const currency = config.CURRENCY;
-  const passwordHash = await m.hashPassword(randomBytes(16).toString('hex'));
+  const passwordHash = await hashPassword(randomBytes(16).toString('hex'));
   const ids = Array.from({ length: count }, (_, i) => `p_bench${String(i).padStart(6, '0')}`);
   await svc.db.transaction(async (client) => {
     await client.query(
