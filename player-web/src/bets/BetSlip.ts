@@ -184,6 +184,16 @@ export class BetSlip {
     await Promise.all(ids.map((id) => this.#cancel(id)));
   }
 
+  /**
+   * A bet table-service took and then refunded as late (the close, or the reveal, was on its way):
+   * its chip leaves the layout and the player hears why.
+   */
+  refunded(clientBetId: string, code: string, message: string): void {
+    if (!this.#find(clientBetId)) return;
+    this.#remove(clientBetId);
+    this.#notify({ code, message });
+  }
+
   dismissNotice(id: number): void {
     this.#notices = this.#notices.filter((n) => n.id !== id);
     this.#publish();

@@ -7,6 +7,8 @@ import { TableClient } from '../TableClient.js';
 import type { PlaybackMode, ViewerStatus } from '../TableClientTypes.js';
 import { setActiveClient } from '../viewerHook.js';
 import { describeProblem, type ViewerError } from '../viewerErrors.js';
+import type { TableSummary } from '@live-casino/protocol';
+import { BetOverlay } from './BetOverlay.js';
 import { gameLabel } from './GameIcon.js';
 import { followLink } from './links.js';
 import { LiveBadge } from './Lobby.js';
@@ -37,6 +39,7 @@ export function TablePage({ route }: { route: TableRoute }) {
           key={`${route.tableId}:${route.mode}:${route.measure}`}
           route={route}
           live={summary?.live}
+          summary={summary}
           onMode={setMode}
         />
       ) : (
@@ -52,10 +55,12 @@ interface PlayerProps {
   route: TableRoute;
   /** The lobby's live flag, when known. */
   live: boolean | undefined;
+  /** The table as the lobby lists it (game, limits, window), once loaded. */
+  summary: TableSummary | undefined;
   onMode: (mode: PlaybackMode) => void;
 }
 
-function Player({ route, live, onMode }: PlayerProps) {
+function Player({ route, live, summary, onMode }: PlayerProps) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const [client, setClient] = useState<TableClient | null>(null);
 
@@ -89,6 +94,7 @@ function Player({ route, live, onMode }: PlayerProps) {
         {client && <SoundToggle client={client} />}
         {client && <StatusLine client={client} />}
       </div>
+      {client && summary && <BetOverlay viewer={client} table={summary} />}
     </div>
   );
 }

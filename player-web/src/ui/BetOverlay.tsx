@@ -1,0 +1,289 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { GameBet, RoundResult, TableSummary } from '@live-casino/protocol';
+import { pocketColour } from '@live-casino/protocol/games/roulette';
+import { tableService } from '../api.js';
+import { BettingSession } from '../bets/BettingSession.js';
+import { baccaratHands, betReturn } from '../bets/outcome.js';
+import { type OverlayPhase, overlayPhase } from '../bets/videoTime.js';
+import { useStore } from '../store.js';
+import type { TableClient } from '../TableClient.js';
+import { BaccaratBoard } from './BaccaratBoard.js';
+import { chipLabel, formatMoney } from './money.js';
+import { RouletteBoard } from './RouletteBoard.js';
+
+/** Chip values in minor units, cut to the table's limits. */
+const CHIPS = [100, 500, 2_500, 10_000, 50_000];
+
+/**
+ * The bet overlay under the video: the phase as the video shows it (countdown, no more bets,
+ * result), the layout with the chips, the chip rack and undo/clear/rebet/double, the balance and
+ * what the round brought. Clicks carry the studio time of the frame on screen.
+ */
+export function BetOverlay({ viewer, table }: { viewer: TableClient; table: TableSummary }) {
+  const session = useMemo(
+    () =>
+      new BettingSession({
+        client: tableService,
+        tableId: table.tableId,
+        video: {
+          mode: viewer.mode,
+          frameStudioMs: () => viewer.snapshot().lastStudioTimeMs,
+          playoutDelayMs: () => viewer.snapshot().playoutDelayMs,
+        },
+      }),
+    [viewer, table.tableId],
+  );
+  useEffect(() => {
+    void session.start().catch(() => undefined);
+    return () => session.close();
+  }, [session]);
+
+  const round = useStore(session.store, (s) => s.round);
+  const allowanceMs = useStore(session.store, (s) => s.allowanceMs);
+  const networkMs = useStore(session.store, (s) => s.networkMs);
+  const connected = useStore(session.store, (s) => s.connected);
+  const currency = useStore(session.store, (s) => s.currency) ?? table.currency ?? 'EUR';
+  const slip = useStore(session.slip.store, (s) => s);
+  const [phase, setPhase] = useState<OverlayPhase>({ kind: 'waiting' });
+  const [chip, setChip] = useState(() => defaultChip(table));
+
+  // Re-derived every animation frame from the frame on screen: the overlay moves with the video.
+  useEffect(() => {
+    let raf = 0;
+    const tick = () => {
+      const v = viewer.snapshot();
+      setPhase((prior) =>
+        samePhase(
+          prior,
+          overlayPhase({
+            round,
+            frameStudioMs: v.lastStudioTimeMs,
+            bettingWindowS: table.bettingWindowS ?? 15,
+            playoutDelayMs: v.playoutDelayMs ?? 0,
+            networkMs,
+            allowanceMs,
+          }),
+        ),
+      );
+      raf = requestAnimationFrame(tick);
+    };
+    raf = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(raf);
+  }, [viewer, round, networkMs, allowanceMs, table.bettingWindowS]);
+
+  const open = phase.kind === 'open' && connected;
+  const frame = () => viewer.snapshot().lastStudioTimeMs;
+  const place = (bet: GameBet) => {
+    if (open) void session.slip.place(bet, chip, frame());
+  };
+  const result = phase.kind === 'result' ? phase.result : null;
+  const won = result
+    ? slip.spots.reduce((sum, s) => sum + s.chips.reduce((t, c) => t + betReturn(s.bet, c.stake, result), 0), 0)
+    : 0;
+  const chips = CHIPS.filter((c) => withinLimits(c, table));
+
+  return (
+    <section className="bet-overlay" data-phase={phase.kind} aria-label="Betting">
+      <div className="bet-head">
+        <PhaseBanner phase={phase} />
+        <div className="bet-money">
+          <span title="Your balance">
+            Balance{' '}
+            <b className="num" data-balance={slip.balance ?? ''}>
+              {formatMoney(slip.balance, currency)}
+            </b>
+          </span>
+          <span title="Your bets this round">
+            Bet{' '}
+            <b className="num" data-total={slip.total}>
+              {formatMoney(slip.total, currency)}
+            </b>
+          </span>
+        </div>
+      </div>
+      {phase.kind === 'open' && phase.handicapMs > 250 && (
+        <p className="handicap muted small" role="note">
+          Your video is {(phase.handicapMs / 1000).toFixed(1)} s behind the table: your betting closes that much
+          earlier, so that every bet you place counts.
+        </p>
+      )}
+      {result && <ResultLine result={result} won={won} staked={slip.total} currency={currency} />}
+      {!connected && (
+        <p className="bet-problem" role="alert">
+          Reconnecting to the table… bets wait until it is back.
+        </p>
+      )}
+      {table.game === 'roulette' ? (
+        <RouletteBoard
+          orientation={typeof window !== 'undefined' && window.innerWidth < 700 ? 'portrait' : 'landscape'}
+          slip={slip}
+          enabled={open}
+          winningPocket={result && 'pocket' in result ? result.pocket : null}
+          onBet={place}
+        />
+      ) : (
+        <BaccaratBoard
+          slip={slip}
+          enabled={open}
+          winners={result ? baccaratWinners(result) : new Set()}
+          onBet={place}
+        />
+      )}
+      <div className="bet-controls">
+        <fieldset className="chip-rack">
+          <legend className="sr-only">Chip value</legend>
+          {chips.map((value) => (
+            <button
+              key={value}
+              type="button"
+              className={`rack-chip chip-${value}`}
+              aria-pressed={chip === value}
+              data-chip-value={value}
+              onClick={() => setChip(value)}
+            >
+              {chipLabel(value)}
+            </button>
+          ))}
+        </fieldset>
+        <div className="bet-actions">
+          <button
+            type="button"
+            className="btn btn-ghost"
+            disabled={!open || !slip.canUndo}
+            onClick={() => void session.slip.undo()}
+          >
+            Undo
+          </button>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            disabled={!open || slip.total === 0}
+            onClick={() => void session.slip.clear()}
+          >
+            Clear
+          </button>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            disabled={!open || slip.lastRound.length === 0 || slip.total > 0}
+            onClick={() => void session.slip.rebet(frame())}
+          >
+            Rebet
+          </button>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            disabled={!open || slip.total === 0}
+            onClick={() => void session.slip.double(frame())}
+          >
+            Double
+          </button>
+        </div>
+      </div>
+      <ul className="bet-notices" aria-live="assertive">
+        {slip.notices.map((n) => (
+          <li key={n.id} data-code={n.code}>
+            <span>{n.text}</span>
+            <button
+              type="button"
+              className="btn-x"
+              aria-label="Dismiss"
+              onClick={() => session.slip.dismissNotice(n.id)}
+            >
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function PhaseBanner({ phase }: { phase: OverlayPhase }) {
+  switch (phase.kind) {
+    case 'open':
+      return (
+        <div className="phase phase-open" data-ms-left={Math.round(phase.msLeft)}>
+          <span>Place your bets</span>
+          <b className="num countdown">{Math.ceil(phase.msLeft / 1000)}</b>
+          <span
+            className="countdown-bar"
+            style={{ width: `${Math.min(100, (100 * phase.msLeft) / phase.windowMs)}%` }}
+          />
+        </div>
+      );
+    case 'closed':
+      return <div className="phase phase-closed">No more bets</div>;
+    case 'result':
+      return <div className="phase phase-result">Result</div>;
+    case 'voided':
+      return (
+        <div className="phase phase-voided">
+          Round void{phase.reason ? `: ${phase.reason}` : ''} — every bet is refunded
+        </div>
+      );
+    default:
+      return <div className="phase phase-waiting">Waiting for the next round</div>;
+  }
+}
+
+function ResultLine({
+  result,
+  won,
+  staked,
+  currency,
+}: {
+  result: RoundResult;
+  won: number;
+  staked: number;
+  currency: string;
+}) {
+  const outcome = staked === 0 ? null : won > 0 ? `You win ${formatMoney(won, currency)}` : `No win this round`;
+  if ('pocket' in result) {
+    return (
+      <p className="result-line" data-result={result.pocket}>
+        <span className={`pocket pocket-${pocketColour(result.pocket)}`}>{result.pocket}</span>
+        {outcome && <b>{outcome}</b>}
+      </p>
+    );
+  }
+  const hands = baccaratHands(result.cards);
+  return (
+    <p className="result-line" data-result={hands.winner}>
+      <span>
+        Player {hands.playerTotal} · Banker {hands.bankerTotal} —{' '}
+        <b>{hands.winner === 'tie' ? 'Tie' : hands.winner === 'player' ? 'Player wins' : 'Banker wins'}</b>
+      </span>
+      {outcome && <b>{outcome}</b>}
+    </p>
+  );
+}
+
+function baccaratWinners(result: RoundResult): ReadonlySet<string> {
+  if (!('cards' in result)) return new Set();
+  const hands = baccaratHands(result.cards);
+  const winners = new Set<string>([hands.winner]);
+  if (hands.player[0]?.rank === hands.player[1]?.rank) winners.add('playerPair');
+  if (hands.banker[0]?.rank === hands.banker[1]?.rank) winners.add('bankerPair');
+  return winners;
+}
+
+function withinLimits(value: number, table: TableSummary): boolean {
+  const limits = Object.values(table.limits ?? {});
+  if (limits.length === 0) return true;
+  return limits.some((l) => value >= l.min && value <= l.max);
+}
+
+function defaultChip(table: TableSummary): number {
+  return CHIPS.find((c) => withinLimits(c, table)) ?? CHIPS[0] ?? 100;
+}
+
+/** Keeps the previous object when nothing a render shows changed (whole seconds of the countdown aside). */
+function samePhase(prior: OverlayPhase, next: OverlayPhase): OverlayPhase {
+  if (prior.kind !== next.kind) return next;
+  if (prior.kind === 'open' && next.kind === 'open') {
+    return Math.abs(prior.msLeft - next.msLeft) < 100 && prior.handicapMs === next.handicapMs ? prior : next;
+  }
+  if (prior.kind === 'result' && next.kind === 'result') return prior.result === next.result ? prior : next;
+  return prior.kind === 'voided' || prior.kind === 'closed' || prior.kind === 'waiting' ? prior : next;
+}
