@@ -2,6 +2,7 @@ import {
   BetDto,
   Me,
   PlayerSession,
+  RefreshedSession,
   RoundDto,
   type RoundResult,
   StaffSession,
@@ -80,6 +81,7 @@ export class TableServiceClient {
   readonly #now: () => number;
   readonly #renewBeforeMs: number;
   #session: SessionToken | null = null;
+  readonly #sessionListeners = new Set<(session: SessionToken) => void>();
   #sessionRenewsAt = 0;
   /** The sign-in in flight: concurrent callers share it. */
   #signingIn: Promise<SessionToken> | null = null;
@@ -137,7 +139,8 @@ export class TableServiceClient {
 
   /**
    * The current session's token until it is due for renewal (`renewAt`), then a new sign-in with
-   * the kept credentials (one at a time, however many callers ask).
+   * the kept credentials, or without them a refresh of the session (`POST /v1/auth/refresh`), one
+   * at a time however many callers ask.
    */
   async token(): Promise<string> {
     const session = this.#session;
@@ -285,18 +288,56 @@ export class TableServiceClient {
 
   /** `obtainedAt`: when the session was asked for (its life is counted from then). */
   #adopt(session: SessionToken, obtainedAt: number): void {
-    if (this.#session?.token !== session.token) this.#grants.clear();
+    const changed = this.#session?.token !== session.token;
+    if (changed) this.#grants.clear();
     this.#session = { token: session.token, expiresAt: session.expiresAt };
     this.#sessionRenewsAt = renewAt(session.expiresAt, obtainedAt, this.#renewBeforeMs);
+    if (changed) for (const fn of this.#sessionListeners) fn(this.#session);
+  }
+
+  /** Hears every new session (a sign-in, a refresh), e.g. to keep it across page reloads. */
+  onSession(fn: (session: SessionToken) => void): () => void {
+    this.#sessionListeners.add(fn);
+    return () => this.#sessionListeners.delete(fn);
+  }
+
+  /**
+   * Without credentials (a player's page): the session renewed by `POST /v1/auth/refresh` while it
+   * lasts. A refresh that fails leaves the session as it is until it ends.
+   */
+  #refresh(session: SessionToken): Promise<SessionToken> {
+    if (!this.#signingIn) {
+      const refreshing = (async () => {
+        const askedAt = this.#now();
+        try {
+          const fresh = await this.#call('POST', '/v1/auth/refresh', RefreshedSession, { token: session.token });
+          if (this.#session?.token === session.token) this.#adopt(fresh, askedAt);
+          return fresh;
+        } catch (err) {
+          if (err instanceof ClientError && err.sessionLost) throw err;
+          // Not refreshed now (no answer, busy): the current session still serves; try again in a while.
+          this.#sessionRenewsAt = Math.min(session.expiresAt, this.#now() + 5_000);
+          return session;
+        }
+      })();
+      this.#signingIn = refreshing;
+      const done = () => {
+        if (this.#signingIn === refreshing) this.#signingIn = null;
+      };
+      refreshing.then(done, done);
+    }
+    return this.#signingIn;
   }
 
   #signIn(): Promise<SessionToken> {
     const credentials = this.#opts.credentials;
     if (!credentials) {
+      const session = this.#session;
+      if (session && this.#now() < session.expiresAt - 1_000) return this.#refresh(session);
       return Promise.reject(
         new ClientError(
-          this.#session ? 'AUTH_TOKEN_EXPIRED' : 'NOT_SIGNED_IN',
-          this.#session ? 'the session has ended: sign in again' : 'not signed in',
+          session ? 'AUTH_TOKEN_EXPIRED' : 'NOT_SIGNED_IN',
+          session ? 'the session has ended: sign in again' : 'not signed in',
         ),
       );
     }

@@ -57,6 +57,9 @@ function fakeTableService(ttlMs: { session: number; grant: number }) {
         player: { id: 'p_1', username: 'demo1', displayName: 'Demo 1', currency: 'EUR' },
       });
     }
+    if (path === '/v1/auth/refresh') {
+      return json({ token: `session-${n}`, expiresAt: clock + ttlMs.session });
+    }
     if (path === '/v1/stream-grants') {
       const body: unknown = JSON.parse(String(init?.body));
       const tableId = typeof body === 'object' && body !== null && 'tableId' in body ? String(body.tableId) : '';
@@ -134,15 +137,26 @@ describe('TableServiceClient renewal', () => {
     expect(client.signIns).toBe(2);
   });
 
-  it('counts an adopted session from when it was adopted, and refuses it once due without credentials', async () => {
+  it('counts an adopted session from when it was adopted; without credentials it refreshes it, and refuses it once over', async () => {
     const service = fakeTableService({ session: 3_600_000, grant: 300_000 });
     const client = clientOf(service);
-    // A page reloaded 10 s before its session ends: usable for 5 s more.
+    const heard: string[] = [];
+    client.onSession((s) => heard.push(s.token));
+    // A page reloaded 10 s before its session ends: kept for 5 s, then refreshed (no password).
     client.useSession({ token: 'session-0', expiresAt: service.now() + 10_000 });
     service.advance(4_999);
     expect(await client.token()).toBe('session-0');
     service.advance(1);
-    await expect(client.token()).rejects.toMatchObject({ code: 'AUTH_TOKEN_EXPIRED' });
+    const refreshed = await client.token();
+    expect(refreshed).not.toBe('session-0');
+    expect(service.count('/v1/auth/refresh')).toBe(1);
     expect(service.count('/v1/auth/login')).toBe(0);
+    expect(heard).toEqual(['session-0', refreshed]);
+    // A session that has ended is not refreshed: sign in again.
+    const ended = clientOf(service);
+    ended.useSession({ token: 'session-x', expiresAt: service.now() + 10_000 });
+    service.advance(10_000);
+    await expect(ended.token()).rejects.toMatchObject({ code: 'AUTH_TOKEN_EXPIRED' });
+    expect(service.count('/v1/auth/refresh')).toBe(1);
   });
 });

@@ -212,4 +212,20 @@ describe('TableServiceClient against a real table-service', () => {
     expect(await refusal(anonymous.me())).toBe('NOT_SIGNED_IN');
     expect(await refusal(anonymous.login('demo1', 'wrong-password'))).toBe('AUTH_BAD_CREDENTIALS');
   });
+
+  it('a page without the password renews its session with POST /v1/auth/refresh, and the new one works', async () => {
+    let aheadMs = 0;
+    const page = new TableServiceClient({ baseUrl: service.url, now: () => Date.now() + aheadMs });
+    clients.push(page);
+    const first = await page.login('demo2', 'demo-password');
+    const heard: string[] = [];
+    page.onSession((s) => heard.push(s.token));
+    // Within the last minute of the session: due for renewal.
+    aheadMs = first.expiresAt - Date.now() - 30_000;
+    const me = await page.me();
+    expect(me.player.username).toBe('demo2');
+    expect(page.session?.token).not.toBe(first.token);
+    expect(heard).toEqual([page.session?.token]);
+    expect(page.signIns).toBe(0);
+  });
 });

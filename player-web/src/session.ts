@@ -42,6 +42,14 @@ export class PlayerSession {
     // biome-ignore lint/correctness/useHookAtTopLevel: TableServiceClient's method, not a React hook
     if (player) client.useSession(player);
     this.store = createStore<{ player: SignedInPlayer | null }>({ player });
+    // A session the client refreshed (before it ended) is the one a reload must find.
+    client.onSession((session) => {
+      const current = this.store.getState().player;
+      if (!current || current.token === session.token) return;
+      const refreshed = { ...current, token: session.token, expiresAt: session.expiresAt };
+      this.#storage?.setItem(STORAGE_KEY, JSON.stringify(refreshed));
+      this.store.setState({ player: refreshed });
+    });
   }
 
   async signIn(username: string, password: string): Promise<SignedInPlayer> {

@@ -163,16 +163,33 @@ describe('view grants of the player session', () => {
     });
   }
 
-  it('signs the player out without a request once the session is due for renewal (no credentials to renew it)', async () => {
+  it('refreshes the session before it ends and keeps the new one for the next reload; an ended one signs the player out', async () => {
     const storage = new MemoryStorage();
-    // Reloaded 2 minutes before the end: the client keeps it until a minute before.
+    // Reloaded 2 minutes before the end: the client keeps it until a minute before, then refreshes it.
     store(storage, { token: 'session-4', expiresAt: T0 + 120_000 });
-    const { client, calls } = pageClient(() => json(200, grant('roulette-1', 'g1')));
+    const { client, calls } = pageClient((url) =>
+      url === '/v1/auth/refresh'
+        ? json(200, { token: 'session-5', expiresAt: T0 + 3_660_000 })
+        : json(200, grant('roulette-1', 'g1')),
+    );
     const session = new PlayerSession(client, storage);
     vi.setSystemTime(T0 + 60_000);
-    await expect(session.streamGrant('roulette-1')).rejects.toMatchObject({ code: 'AUTH_TOKEN_EXPIRED' });
-    expect(calls).toEqual([]);
-    expect(session.store.getState().player).toBeNull();
+    await expect(session.streamGrant('roulette-1')).resolves.toMatchObject({ token: 'g1' });
+    expect(calls.map((c) => [c.url, c.authorization])).toEqual([
+      ['/v1/auth/refresh', 'Bearer session-4'],
+      ['/v1/stream-grants', 'Bearer session-5'],
+    ]);
+    expect(session.store.getState().player?.token).toBe('session-5');
+    expect(JSON.parse(storage.getItem('live-casino.session') ?? '{}')).toMatchObject({ token: 'session-5' });
+
+    const ended = new MemoryStorage();
+    store(ended, { token: 'session-6', expiresAt: T0 + 120_000 });
+    const other = pageClient(() => json(200, grant('roulette-1', 'g2')));
+    const late = new PlayerSession(other.client, ended);
+    vi.setSystemTime(T0 + 121_000);
+    await expect(late.streamGrant('roulette-1')).rejects.toMatchObject({ code: 'AUTH_TOKEN_EXPIRED' });
+    expect(other.calls).toEqual([]);
+    expect(late.store.getState().player).toBeNull();
   });
 
   it('keeps a new sign-in that came while a refused grant was on its way', async () => {

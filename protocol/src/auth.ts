@@ -45,6 +45,10 @@ export const StaffSession = Type.Object({
   role: Type.Union([Type.Literal('dealer'), Type.Literal('pitboss'), Type.Literal('service')]),
   tableId: Type.Optional(Type.String()),
 });
+/** POST /v1/auth/refresh: the caller's session again, with a new token and end (same sign-in). */
+export const RefreshedSession = Type.Object({ token: Type.String(), expiresAt: Type.Integer() });
+export type RefreshedSession = Static<typeof RefreshedSession>;
+
 export const Me = Type.Object({
   player: PlayerInfo,
   balance: Type.Object({ amount: Type.Integer({ description: 'minor units' }), currency: Type.String() }),

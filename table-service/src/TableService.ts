@@ -141,6 +141,7 @@ export class TableService {
           ? await readPem(config.SESSION_TOKEN_PRIVATE_KEY, 'SESSION_TOKEN_PRIVATE_KEY')
           : await readPem(config.STREAM_TOKEN_PRIVATE_KEY, 'STREAM_TOKEN_PRIVATE_KEY'),
         config.SESSION_TOKEN_TTL_S,
+        config.SESSION_MAX_AGE_S,
       );
       const issuer = await StreamTokenIssuer.create(
         await readPem(config.STREAM_TOKEN_PRIVATE_KEY, 'STREAM_TOKEN_PRIVATE_KEY'),

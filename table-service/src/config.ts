@@ -73,6 +73,13 @@ export const ConfigSchema = Type.Object({
     }),
   ),
   SESSION_TOKEN_TTL_S: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
+  SESSION_MAX_AGE_S: Type.Integer({
+    description:
+      'How long after signing in a session may still be refreshed (POST /v1/auth/refresh); then sign in again.',
+    minimum: 60,
+    maximum: 30 * 86_400,
+    default: 12 * 3600,
+  }),
   STAFF_ACCOUNTS: Type.Optional(
     Type.String({ description: 'JSON array of dealers, pit bosses and services (see StaffDirectory).' }),
   ),

@@ -72,7 +72,11 @@ describe('player sign-up and login', () => {
         currency: 'EUR',
       });
       expect(body.expiresAt).toBeGreaterThan(Date.now());
-      expect(await ctx.sessions.verify(body.token)).toEqual({ userId: body.player.id, role: 'player' });
+      expect(await ctx.sessions.verify(body.token)).toEqual({
+        userId: body.player.id,
+        role: 'player',
+        authTime: expect.any(Number),
+      });
 
       const me = await ctx.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(body.token) });
       expect(me.statusCode).toBe(200);
@@ -139,6 +143,7 @@ describe('staff login', () => {
         userId: 'dealer-1',
         role: 'dealer',
         tableId: 'roulette-1',
+        authTime: expect.any(Number),
       });
 
       const pitboss = await post(ctx, '/v1/auth/staff-login', { id: 'pitboss-1', password: 'pitboss-password' });

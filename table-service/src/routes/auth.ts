@@ -17,6 +17,7 @@ import {
   LogInBody,
   Me,
   PlayerSession,
+  RefreshedSession,
   SignUpBody,
   StaffLogInBody,
   StaffSession,
@@ -133,6 +134,20 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       const { token, expiresAt } = await sessions.issue(session);
       return { token, expiresAt, role: session.role, ...(session.tableId ? { tableId: session.tableId } : {}) };
     },
+  );
+
+  app.post(
+    '/v1/auth/refresh',
+    {
+      onRequest: requireRole('player', 'dealer', 'pitboss', 'service'),
+      schema: {
+        tags: ['auth'],
+        summary:
+          "A new token for the caller's unexpired session (same user, role and sign-in), so that a client renews without the password; refused AUTH_TOKEN_EXPIRED once the session is SESSION_MAX_AGE_S old",
+        response: { 200: RefreshedSession, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request) => sessions.refresh(currentSession(request)),
   );
 
   app.get(
