@@ -1,5 +1,12 @@
 import {
   BetDto,
+  BetHistoryPage,
+  ChatHistory,
+  ChatMute,
+  type ChatMuteBody,
+  ChatMuteList,
+  NoContent,
+  TableResults,
   Me,
   PlayerSession,
   RefreshedSession,
@@ -170,6 +177,44 @@ export class TableServiceClient {
   /** The player's bets, newest first. */
   bets(limit = 50): Promise<BetDto[]> {
     return this.#authorized('GET', `/v1/bets?limit=${limit}`, BetList);
+  }
+
+  /** A page of the player's bets with what each returned, newest first; pass the page's `before` for the next. */
+  betHistory(opts: { before?: string | null; limit?: number } = {}): Promise<BetHistoryPage> {
+    const query = new URLSearchParams({ limit: String(opts.limit ?? 20) });
+    if (opts.before) query.set('before', opts.before);
+    return this.#authorized('GET', `/v1/bets/history?${query}`, BetHistoryPage);
+  }
+
+  /** The table's settled rounds and their results, newest first (public). */
+  tableResults(tableId: string, limit = 100): Promise<TableResults> {
+    return this.#call('GET', `/v1/tables/${encodeURIComponent(tableId)}/results?limit=${limit}`, TableResults);
+  }
+
+  /** A page of a table's chat, oldest first; `before` (the page's) for older messages. */
+  chatHistory(tableId: string, opts: { before?: string | null; limit?: number } = {}): Promise<ChatHistory> {
+    const query = new URLSearchParams({ limit: String(opts.limit ?? 50) });
+    if (opts.before) query.set('before', opts.before);
+    return this.#authorized('GET', `/v1/tables/${encodeURIComponent(tableId)}/chat?${query}`, ChatHistory);
+  }
+
+  /** Pit bosses: mutes a player at a table for `minutes`, with a reason. */
+  muteChat(tableId: string, body: ChatMuteBody): Promise<ChatMute> {
+    return this.#authorized('POST', `/v1/tables/${encodeURIComponent(tableId)}/chat/mutes`, ChatMute, { body });
+  }
+
+  /** Pit bosses: lifts a player's mute at a table (done also when there was none). */
+  async unmuteChat(tableId: string, playerId: string): Promise<void> {
+    await this.#authorized(
+      'DELETE',
+      `/v1/tables/${encodeURIComponent(tableId)}/chat/mutes/${encodeURIComponent(playerId)}`,
+      NoContent,
+    );
+  }
+
+  /** The table's active mutes (pit bosses; the table's dealer). */
+  chatMutes(tableId: string): Promise<ChatMuteList> {
+    return this.#authorized('GET', `/v1/tables/${encodeURIComponent(tableId)}/chat/mutes`, ChatMuteList);
   }
 
   /** Cancels a bet of the player's while betting is open (HTTP; the socket has `cancelBet` too). */
@@ -414,7 +459,8 @@ export class TableServiceClient {
     const text = await res.text().catch(() => '');
     let body: unknown;
     try {
-      body = text === '' ? undefined : JSON.parse(text);
+      // 204 No Content is the protocol's NoContent (null).
+      body = text === '' ? (res.status === 204 ? null : undefined) : JSON.parse(text);
     } catch {
       body = undefined;
     }

@@ -228,4 +228,32 @@ describe('TableServiceClient against a real table-service', () => {
     expect(heard).toEqual([page.session?.token]);
     expect(page.signIns).toBe(0);
   });
+
+  it("pages the player's bet history with payouts, the table's results, and the chat's mutes through the client", async () => {
+    const player = client({ kind: 'player', username: 'demo1', password: 'demo-password' });
+    const first = await player.betHistory({ limit: 1 });
+    expect(first.bets).toHaveLength(1);
+    expect(first.before).toBe(first.bets[0]?.betId);
+    const rest = await player.betHistory({ before: first.before, limit: 100 });
+    expect(rest.bets.map((b) => b.betId)).not.toContain(first.bets[0]?.betId);
+    expect(rest.before).toBeNull();
+    const all = [...first.bets, ...rest.bets];
+    const settled = all.filter((b) => b.settledAtMs !== null);
+    expect(settled.length).toBeGreaterThan(0);
+    for (const b of settled) {
+      if (b.status === 'won') expect(b.payout).toBeGreaterThan(b.stake);
+      if (b.status === 'lost') expect(b.payout).toBe(0);
+    }
+    const results = await player.tableResults('roulette-1');
+    expect(results.results.length).toBeGreaterThan(0);
+    expect(results.results[0]?.result).toHaveProperty('pocket');
+
+    const boss = client({ kind: 'staff', id: 'boss', password: 'boss-password' });
+    const me = await player.me();
+    const mute = await boss.muteChat('roulette-1', { playerId: me.player.id, minutes: 5, reason: 'test' });
+    expect((await boss.chatMutes('roulette-1')).mutes).toEqual([mute]);
+    await boss.unmuteChat('roulette-1', me.player.id);
+    expect((await boss.chatMutes('roulette-1')).mutes).toEqual([]);
+    expect((await player.chatHistory('roulette-1')).messages).toEqual([]);
+  });
 });

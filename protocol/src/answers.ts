@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ErrorCodeSchema } from './errors.js';
 import { literalUnion } from './literals.js';
-import { AnsweredBet, BET_STATUSES, BetDto, RoundDto } from './rounds.js';
+import { AnsweredBet, BET_STATUSES, BetDto, RoundDto, RoundResult } from './rounds.js';
 import { TableSummary } from './tables.js';
 import { Alert, VisionReading } from './vision.js';
 
@@ -19,6 +19,41 @@ export type CurrentRound = Static<typeof CurrentRound>;
 
 /** GET /v1/bets: the player's bets, newest first. */
 export const BetList = Type.Array(BetDto, { maxItems: 200 });
+
+/** One of the player's bets in their history: with what it returned once settled. */
+export const BetHistoryEntry = Type.Composite([
+  BetDto,
+  Type.Object({
+    /** What the bet returned (stake and winnings; 0 lost); null until settled. */
+    payout: Type.Union([Type.Integer(), Type.Null()]),
+    placedAtMs: Type.Integer(),
+    settledAtMs: Type.Union([Type.Integer(), Type.Null()]),
+  }),
+]);
+export type BetHistoryEntry = Static<typeof BetHistoryEntry>;
+
+/** GET /v1/bets/history: a page of the player's bets, newest first; `before` pages on (null: the end). */
+export const BetHistoryPage = Type.Object({
+  bets: Type.Array(BetHistoryEntry, { maxItems: 100 }),
+  before: Type.Union([Type.String(), Type.Null()]),
+});
+export type BetHistoryPage = Static<typeof BetHistoryPage>;
+
+/** GET /v1/tables/:tableId/results: the table's settled rounds, newest first (roads, hot and cold numbers). */
+export const TableResults = Type.Object({
+  tableId: Type.String(),
+  results: Type.Array(
+    Type.Object({
+      roundId: Type.String(),
+      number: Type.Integer(),
+      result: RoundResult,
+      /** Studio time of the frame the result happened on (null: not stamped). */
+      resultStudioMs: Type.Union([Type.Integer(), Type.Null()]),
+    }),
+    { maxItems: 500 },
+  ),
+});
+export type TableResults = Static<typeof TableResults>;
 
 /** One of the caller's bets of a round, as GET /v1/rounds/:roundId shows it. */
 export const RoundBet = Type.Object({

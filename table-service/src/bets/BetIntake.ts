@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   AppError,
   type BetDto,
+  type BetHistoryPage,
   type DelayAnswer,
   type GameBet,
   isErrorCode,
@@ -338,6 +339,30 @@ export class BetIntake {
   }
 
   /** Bets of a player, newest first. */
+  /**
+   * A page of the player's bets, newest first, from before the bet `before` (its betId); the next
+   * page's cursor is the last bet's id, null at the end.
+   */
+  async historyPage(playerId: string, opts: { before?: string; limit: number }): Promise<BetHistoryPage> {
+    const limit = Math.min(Math.max(opts.limit, 1), 100);
+    const { rows } = await this.#db.query<
+      BetRow & { payout: string | null; created_at: Date; settled_at: Date | null }
+    >(
+      `SELECT * FROM bets
+        WHERE player_id = $1
+          AND ($2::text IS NULL OR (created_at, id) < (SELECT created_at, id FROM bets WHERE id = $2 AND player_id = $1))
+        ORDER BY created_at DESC, id DESC LIMIT $3`,
+      [playerId, opts.before ?? null, limit],
+    );
+    const bets = rows.map((row) => ({
+      ...toBetDto(row),
+      payout: row.payout === null ? null : Number(row.payout),
+      placedAtMs: row.created_at.getTime(),
+      settledAtMs: row.settled_at ? row.settled_at.getTime() : null,
+    }));
+    return { bets, before: rows.length === limit ? (bets.at(-1)?.betId ?? null) : null };
+  }
+
   async history(playerId: string, limit = 50): Promise<BetDto[]> {
     const { rows } = await this.#db.query<BetRow>(
       'SELECT * FROM bets WHERE player_id = $1 ORDER BY created_at DESC LIMIT $2',

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { type Alert, AppError, type RoundEventName } from '@live-casino/protocol';
+import { type Alert, AppError, type RoundEventName, type RoundResult } from '@live-casino/protocol';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../db/Database.js';
@@ -106,6 +106,23 @@ export class Rounds extends EventEmitter<RoundsEvents> {
       [tableId],
     );
     return rows[0] ? toRoundDto(rows[0]) : undefined;
+  }
+
+  /** The table's settled rounds with their results, newest first. */
+  async recentResults(
+    tableId: string,
+    limit: number,
+  ): Promise<{ roundId: string; number: number; result: RoundResult; resultStudioMs: number | null }[]> {
+    const { rows } = await this.#db.query<RoundRow>(
+      "SELECT * FROM rounds WHERE table_id = $1 AND state = 'SETTLED' AND result IS NOT NULL ORDER BY number DESC LIMIT $2",
+      [tableId, Math.min(Math.max(limit, 1), 500)],
+    );
+    return rows.flatMap((row) => {
+      const round = toRoundDto(row);
+      return round.result
+        ? [{ roundId: round.roundId, number: round.number, result: round.result, resultStudioMs: round.resultStudioMs }]
+        : [];
+    });
   }
 
   /** Rounds that stopped half-way (a crash, a dead owner): settle or void them on take-over. */

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   AppError,
   BetDto,
+  BetHistoryPage,
   BetList,
   CurrentRound,
   NoContent,
@@ -14,6 +15,7 @@ import {
   StudioMs,
   TableId,
   TableRequests,
+  TableResults,
 } from '@live-casino/protocol';
 import { Type } from '@sinclair/typebox';
 import { errorResponses } from './errorResponses.js';
@@ -315,6 +317,50 @@ export const roundRoutes: FastifyPluginAsyncTypebox<RoundRoutesOptions> = async 
       },
     },
     async (request) => intake.cancel(currentSession(request).userId, request.params.clientBetId),
+  );
+
+  app.get(
+    '/v1/bets/history',
+    {
+      preHandler: [requireRole('player')],
+      schema: {
+        tags: ['bets'],
+        summary: "A page of the player's bets with what each returned, newest first; `before` (a betId) pages on",
+        querystring: Type.Object(
+          {
+            before: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: BetHistoryPage, ...errors },
+      },
+    },
+    async (request) =>
+      intake.historyPage(currentSession(request).userId, {
+        ...(request.query.before ? { before: request.query.before } : {}),
+        limit: request.query.limit ?? 20,
+      }),
+  );
+
+  app.get(
+    '/v1/tables/:tableId/results',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: "The table's settled rounds and their results, newest first (for roads and statistics)",
+        params: Type.Object({ tableId: TableId }),
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: TableResults, ...errors },
+      },
+    },
+    async (request) => {
+      const table = tableOf(request.params.tableId);
+      return { tableId: table.tableId, results: await rounds.recentResults(table.tableId, request.query.limit ?? 100) };
+    },
   );
 
   app.get(
