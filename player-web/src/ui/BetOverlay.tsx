@@ -146,38 +146,26 @@ export function BetOverlay({ viewer, table }: { viewer: TableClient; table: Tabl
           ))}
         </fieldset>
         <div className="bet-actions">
-          <button
-            type="button"
-            className="btn btn-ghost"
-            disabled={!open || !slip.canUndo}
-            onClick={() => void session.slip.undo()}
-          >
-            Undo
-          </button>
-          <button
-            type="button"
-            className="btn btn-ghost"
-            disabled={!open || slip.total === 0}
-            onClick={() => void session.slip.clear()}
-          >
-            Clear
-          </button>
-          <button
-            type="button"
-            className="btn btn-ghost"
-            disabled={!open || slip.lastRound.length === 0 || slip.total > 0}
-            onClick={() => void session.slip.rebet(frame())}
-          >
-            Rebet
-          </button>
-          <button
-            type="button"
-            className="btn btn-ghost"
-            disabled={!open || slip.total === 0}
-            onClick={() => void session.slip.double(frame())}
-          >
-            Double
-          </button>
+          {[
+            { label: 'Undo', enabled: slip.canUndo, run: () => session.slip.undo() },
+            { label: 'Clear', enabled: slip.total > 0, run: () => session.slip.clear() },
+            {
+              label: 'Rebet',
+              enabled: slip.lastRound.length > 0 && slip.total === 0,
+              run: () => session.slip.rebet(frame()),
+            },
+            { label: 'Double', enabled: slip.total > 0, run: () => session.slip.double(frame()) },
+          ].map((a) => (
+            <button
+              key={a.label}
+              type="button"
+              className="btn btn-ghost"
+              disabled={!open || !a.enabled}
+              onClick={() => void a.run()}
+            >
+              {a.label}
+            </button>
+          ))}
         </div>
       </div>
       <ul className="bet-notices" aria-live="assertive">
