@@ -64,6 +64,7 @@ export class HlsSession implements MediaSession {
   #closed = false;
   #attachedAt: number | null = null;
   #mediaRecoveries: number[] = [];
+  #loadedBytes = 0;
 
   constructor(opts: HlsSessionOptions) {
     this.#opts = opts;
@@ -81,6 +82,10 @@ export class HlsSession implements MediaSession {
 
   start(): void {
     void this.#start().catch((err: unknown) => this.#report({ kind: 'error', error: toViewerError(err) }));
+  }
+
+  async receivedBytes(): Promise<number | null> {
+    return this.#native ? null : this.#loadedBytes;
   }
 
   studioTimeOf(metadata: VideoFrameCallbackMetadata): number | null {
@@ -139,6 +144,9 @@ export class HlsSession implements MediaSession {
         duration: frag.duration,
         programDateTime: frag.programDateTime ?? null,
       });
+    });
+    hls.on(Events.FRAG_LOADED, (_event, { frag }) => {
+      this.#loadedBytes += frag.stats.loaded;
     });
     hls.on(Events.MANIFEST_PARSED, () => playVideo(video, this.#opts.hooks));
     hls.on(Events.ERROR, (_event, data) => this.#onError(HlsClass, data));

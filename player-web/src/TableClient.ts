@@ -16,6 +16,7 @@ import { assertUnreachable, type ViewerError } from './viewerErrors.js';
 /** Frame-rate values reach the store at most this often; `snapshot()` is always current. */
 const PUBLISH_INTERVAL_MS = 100;
 const WATCHDOG_INTERVAL_MS = 500;
+const BITRATE_INTERVAL_MS = 2_000;
 /** A fresh session that shows no frame for this long is as dead as a stalled one. */
 const FIRST_FRAME_TIMEOUT_MS = 10_000;
 
@@ -39,6 +40,9 @@ export class TableClient {
   #sessionPlayed = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #watchdog: ReturnType<typeof setInterval> | undefined;
+  #meter: ReturnType<typeof setInterval> | undefined;
+  /** The last byte count read, of which session: a new session starts its count again. */
+  #metered: { session: MediaSession; bytes: number; at: number } | null = null;
   /** performance.now() of the last sign of life the stall watchdog measures from. */
   #progressAt = 0;
   #lastPublishAt = 0;
@@ -61,6 +65,7 @@ export class TableClient {
       framesPresented: 0,
       lastStudioTimeMs: null,
       playoutDelayMs: null,
+      bitrateBps: null,
       reconnects: 0,
       grantRefreshes: 0,
       lastError: null,
@@ -78,6 +83,7 @@ export class TableClient {
     const client = new TableClient(opts);
     client.#reader.start();
     client.#watchdog = setInterval(() => client.#checkStall(), WATCHDOG_INTERVAL_MS);
+    client.#meter = setInterval(() => void client.#meterBitrate(), BITRATE_INTERVAL_MS);
     document.addEventListener('visibilitychange', client.#onVisibility);
     client.#startSession();
     return client;
@@ -130,6 +136,7 @@ export class TableClient {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
     clearInterval(this.#watchdog);
+    clearInterval(this.#meter);
     document.removeEventListener('visibilitychange', this.#onVisibility);
     this.#teardown();
     this.#reader.stop();
@@ -248,6 +255,22 @@ export class TableClient {
     if (now - this.#lastPublishAt >= PUBLISH_INTERVAL_MS) {
       this.#lastPublishAt = now;
       this.store.setState(this.#live);
+    }
+  }
+
+  /** Bits per second received since the last reading of the same session. */
+  async #meterBitrate(): Promise<void> {
+    const session = this.#session;
+    if (this.#closed || !session) return;
+    const bytes = await session.receivedBytes();
+    const at = performance.now();
+    if (bytes === null || session !== this.#session) return;
+    const prior = this.#metered;
+    this.#metered = { session, bytes, at };
+    if (prior?.session === session && at > prior.at) {
+      this.store.setState({
+        bitrateBps: Math.max(0, Math.round(((bytes - prior.bytes) * 8 * 1000) / (at - prior.at))),
+      });
     }
   }
 

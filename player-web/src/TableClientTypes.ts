@@ -16,6 +16,8 @@ export interface ViewerState {
   lastStudioTimeMs: number | null;
   /** Glass time minus studio time of the frame on screen. */
   playoutDelayMs: number | null;
+  /** Media received over the last few seconds, bits per second; null until measured. */
+  bitrateBps: number | null;
   /** Sessions torn down and joined again after a trouble. */
   reconnects: number;
   /** Stream grants refreshed in place (no rejoin): the sfu and HLS took a fresh token. */
@@ -54,6 +56,8 @@ export interface SessionHooks {
 /** One attempt at playing a table: created per (re)join, closed on any trouble. */
 export interface MediaSession {
   start(): void;
+  /** Media bytes received so far (video and audio), for the connection indicator; null when not known. */
+  receivedBytes(): Promise<number | null>;
   /** Studio time of a frame this session put on the video element. */
   studioTimeOf(metadata: VideoFrameCallbackMetadata): number | null;
   /** performance.now() when media was attached to the element; null before. */

@@ -66,6 +66,18 @@ export class WebRtcSession implements MediaSession {
     void this.#start().catch((err: unknown) => this.#fail(err));
   }
 
+  async receivedBytes(): Promise<number | null> {
+    let bytes = 0;
+    for (const consumer of this.#consumers.values()) {
+      if (consumer.closed) continue;
+      const report = await consumer.getStats().catch(() => null);
+      report?.forEach((stat: { type?: string; bytesReceived?: number }) => {
+        if (stat.type === 'inbound-rtp') bytes += stat.bytesReceived ?? 0;
+      });
+    }
+    return bytes;
+  }
+
   studioTimeOf(metadata: VideoFrameCallbackMetadata): number | null {
     if (this.#videoProducerId === null) return null;
     return this.#clocks.studioTimeOf(this.#videoProducerId, metadata.rtpTimestamp);

@@ -32,6 +32,7 @@ const IDLE: ViewerState = {
   framesPresented: 0,
   lastStudioTimeMs: null,
   playoutDelayMs: null,
+  bitrateBps: null,
   reconnects: 0,
   grantRefreshes: 0,
   lastError: null,

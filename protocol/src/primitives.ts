@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { RANKS, SUITS } from './games/baccarat.js';
 import { literalUnion } from './literals.js';
 
@@ -13,3 +13,7 @@ export const CardSchema = Type.Object(
   { rank: literalUnion(RANKS), suit: literalUnion(SUITS) },
   { additionalProperties: false },
 );
+
+/** The games a table can deal. */
+export const GameKind = Type.Union([Type.Literal('roulette'), Type.Literal('baccarat')]);
+export type GameKind = Static<typeof GameKind>;

@@ -2,9 +2,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import { literalUnion } from './literals.js';
 import { BaccaratBet } from './games/baccaratBets.js';
 import { RouletteBet, rouletteBetKey } from './games/rouletteBets.js';
-import { CardSchema } from './primitives.js';
+import { CardSchema, GameKind } from './primitives.js';
 import { TableId } from './sfuSignalling.js';
-import { GameKind } from './tables.js';
 import { RoundHold, VisionReading } from './vision.js';
 
 /**

@@ -1,8 +1,23 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { GameKind } from './primitives.js';
+import { RoundState } from './rounds.js';
 import { TableId } from './sfuSignalling.js';
 
-export const GameKind = Type.Union([Type.Literal('roulette'), Type.Literal('baccarat')]);
-export type GameKind = Static<typeof GameKind>;
+export { GameKind } from './primitives.js';
+
+/**
+ * A table's round as the lobby shows it: its phase and how long betting stays open. The lobby is
+ * not the video a player bets on, so its countdown runs on the server's clock at the time of the
+ * answer; the table view counts down in video time.
+ */
+export const TablePhase = Type.Object({
+  roundId: Type.String(),
+  number: Type.Integer(),
+  state: RoundState,
+  /** Milliseconds from this answer to the end of betting on the server's clock; null unless betting is open. */
+  bettingEndsInMs: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+});
+export type TablePhase = Static<typeof TablePhase>;
 
 /** What the lobby shows of a table. */
 export const TableSummary = Type.Object({
@@ -17,6 +32,12 @@ export const TableSummary = Type.Object({
   bettingWindowS: Type.Optional(Type.Number()),
   /** Results are cross-checked with vision: the dealer's result alone does not confirm a round. */
   visionCheck: Type.Optional(Type.Boolean()),
+  /** People watching the table's video now, as the sfu counts them (WebRTC and HLS). */
+  viewers: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** The round in play as the lobby shows it; null between rounds. */
+  round: Type.Optional(Type.Union([TablePhase, Type.Null()])),
+  /** A still of the table's video, refreshed every few seconds (only while the table is live). */
+  thumbnailUrl: Type.Optional(Type.String()),
 });
 export type TableSummary = Static<typeof TableSummary>;
 

@@ -35,6 +35,7 @@ import { authRoutes, strictValidatorCompiler } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { roundRoutes } from './routes/rounds.js';
 import { tableRoutes } from './routes/tables.js';
+import { LobbyView } from './lobby/LobbyView.js';
 import { visionRoutes } from './routes/vision.js';
 import { Rounds } from './rounds/Rounds.js';
 import { VisionReadings } from './rounds/VisionReadings.js';
@@ -230,11 +231,13 @@ export class TableService {
           log,
         }),
       });
-      await app.register(tableRoutes, {
-        config,
-        issuer,
+      const lobby = new LobbyView({
         liveTables: liveTables ?? (() => liveTablesOf(config.SFU_INTERNAL_URL)),
+        roundsInPlay: () => rounds.inPlay(),
+        watchers: () => intake.delays.watchers(),
+        bettingWindowMs: (tableId) => tables.get(tableId)?.bettingWindowMs ?? 15_000,
       });
+      await app.register(tableRoutes, { config, issuer, lobby });
       await app.register(roundRoutes, { rounds, intake, tables, history: new BetHistory(db) });
       await app.register(visionRoutes, { db, rounds, readings, tables });
       const chat = new Chat({
@@ -339,7 +342,6 @@ export class TableService {
   }
 }
 
-/** Tables whose video the sfu is receiving; empty (all offline) when the sfu does not answer. */
 /** The tables live on the sfu; none when it cannot be asked (the lobby shows them as not live). */
 async function liveTablesOf(sfuUrl: string): Promise<ReadonlySet<string>> {
   return sfuLiveTables(sfuUrl).catch(() => new Set<string>());

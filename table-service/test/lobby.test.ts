@@ -17,7 +17,7 @@ function simulatedWindowS(game: 'roulette' | 'baccarat'): number {
   throw new Error(`${game}: no open and close within two cycles`);
 }
 
-describe('the lobby’s betting window', () => {
+describe('the lobby', () => {
   let server: TestPostgres;
   const services: TestService[] = [];
 
@@ -50,5 +50,35 @@ describe('the lobby’s betting window', () => {
         expect(t.bettingWindowS, t.tableId).toBe(t.tableId === 'b-3' ? 20 : expected[t.game]);
       }
     }
+  });
+
+  it('shows each table’s round: its phase and how long betting stays open, on the server’s clock', async () => {
+    const s = await startTestService(server, {
+      staff: [{ id: 'dealer-1', role: 'dealer', tableId: 'roulette-1', password: 'dealer-password' }],
+      demoPlayers: 0,
+    });
+    services.push(s);
+    const dealer = await s.staffToken('dealer-1', 'dealer-password');
+    const opened = await s.inject('POST', '/v1/tables/roulette-1/rounds', dealer, {
+      opensAtStudioMs: Date.now() - 2_000,
+    });
+    expect(opened.status).toBe(201);
+    const tables = (await s.inject('GET', '/v1/tables')).body as {
+      tableId: string;
+      bettingWindowS: number;
+      live: boolean;
+      viewers: number;
+      thumbnailUrl?: string;
+      round: { roundId: string; state: string; bettingEndsInMs: number | null } | null;
+    }[];
+    const roulette = tables.find((t) => t.tableId === 'roulette-1');
+    expect(roulette?.round).toMatchObject({ roundId: opened.body.roundId, state: 'BETTING_OPEN' });
+    const endsIn = roulette?.round?.bettingEndsInMs ?? -1;
+    expect(endsIn).toBeGreaterThan(0);
+    expect(endsIn).toBeLessThanOrEqual((roulette?.bettingWindowS ?? 0) * 1000 - 2_000);
+    // No sfu here: nothing is live, nobody watches, and an offline table has no still to show.
+    expect(roulette).toMatchObject({ live: false, viewers: 0 });
+    expect(roulette?.thumbnailUrl).toBeUndefined();
+    expect(tables.find((t) => t.tableId === 'baccarat-1')?.round).toBeNull();
   });
 });

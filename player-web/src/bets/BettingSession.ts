@@ -36,14 +36,22 @@ export class BettingSession {
   readonly #client: TableServiceClient;
   readonly #tableId: string;
   readonly #video: VideoClock;
+  readonly #onBalance: ((amount: number, currency: string) => void) | undefined;
   #realtime: TableRealtime | null = null;
   #watch: TableWatch | null = null;
   #unlisten: (() => void)[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
-  constructor(opts: { client: TableServiceClient; tableId: string; video: VideoClock }) {
+  constructor(opts: {
+    client: TableServiceClient;
+    tableId: string;
+    video: VideoClock;
+    /** Every balance the session learns (the page's header shows it). */
+    onBalance?: (amount: number, currency: string) => void;
+  }) {
     this.#client = opts.client;
+    this.#onBalance = opts.onBalance;
     this.#tableId = opts.tableId;
     this.#video = opts.video;
     this.store = createStore<BettingState>({
@@ -70,10 +78,7 @@ export class BettingSession {
     this.#unlisten.push(
       () => rt.socket.off('connect', onConnect),
       () => rt.socket.off('disconnect', onDisconnect),
-      rt.onBalance((b) => {
-        this.slip.setBalance(b.amount);
-        this.store.setState({ currency: b.currency });
-      }),
+      rt.onBalance((b) => this.#balance(b.amount, b.currency)),
       rt.onBetRefused((ev) => {
         if (ev.tableId === this.#tableId) this.slip.refunded(ev.clientBetId, ev.code, ev.message);
       }),
@@ -110,13 +115,18 @@ export class BettingSession {
     if (round && round.state !== 'IDLE') this.slip.startRound(round.roundId);
   }
 
+  #balance(amount: number, currency: string): void {
+    this.slip.setBalance(amount);
+    this.store.setState({ currency });
+    this.#onBalance?.(amount, currency);
+  }
+
   /** The balance and this round's bets as table-service has them. */
   async #resync(): Promise<void> {
     try {
       const [me, bets] = await Promise.all([this.#client.me(), this.#client.bets(100)]);
       if (this.#closed) return;
-      this.slip.setBalance(me.balance.amount);
-      this.store.setState({ currency: me.balance.currency });
+      this.#balance(me.balance.amount, me.balance.currency);
       const round = this.store.getState().round;
       if (round)
         this.slip.adoptPlaced(

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { GameBet, RoundResult, TableSummary } from '@live-casino/protocol';
 import { pocketColour } from '@live-casino/protocol/games/roulette';
 import { tableService } from '../api.js';
+import { playerBalance } from '../balance.js';
 import { BettingSession } from '../bets/BettingSession.js';
 import { baccaratHands, betReturn } from '../bets/outcome.js';
 import { type OverlayPhase, overlayPhase } from '../bets/videoTime.js';
@@ -30,6 +31,7 @@ export function BetOverlay({ viewer, table }: { viewer: TableClient; table: Tabl
           frameStudioMs: () => viewer.snapshot().lastStudioTimeMs,
           playoutDelayMs: () => viewer.snapshot().playoutDelayMs,
         },
+        onBalance: (amount, currency) => playerBalance.set(amount, currency),
       }),
     [viewer, table.tableId],
   );

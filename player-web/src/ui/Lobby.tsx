@@ -1,14 +1,24 @@
-import { GameIcon, gameLabel } from './GameIcon.js';
-import { followLink } from './links.js';
-import { routeHref, type Route } from '../routing.js';
+import { useEffect } from 'react';
+import { playerBalance } from '../balance.js';
 import { playerSession } from '../session.js';
 import { useStore } from '../store.js';
 import { SignIn } from './SignIn.js';
+import { TableCard } from './TableCard.js';
 import { useTables } from './useTables.js';
 
+const LOBBY_REFRESH_MS = 4_000;
+const BALANCE_REFRESH_MS = 15_000;
+
 export function Lobby() {
-  const { state, reload } = useTables();
+  // Often enough for the phases and the watchers; the answer is cached server-side for everyone.
+  const { state, reload } = useTables(LOBBY_REFRESH_MS);
   const signedIn = useStore(playerSession.store, (s) => s.player !== null);
+  useEffect(() => {
+    if (!signedIn) return;
+    void playerBalance.refresh();
+    const timer = setInterval(() => void playerBalance.refresh(), BALANCE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [signedIn]);
 
   return (
     <section className="lobby">
@@ -40,32 +50,13 @@ export function Lobby() {
       )}
       {state.status === 'ready' && state.tables.length > 0 && (
         <ul className="table-grid">
-          {state.tables.map((table) => {
-            const route: Route = { page: 'table', tableId: table.tableId, mode: 'webrtc', measure: false };
-            return (
-              <li key={table.tableId}>
-                <a
-                  className={`table-card${table.live ? '' : ' table-card-off'}`}
-                  href={routeHref(route)}
-                  onClick={(e) => followLink(e, route)}
-                  data-table-id={table.tableId}
-                >
-                  <GameIcon game={table.game} />
-                  <span className="table-card-body">
-                    <span className="table-card-name">{table.name}</span>
-                    <span className="table-card-game">{gameLabel(table.game)}</span>
-                  </span>
-                  <LiveBadge live={table.live} />
-                </a>
-              </li>
-            );
-          })}
+          {state.tables.map((table) => (
+            <li key={table.tableId}>
+              <TableCard table={table} receivedAtMs={state.receivedAtMs} />
+            </li>
+          ))}
         </ul>
       )}
     </section>
   );
-}
-
-export function LiveBadge({ live }: { live: boolean }) {
-  return live ? <span className="badge badge-live">Live</span> : <span className="badge badge-off">Offline</span>;
 }

@@ -1,5 +1,8 @@
 import { type FormEvent, useState } from 'react';
+import { playerBalance } from '../balance.js';
 import { playerSession } from '../session.js';
+import { useStore } from '../store.js';
+import { formatMoney } from './money.js';
 import { toViewerError } from '../viewerErrors.js';
 
 /**
@@ -71,10 +74,15 @@ export function SignIn({ title = 'Sign in to watch' }: { title?: string }) {
   );
 }
 
-/** Who is signed in, with a way out; nothing when nobody is. */
+/** Who is signed in and their balance, with a way out. */
 export function SessionBadge({ name }: { name: string }) {
+  const amount = useStore(playerBalance.store, (s) => s.amount);
+  const currency = useStore(playerBalance.store, (s) => s.currency);
   return (
     <span className="session-badge">
+      <span className="header-balance" title="Your balance" data-header-balance={amount ?? ''}>
+        {formatMoney(amount, currency)}
+      </span>
       <span className="muted">{name}</span>
       <button type="button" className="btn btn-ghost" onClick={() => playerSession.signOut()}>
         Sign out

@@ -11,7 +11,7 @@ import type { TableSummary } from '@live-casino/protocol';
 import { BetOverlay } from './BetOverlay.js';
 import { gameLabel } from './GameIcon.js';
 import { followLink } from './links.js';
-import { LiveBadge } from './Lobby.js';
+import { LiveBadge } from './TableCard.js';
 import { SignIn } from './SignIn.js';
 import { useTables } from './useTables.js';
 
@@ -145,6 +145,7 @@ function StatusLine({ client }: { client: TableClient }) {
   const status = useStore(client.store, (s) => s.status);
   const delay = useStore(client.store, (s) => s.playoutDelayMs);
   const studio = useStore(client.store, (s) => s.lastStudioTimeMs);
+  const bitrate = useStore(client.store, (s) => s.bitrateBps);
   return (
     <div className="status-line" data-status={status} aria-live="polite">
       <span className={`dot dot-${status}`} aria-hidden="true" />
@@ -154,6 +155,10 @@ function StatusLine({ client }: { client: TableClient }) {
       <span className="sep">·</span>
       <span title="Time from the studio camera to your screen">
         delay <b className="num">{delay === null ? '—' : `${Math.round(delay)} ms`}</b>
+      </span>
+      <span className="sep">·</span>
+      <span title="Video received over the last seconds" data-bitrate={bitrate ?? ''}>
+        <b className="num">{formatBitrate(bitrate)}</b>
       </span>
       <span className="sep">·</span>
       <span title="Studio time of the frame on screen (UTC)">
@@ -235,4 +240,10 @@ function StageOverlay({
 
 function retryNote(status: ViewerStatus): string {
   return status === 'reconnecting' ? 'Reconnecting automatically…' : 'Connecting…';
+}
+
+/** "1.8 Mbit/s", "640 kbit/s". */
+function formatBitrate(bps: number | null): string {
+  if (bps === null) return '— kbit/s';
+  return bps >= 1_000_000 ? `${(bps / 1_000_000).toFixed(1)} Mbit/s` : `${Math.round(bps / 1000)} kbit/s`;
 }

@@ -5,7 +5,7 @@ import type { ViewerError } from '../viewerErrors.js';
 
 export type TablesState =
   | { status: 'loading' }
-  | { status: 'ready'; tables: TableSummary[] }
+  | { status: 'ready'; tables: TableSummary[]; receivedAtMs: number }
   | { status: 'failed'; error: ViewerError };
 
 /** The lobby list, refreshed every `refreshMs` (live badges change) and retried after a failure. */
@@ -21,7 +21,7 @@ export function useTables(refreshMs = 10_000): { state: TablesState; reload: () 
       try {
         const tables = await tableService.tables();
         if (cancelled) return;
-        setState({ status: 'ready', tables });
+        setState({ status: 'ready', tables, receivedAtMs: performance.now() });
         timer = setTimeout(load, refreshMs);
       } catch (err) {
         if (cancelled) return;

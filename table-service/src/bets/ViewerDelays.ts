@@ -1,4 +1,4 @@
-import { type ViewerDelay, ViewerDelay as ViewerDelaySchema } from '@live-casino/protocol';
+import { VIEWER_DELAY_MAX_AGE_MS, type ViewerDelay, ViewerDelay as ViewerDelaySchema } from '@live-casino/protocol';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Logger } from 'pino';
 import type { DeliveryMode, MeasuredDelay } from '../rounds/BettingWindow.js';
@@ -57,6 +57,21 @@ export class ViewerDelays {
       if (!best || s.delayMs < best.delayMs) best = { mode: s.mode, delayMs: s.delayMs, measuredAtMs: s.measuredAtMs };
     }
     return best;
+  }
+
+  /**
+   * People watching each table: the distinct subjects the sfu measured a stream session of in the
+   * last `freshMs` (WebRTC and HLS alike; a player with both counts once).
+   */
+  watchers(nowMs = Date.now(), freshMs: number = VIEWER_DELAY_MAX_AGE_MS): Map<string, number> {
+    const subjects = new Map<string, Set<string>>();
+    for (const s of this.#samples.values()) {
+      if (nowMs - s.measuredAtMs > freshMs) continue;
+      const set = subjects.get(s.tableId) ?? new Set<string>();
+      set.add(s.playerId);
+      subjects.set(s.tableId, set);
+    }
+    return new Map([...subjects].map(([tableId, set]) => [tableId, set.size]));
   }
 
   #schedule(delayMs: number): void {

@@ -108,6 +108,12 @@ export class Rounds extends EventEmitter<RoundsEvents> {
     return rows[0] ? toRoundDto(rows[0]) : undefined;
   }
 
+  /** Every table's round in play (the lobby), one query on the one-live-round-per-table index. */
+  async inPlay(): Promise<RoundDto[]> {
+    const { rows } = await this.#db.query<RoundRow>("SELECT * FROM rounds WHERE state NOT IN ('SETTLED', 'VOIDED')");
+    return rows.map(toRoundDto);
+  }
+
   /** The table's settled rounds with their results, newest first. */
   async recentResults(
     tableId: string,

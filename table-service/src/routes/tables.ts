@@ -8,17 +8,15 @@ import { currentSession } from '../auth/authPlugin.js';
 import { assertUnreachable } from '../games/GameTypes.js';
 import type { StreamTokenIssuer } from '../StreamTokenIssuer.js';
 import { tableRulesOf } from '../rounds/tableRules.js';
+import type { LobbyView } from '../lobby/LobbyView.js';
 
 export interface TableRoutesOptions {
   config: ServiceConfig;
   issuer: StreamTokenIssuer;
-  liveTables: () => Promise<ReadonlySet<string>>;
+  lobby: LobbyView;
 }
 
-export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async (
-  app,
-  { config, issuer, liveTables },
-) => {
+export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async (app, { config, issuer, lobby }) => {
   const byId = new Map(config.tables.map((t) => [t.tableId, t]));
 
   app.get(
@@ -31,14 +29,20 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
       },
     },
     async () => {
-      const live = await liveTables();
+      const states = await lobby.tables(config.tables.map((t) => t.tableId));
+      const sfu = config.SFU_PUBLIC_URL.replace(/\/+$/, '');
       return config.tables.map((t) => {
         const rules = tableRulesOf(t, config.CURRENCY);
+        const state = states.get(t.tableId);
+        const live = state?.live ?? false;
         return {
           tableId: t.tableId,
           name: t.name,
           game: t.game,
-          live: live.has(t.tableId),
+          live,
+          viewers: state?.viewers ?? 0,
+          round: state?.round ?? null,
+          ...(live ? { thumbnailUrl: `${sfu}/thumbs/${encodeURIComponent(t.tableId)}.jpg` } : {}),
           currency: rules.currency,
           limits: rules.limits,
           maxPlayerStakePerRound: rules.maxPlayerStakePerRound,
