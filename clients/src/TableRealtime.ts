@@ -186,22 +186,22 @@ export class TableRealtime {
   async watch(tableId: string, watcher: TableWatcher): Promise<TableWatch> {
     let watched = this.#tables.get(tableId);
     let snapshot: TableSnapshot;
-    if (watched) {
-      watched.watchers.add(watcher);
-      snapshot = await this.#subscribe(tableId);
-      if (snapshot.seq > watched.seq) this.#applySnapshot(tableId, watched, snapshot, 'gap');
-    } else {
-      watched = { watchers: new Set([watcher]), seq: 0, pending: [] };
-      this.#tables.set(tableId, watched);
-      try {
-        snapshot = await this.#subscribe(tableId);
-      } catch (err) {
-        this.#tables.delete(tableId);
-        throw err;
-      }
-      this.#applySnapshot(tableId, watched, snapshot, 'subscribed');
-    }
+    const first = !watched;
+    watched ??= { watchers: new Set(), seq: 0, pending: [] };
     const entry = watched;
+    this.#tables.set(tableId, entry);
+    entry.watchers.add(watcher);
+    try {
+      snapshot = await this.#subscribe(tableId);
+    } catch (err) {
+      // Only this watcher goes: another one that joined meanwhile keeps the table (and its own
+      // subscribe answer applies the snapshot to it).
+      entry.watchers.delete(watcher);
+      if (entry.watchers.size === 0 && this.#tables.get(tableId) === entry) this.#tables.delete(tableId);
+      throw err;
+    }
+    if (first && entry.seq === 0) this.#applySnapshot(tableId, entry, snapshot, 'subscribed');
+    else if (snapshot.seq > entry.seq) this.#applySnapshot(tableId, entry, snapshot, 'gap');
     return {
       snapshot,
       stop: async () => {

@@ -194,6 +194,11 @@ export class BetSlip {
     this.#notify({ code, message });
   }
 
+  /** A click the page refuses itself (betting is over on the player's video): nothing is sent. */
+  refuse(code: string, message: string): void {
+    this.#notify({ code, message });
+  }
+
   dismissNotice(id: number): void {
     this.#notices = this.#notices.filter((n) => n.id !== id);
     this.#publish();

@@ -15,11 +15,14 @@ const BOXES: { type: BaccaratBetType; label: string; pays: string }[] = [
 export function BaccaratBoard({
   slip,
   enabled,
+  lateClicks = false,
   winners,
   onBet,
 }: {
   slip: SlipState;
   enabled: boolean;
+  /** Betting is over on the video: clicks still reach `onBet`, which refuses them with the reason. */
+  lateClicks?: boolean;
   /** The boxes that won (after the result is on screen). */
   winners: ReadonlySet<string>;
   onBet: (bet: GameBet) => void;
@@ -36,7 +39,8 @@ export function BaccaratBoard({
             type="button"
             className={`bac-box bac-${b.type} ${winners.has(b.type) ? 'lit' : ''}`}
             data-spot={b.type}
-            disabled={!enabled}
+            disabled={!enabled && !lateClicks}
+            aria-disabled={!enabled}
             onClick={() => onBet({ type: b.type })}
           >
             <span className="bac-label">{b.label}</span>

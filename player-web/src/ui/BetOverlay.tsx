@@ -1,10 +1,11 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { GameBet, RoundResult, TableSummary } from '@live-casino/protocol';
 import { pocketColour } from '@live-casino/protocol/games/roulette';
 import { tableService } from '../api.js';
 import { playerBalance } from '../balance.js';
 import { BettingSession } from '../bets/BettingSession.js';
 import { baccaratHands, betReturn } from '../bets/outcome.js';
+import { OverlayRecorder } from '../bets/overlayHook.js';
 import { type OverlayPhase, overlayPhase } from '../bets/videoTime.js';
 import { useStore } from '../store.js';
 import type { TableClient } from '../TableClient.js';
@@ -20,12 +21,13 @@ const CHIPS = [100, 500, 2_500, 10_000, 50_000];
  * result), the layout with the chips, the chip rack and undo/clear/rebet/double, the balance and
  * what the round brought. Clicks carry the studio time of the frame on screen.
  */
-export function BetOverlay({ viewer, table }: { viewer: TableClient; table: TableSummary }) {
+/** The player's betting session at the table on screen, for as long as the view lives. */
+export function useBettingSession(viewer: TableClient, tableId: string): BettingSession {
   const session = useMemo(
     () =>
       new BettingSession({
         client: tableService,
-        tableId: table.tableId,
+        tableId,
         video: {
           mode: viewer.mode,
           frameStudioMs: () => viewer.snapshot().lastStudioTimeMs,
@@ -33,13 +35,24 @@ export function BetOverlay({ viewer, table }: { viewer: TableClient; table: Tabl
         },
         onBalance: (amount, currency) => playerBalance.set(amount, currency),
       }),
-    [viewer, table.tableId],
+    [viewer, tableId],
   );
   useEffect(() => {
     void session.start().catch(() => undefined);
     return () => session.close();
   }, [session]);
+  return session;
+}
 
+export function BetOverlay({
+  viewer,
+  table,
+  session,
+}: {
+  viewer: TableClient;
+  table: TableSummary;
+  session: BettingSession;
+}) {
   const round = useStore(session.store, (s) => s.round);
   const allowanceMs = useStore(session.store, (s) => s.allowanceMs);
   const networkMs = useStore(session.store, (s) => s.networkMs);
@@ -48,35 +61,50 @@ export function BetOverlay({ viewer, table }: { viewer: TableClient; table: Tabl
   const slip = useStore(session.slip.store, (s) => s);
   const [phase, setPhase] = useState<OverlayPhase>({ kind: 'waiting' });
   const [chip, setChip] = useState(() => defaultChip(table));
+  const countdown = useRef<CountdownElements>({ number: null, bar: null, banner: null });
 
   // Re-derived every animation frame from the frame on screen: the overlay moves with the video.
+  // The countdown is written straight into its elements; React renders only when the phase changes.
   useEffect(() => {
+    const recorder = new OverlayRecorder();
+    const uninstall = recorder.install();
     let raf = 0;
     const tick = () => {
       const v = viewer.snapshot();
-      setPhase((prior) =>
-        samePhase(
-          prior,
-          overlayPhase({
-            round,
-            frameStudioMs: v.lastStudioTimeMs,
-            bettingWindowS: table.bettingWindowS ?? 15,
-            playoutDelayMs: v.playoutDelayMs ?? 0,
-            networkMs,
-            allowanceMs,
-          }),
-        ),
-      );
+      const next = overlayPhase({
+        round,
+        frameStudioMs: v.lastStudioTimeMs,
+        bettingWindowS: table.bettingWindowS ?? 15,
+        playoutDelayMs: v.playoutDelayMs ?? 0,
+        networkMs,
+        allowanceMs,
+      });
+      setPhase((prior) => samePhase(prior, next));
+      if (next.kind === 'open') drawCountdown(countdown.current, next);
+      if (v.lastStudioTimeMs !== null) {
+        recorder.record({
+          frameStudioMs: v.lastStudioTimeMs,
+          phase: next.kind,
+          msLeft: next.kind === 'open' ? next.msLeft : null,
+          endsAtStudioMs: next.kind === 'open' ? next.endsAtStudioMs : null,
+        });
+      }
       raf = requestAnimationFrame(tick);
     };
     raf = requestAnimationFrame(tick);
-    return () => cancelAnimationFrame(raf);
+    return () => {
+      cancelAnimationFrame(raf);
+      uninstall();
+    };
   }, [viewer, round, networkMs, allowanceMs, table.bettingWindowS]);
 
   const open = phase.kind === 'open' && connected;
   const frame = () => viewer.snapshot().lastStudioTimeMs;
   const place = (bet: GameBet) => {
     if (open) void session.slip.place(bet, chip, frame());
+    // Betting is over on the player's video: the click is refused here, with the reason, and nothing
+    // is sent (the server would refuse it too: the frame on screen is past the close).
+    else if (phase.kind === 'closed') session.slip.refuse('TABLE_BETTING_CLOSED', 'betting closed on your video');
   };
   const result = phase.kind === 'result' ? phase.result : null;
   const won = result
@@ -87,7 +115,7 @@ export function BetOverlay({ viewer, table }: { viewer: TableClient; table: Tabl
   return (
     <section className="bet-overlay" data-phase={phase.kind} aria-label="Betting">
       <div className="bet-head">
-        <PhaseBanner phase={phase} />
+        <PhaseBanner phase={phase} elements={countdown.current} />
         <div className="bet-money">
           <span title="Your balance">
             Balance{' '}
@@ -120,6 +148,7 @@ export function BetOverlay({ viewer, table }: { viewer: TableClient; table: Tabl
           orientation={typeof window !== 'undefined' && window.innerWidth < 700 ? 'portrait' : 'landscape'}
           slip={slip}
           enabled={open}
+          lateClicks={phase.kind === 'closed'}
           winningPocket={result && 'pocket' in result ? result.pocket : null}
           onBet={place}
         />
@@ -127,6 +156,7 @@ export function BetOverlay({ viewer, table }: { viewer: TableClient; table: Tabl
         <BaccaratBoard
           slip={slip}
           enabled={open}
+          lateClicks={phase.kind === 'closed'}
           winners={result ? baccaratWinners(result) : new Set()}
           onBet={place}
         />
@@ -189,15 +219,45 @@ export function BetOverlay({ viewer, table }: { viewer: TableClient; table: Tabl
   );
 }
 
-function PhaseBanner({ phase }: { phase: OverlayPhase }) {
+interface CountdownElements {
+  banner: HTMLDivElement | null;
+  number: HTMLElement | null;
+  bar: HTMLSpanElement | null;
+}
+
+/** The countdown of the frame on screen, written into the banner's elements (no React render per frame). */
+function drawCountdown(el: CountdownElements, phase: Extract<OverlayPhase, { kind: 'open' }>): void {
+  const seconds = String(Math.ceil(phase.msLeft / 1000));
+  if (el.number && el.number.textContent !== seconds) el.number.textContent = seconds;
+  if (el.bar) el.bar.style.width = `${Math.min(100, (100 * phase.msLeft) / phase.windowMs)}%`;
+  el.banner?.setAttribute('data-ms-left', String(Math.round(phase.msLeft)));
+}
+
+function PhaseBanner({ phase, elements }: { phase: OverlayPhase; elements: CountdownElements }) {
   switch (phase.kind) {
     case 'open':
       return (
-        <div className="phase phase-open" data-ms-left={Math.round(phase.msLeft)}>
+        <div
+          className="phase phase-open"
+          data-ms-left={Math.round(phase.msLeft)}
+          ref={(node) => {
+            elements.banner = node;
+          }}
+        >
           <span>Place your bets</span>
-          <b className="num countdown">{Math.ceil(phase.msLeft / 1000)}</b>
+          <b
+            className="num countdown"
+            ref={(node) => {
+              elements.number = node;
+            }}
+          >
+            {Math.ceil(phase.msLeft / 1000)}
+          </b>
           <span
             className="countdown-bar"
+            ref={(node) => {
+              elements.bar = node;
+            }}
             style={{ width: `${Math.min(100, (100 * phase.msLeft) / phase.windowMs)}%` }}
           />
         </div>
@@ -268,12 +328,16 @@ function defaultChip(table: TableSummary): number {
   return CHIPS.find((c) => withinLimits(c, table)) ?? CHIPS[0] ?? 100;
 }
 
-/** Keeps the previous object when nothing a render shows changed (whole seconds of the countdown aside). */
+/**
+ * Keeps the previous object when nothing a render shows changed: the countdown itself is drawn per
+ * frame by `drawCountdown`, so an open phase renders again only when its handicap changes.
+ */
 function samePhase(prior: OverlayPhase, next: OverlayPhase): OverlayPhase {
   if (prior.kind !== next.kind) return next;
   if (prior.kind === 'open' && next.kind === 'open') {
-    return Math.abs(prior.msLeft - next.msLeft) < 100 && prior.handicapMs === next.handicapMs ? prior : next;
+    return prior.handicapMs === next.handicapMs && prior.windowMs === next.windowMs ? prior : next;
   }
   if (prior.kind === 'result' && next.kind === 'result') return prior.result === next.result ? prior : next;
-  return prior.kind === 'voided' || prior.kind === 'closed' || prior.kind === 'waiting' ? prior : next;
+  if (prior.kind === 'voided' && next.kind === 'voided') return prior.reason === next.reason ? prior : next;
+  return prior;
 }

@@ -15,12 +15,15 @@ export function RouletteBoard({
   orientation,
   slip,
   enabled,
+  lateClicks = false,
   winningPocket,
   onBet,
 }: {
   orientation: Orientation;
   slip: SlipState;
   enabled: boolean;
+  /** Betting is over on the video: clicks still reach `onBet`, which refuses them with the reason. */
+  lateClicks?: boolean;
   winningPocket: number | null;
   onBet: (bet: GameBet) => void;
 }) {
@@ -32,7 +35,7 @@ export function RouletteBoard({
   const chips = new Map(slip.spots.map((s) => [s.key, s]));
   const pad = 0.1;
   const onClick = (e: React.MouseEvent<SVGSVGElement>) => {
-    if (!enabled) return;
+    if (!enabled && !lateClicks) return;
     const svg = e.currentTarget;
     const point = svg.createSVGPoint();
     point.x = e.clientX;
@@ -79,7 +82,7 @@ export function RouletteBoard({
           role="button"
           tabIndex={enabled && !s.onLine ? 0 : -1}
           onKeyDown={(e) => {
-            if (enabled && (e.key === 'Enter' || e.key === ' ')) {
+            if ((enabled || lateClicks) && (e.key === 'Enter' || e.key === ' ')) {
               e.preventDefault();
               onBet(s.bet);
             }

@@ -8,7 +8,8 @@ import type { PlaybackMode, ViewerStatus } from '../TableClientTypes.js';
 import { setActiveClient } from '../viewerHook.js';
 import { describeProblem, type ViewerError } from '../viewerErrors.js';
 import type { TableSummary } from '@live-casino/protocol';
-import { BetOverlay } from './BetOverlay.js';
+import { BetOverlay, useBettingSession } from './BetOverlay.js';
+import { TableSidePanel } from './TableSidePanel.js';
 import { gameLabel } from './GameIcon.js';
 import { followLink } from './links.js';
 import { LiveBadge } from './TableCard.js';
@@ -94,8 +95,32 @@ function Player({ route, live, summary, onMode }: PlayerProps) {
         {client && <SoundToggle client={client} />}
         {client && <StatusLine client={client} />}
       </div>
-      {client && summary && <BetOverlay viewer={client} table={summary} />}
+      {client && summary && <TableBetting client={client} summary={summary} />}
     </div>
+  );
+}
+
+/** The bets under the video and, beside it, the chat, statistics and history of the same session. */
+function TableBetting({ client, summary }: { client: TableClient; summary: TableSummary }) {
+  const session = useBettingSession(client, summary.tableId);
+  const playerId = useStore(playerSession.store, (s) => s.player?.playerId ?? null);
+  const settledRoundId = useStore(session.store, (s) => (s.round?.state === 'SETTLED' ? s.round.roundId : null));
+  const currency = useStore(session.store, (s) => s.currency) ?? summary.currency ?? 'EUR';
+  const [lastSettled, setLastSettled] = useState<string | null>(null);
+  useEffect(() => {
+    if (settledRoundId) setLastSettled(settledRoundId);
+  }, [settledRoundId]);
+  return (
+    <>
+      <BetOverlay viewer={client} table={summary} session={session} />
+      <TableSidePanel
+        tableId={summary.tableId}
+        game={summary.game}
+        playerId={playerId}
+        currency={currency}
+        settledRoundId={lastSettled}
+      />
+    </>
   );
 }
 
