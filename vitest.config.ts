@@ -16,7 +16,7 @@ export const ACCEPTANCE_TESTS = ['vision/test/liveAcceptance.test.ts', 'load-tes
 export const INTEGRATION_TESTS = [
   // Real mediasoup workers (and ffmpeg for HLS).
   'sfu/test/{delayMeasurement,egress,hlsEgress,hlsStudioTime,placement,signalling,stats}.test.ts',
-  'sfu/test/{streamAccess,workerBinary,workerRestart,senderReportClock}.test.ts',
+  'sfu/test/{streamAccess,workerBinary,workerRestart,senderReportClock,thumbnails}.test.ts',
   'media/test/ivf.test.ts',
   'load-tests/test/DatachannelViewer.test.ts',
   'vision/test/{liveFrames,liveFramesAuth}.test.ts',

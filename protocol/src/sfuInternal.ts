@@ -87,3 +87,16 @@ export type SfuTableStats = Static<typeof SfuTableStats>;
 /** `GET /stats` on the sfu's operations listener. */
 export const SfuStats = Type.Object({ workers: Type.Array(SfuWorkerStats), tables: Type.Array(SfuTableStats) });
 export type SfuStats = Static<typeof SfuStats>;
+
+/**
+ * The sfu's lobby still of a table, on its players' port (not this listener), without a token:
+ * `GET` answers a JPEG of the newest HLS segment's first frame, refreshed every few seconds, with
+ * the studio time of that frame in THUMBNAIL_STUDIO_TIME_HEADER; TABLE_NOT_LIVE while the table
+ * has no HLS video. table-service links it from the lobby (`TableSummary.thumbnailUrl`).
+ */
+export function sfuThumbnailPath(tableId: string): string {
+  return `/thumbs/${tableId}.jpg`;
+}
+
+/** Studio time (ms) of the frame a lobby still shows. */
+export const THUMBNAIL_STUDIO_TIME_HEADER = 'x-studio-time-ms';

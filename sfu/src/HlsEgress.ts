@@ -35,6 +35,8 @@ interface Segment {
   durationS: number;
   studioStartMs: number;
   discontinuity: boolean;
+  /** Date.now() when it was listed (0 until then). */
+  listedAtMs: number;
 }
 
 /** One run of ffmpeg: its own segment names and its own time origin. */
@@ -166,6 +168,21 @@ export class HlsEgress {
       if (s.uri === uri) return s.studioStartMs;
     }
     return undefined;
+  }
+
+  /**
+   * The newest segment of the playlist: complete (a segment is listed only once the next one has
+   * started), its file, the studio time of its first frame and when it was listed (a feed that
+   * stopped leaves its last segment the newest for good). Undefined before the first one.
+   */
+  newestSegment(): { file: string; studioStartMs: number; listedAtMs: number } | undefined {
+    const newest = this.#segments.at(-1);
+    if (this.#closed || !newest) return undefined;
+    return {
+      file: path.join(this.#opts.dir, newest.uri),
+      studioStartMs: newest.studioStartMs,
+      listedAtMs: newest.listedAtMs,
+    };
   }
 
   serialize(): { running: boolean; segments: number; restarts: number } {
@@ -388,6 +405,7 @@ export class HlsEgress {
         const durationS = pts !== null && last.pts !== null ? ptsSeconds(last.pts, pts) : startS - last.startS;
         last.segment.durationS = durationS;
         last.segment.studioStartMs = baseStudioMs + (startS - durationS) * 1000;
+        last.segment.listedAtMs = Date.now();
         this.#segments.push(last.segment);
       }
       const segment: Segment = {
@@ -395,6 +413,7 @@ export class HlsEgress {
         durationS: endS - startS,
         studioStartMs: baseStudioMs + startS * 1000,
         discontinuity: epoch.first && this.#segments.length > 0,
+        listedAtMs: 0,
       };
       epoch.last = { segment, startS, pts };
       epoch.first = false;

@@ -7,8 +7,10 @@ import {
   type SfuClientToServer,
   type SfuServerToClient,
   SfuStats as SfuStatsSchema,
+  sfuThumbnailPath,
   type SfuStats,
   TableId,
+  THUMBNAIL_STUDIO_TIME_HEADER,
   type ViewerDelaysResponse,
 } from '@live-casino/protocol';
 import { readPem, setErrorHandling } from '@live-casino/server-kit';
@@ -23,18 +25,19 @@ import { createMetrics, type SfuMetrics } from './metrics.js';
 import { SignallingServer } from './signalling/SignallingServer.js';
 import { TableMedia } from './TableMedia.js';
 import type { TableMediaStats } from './TableMediaTypes.js';
+import { Thumbnails } from './Thumbnails.js';
 import { ViewerDelays } from './ViewerDelays.js';
 import { WorkerPool } from './WorkerPool.js';
 
 export type { SfuStats };
 
 /**
- * The sfu process: a pool of mediasoup workers, the tables' media, socket.io signalling and HLS
- * over HTTP on the players' port; stats (JSON and Prometheus) and the viewers' measured delays on
- * a separate operations listener (loopback by default).
+ * The sfu process: a pool of mediasoup workers, the tables' media, socket.io signalling, HLS and
+ * the lobby's stills over HTTP on the players' port; stats (JSON and Prometheus) and the viewers'
+ * measured delays on a separate operations listener (loopback by default).
  */
 export class Sfu {
-  /** The players' listener: signalling and HLS. */
+  /** The players' listener: signalling, HLS and lobby stills. */
   readonly app: FastifyInstance;
   /** The operations listener: /stats, /metrics, /internal/viewer-delays. */
   readonly internalApp: FastifyInstance;
@@ -45,6 +48,7 @@ export class Sfu {
   readonly #pendingTables = new Map<string, Promise<TableMedia>>();
   readonly #metrics: SfuMetrics;
   readonly #delays = new ViewerDelays();
+  readonly #thumbnails: Thumbnails;
   #hlsAccess!: HlsAccess;
   #delayPoll: NodeJS.Timeout | undefined;
   #measuring = false;
@@ -70,6 +74,19 @@ export class Sfu {
       () => this.#tableStats(),
     );
     pool.on('workerdied', (index) => this.#metrics.workerDeaths.inc({ worker: String(index) }));
+    this.#thumbnails = new Thumbnails({
+      ffmpegPath: config.FFMPEG_PATH,
+      ttlMs: config.SFU_THUMBNAIL_TTL_MS,
+      maxConcurrentDecodes: config.SFU_THUMBNAIL_MAX_DECODES,
+      hlsOf: (tableId) => this.#tables.get(tableId)?.hls,
+      // Several segments late: a feed that has stopped, not one a busy packager is behind on.
+      stalledAfterMs: Math.max(10_000, 4 * config.SFU_HLS_SEGMENT_S * 1000),
+      log,
+      onDecoded: (outcome, seconds) => {
+        this.#metrics.thumbnailDecodes.inc({ outcome });
+        this.#metrics.thumbnailDecodeSeconds.observe(seconds);
+      },
+    });
   }
 
   static async create(config: SfuConfig, log: Logger): Promise<Sfu> {
@@ -175,7 +192,10 @@ export class Sfu {
         .then((table) => {
           this.#tables.set(tableId, table);
           this.#signalling.attachTable(table);
-          table.once('closed', () => this.#tables.delete(tableId));
+          table.once('closed', () => {
+            this.#tables.delete(tableId);
+            this.#thumbnails.forget(tableId);
+          });
           return table;
         })
         .finally(() => this.#pendingTables.delete(tableId));
@@ -241,9 +261,13 @@ export class Sfu {
   #routes(): void {
     const app = this.app;
     setErrorHandling(app);
-    // hls.js on the player's origin must be able to read error answers too (TABLE_NOT_LIVE).
+    // hls.js and the lobby on the player's origin must be able to read error answers too (TABLE_NOT_LIVE).
     app.addHook('onRequest', async (request, reply) => {
       if (request.url.startsWith('/hls/')) reply.header('access-control-allow-origin', '*');
+      if (request.url.startsWith('/thumbs/')) {
+        reply.header('access-control-allow-origin', '*');
+        reply.header('access-control-expose-headers', THUMBNAIL_STUDIO_TIME_HEADER);
+      }
     });
     app.get('/health', async () => ({ ok: true }));
     app.get(
@@ -286,6 +310,29 @@ export class Sfu {
         return reply.send(createReadStream(full));
       },
     );
+    this.#thumbnailRoute();
+  }
+
+  /**
+   * The lobby's still of a table. No token: it is the first frame of the newest segment the HLS
+   * playlist already lists, so it never shows more than the HLS stream a signed-in player gets
+   * (itself behind WebRTC): watching stills gains nobody time on a round.
+   */
+  #thumbnailRoute(): void {
+    const maxAgeS = Math.floor(this.#config.SFU_THUMBNAIL_TTL_MS / 1000);
+    this.app.get(
+      // '/thumbs/:tableId.jpg': the route is the contract's path, so the two cannot drift.
+      sfuThumbnailPath(':tableId'),
+      { schema: { params: Type.Object({ tableId: TableId }) } },
+      async (request, reply) => {
+        const { tableId } = request.params as { tableId: string };
+        const still = await this.#thumbnails.get(tableId);
+        reply.header('cache-control', `public, max-age=${maxAgeS}`);
+        reply.header(THUMBNAIL_STUDIO_TIME_HEADER, String(Math.round(still.studioStartMs)));
+        reply.type('image/jpeg');
+        return still.jpeg;
+      },
+    );
   }
 
   async #hlsFile(tableId: string, file: string): Promise<{ hls: HlsEgress; full: string; size: number }> {
@@ -302,6 +349,7 @@ export class Sfu {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#delayPoll);
+    this.#thumbnails.close();
     this.#signalling.close();
     await new Promise<void>((resolve) => this.#io.close(() => resolve()));
     await Promise.all([...this.#tables.values()].map((t) => t.close()));

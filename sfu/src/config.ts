@@ -44,6 +44,19 @@ export const ConfigSchema = Type.Object({
     default: 0.5,
   }),
   SFU_HLS_LIST_SIZE: Type.Integer({ minimum: 3, maximum: 60, default: 8 }),
+  SFU_THUMBNAIL_TTL_MS: Type.Integer({
+    description:
+      "Lobby stills (`GET /thumbs/<table>.jpg`, from the newest HLS segment): each table's is remade at most once per this long, whatever the number of viewers, and is cacheable for as long (whole seconds). One remake costs ~0.2 s of CPU.",
+    minimum: 500,
+    maximum: 60_000,
+    default: 3000,
+  }),
+  SFU_THUMBNAIL_MAX_DECODES: Type.Integer({
+    description: 'Lobby still decodes (short ffmpeg runs) at once over all tables; more tables wait their turn.',
+    minimum: 1,
+    maximum: 16,
+    default: 2,
+  }),
   SFU_SIGNALLING_BURST: Type.Integer({
     description: 'Per-connection token bucket against signalling floods.',
     minimum: 1,

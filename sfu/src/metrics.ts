@@ -8,6 +8,9 @@ export interface SfuMetrics {
   signalling: Counter<'request' | 'outcome'>;
   signallingSeconds: Histogram<'request'>;
   workerDeaths: Counter<'worker'>;
+  /** Lobby still decodes (one ffmpeg run each) by outcome: ok, failed, aborted (timed out, table closed). */
+  thumbnailDecodes: Counter<'outcome'>;
+  thumbnailDecodeSeconds: Histogram;
 }
 
 /** Prometheus metrics; table and worker gauges are read at scrape time from live state. */
@@ -30,6 +33,18 @@ export function createMetrics(pool: () => WorkerPool, tables: () => Promise<Tabl
     name: 'sfu_worker_deaths_total',
     help: 'mediasoup worker processes that died (each is replaced)',
     labelNames: ['worker'] as const,
+    registers: [registry],
+  });
+  const thumbnailDecodes = new Counter({
+    name: 'sfu_thumbnail_decodes_total',
+    help: 'Lobby still decodes (one short ffmpeg run each) by outcome: ok, failed, aborted',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const thumbnailDecodeSeconds = new Histogram({
+    name: 'sfu_thumbnail_decode_seconds',
+    help: 'Wall time of one lobby still decode, ffmpeg start to exit',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 3],
     registers: [registry],
   });
   new Gauge({
@@ -64,5 +79,5 @@ export function createMetrics(pool: () => WorkerPool, tables: () => Promise<Tabl
   );
   perTable('sfu_table_egresses', 'Plain RTP egresses (vision workers) fed by a table', (t) => t.egresses);
   perTable('sfu_table_routers', 'Routers (origin + viewer) of a table', (t) => t.routers.length);
-  return { registry, signalling, signallingSeconds, workerDeaths };
+  return { registry, signalling, signallingSeconds, workerDeaths, thumbnailDecodes, thumbnailDecodeSeconds };
 }

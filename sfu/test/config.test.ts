@@ -28,7 +28,12 @@ describe('sfu configuration', () => {
       SFU_MAX_TRANSPORTS_PER_PEER: 2,
       SFU_MAX_TRANSPORTS_PER_SUB: 8,
       SFU_WEBRTC_PLAYOUT_MARGIN_MS: 150,
+      SFU_THUMBNAIL_TTL_MS: 3000,
+      SFU_THUMBNAIL_MAX_DECODES: 2,
     });
+    expect(() => loadConfig({ STREAM_TOKEN_PUBLIC_KEY: 'k', SFU_THUMBNAIL_TTL_MS: '10' })).toThrow(
+      /SFU_THUMBNAIL_TTL_MS/,
+    );
   });
 
   it("keeps operations off the players' port, and a short HLS session secret out", () => {

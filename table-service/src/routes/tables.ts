@@ -1,5 +1,5 @@
 import { errorResponses } from './errorResponses.js';
-import { AppError, StreamGrant, TableId, TableList } from '@live-casino/protocol';
+import { AppError, StreamGrant, sfuThumbnailPath, TableId, TableList } from '@live-casino/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { timingSafeEqual } from 'node:crypto';
@@ -42,7 +42,7 @@ export const tableRoutes: FastifyPluginAsyncTypebox<TableRoutesOptions> = async 
           live,
           viewers: state?.viewers ?? 0,
           round: state?.round ?? null,
-          ...(live ? { thumbnailUrl: `${sfu}/thumbs/${encodeURIComponent(t.tableId)}.jpg` } : {}),
+          ...(live ? { thumbnailUrl: `${sfu}${sfuThumbnailPath(t.tableId)}` } : {}),
           currency: rules.currency,
           limits: rules.limits,
           maxPlayerStakePerRound: rules.maxPlayerStakePerRound,
