@@ -1,6 +1,6 @@
 import type { RoundDto } from '@live-casino/protocol';
 import { describe, expect, it } from 'vitest';
-import { overlayPhase, type VideoTimeInputs } from '../src/bets/videoTime.js';
+import { overlayPhase, PhaseLatch, type VideoTimeInputs } from '../src/bets/videoTime.js';
 
 const T0 = 1_800_000_000_000;
 const round = (patch: Partial<RoundDto>): RoundDto => ({
@@ -83,5 +83,18 @@ describe('overlayPhase: the overlay follows the video, not the socket', () => {
       kind: 'voided',
       reason: 'wheel fault',
     });
+  });
+});
+
+describe('PhaseLatch', () => {
+  const open = { kind: 'open', endsAtStudioMs: 10, msLeft: 5, windowMs: 10, handicapMs: 0 } as const;
+  it('never reopens a round the overlay has shown closed, and starts afresh with the next round', () => {
+    const latch = new PhaseLatch();
+    expect(latch.apply('r1', open)).toBe(open);
+    expect(latch.apply('r1', { kind: 'closed' })).toEqual({ kind: 'closed' });
+    // The dealer's close came later than the estimate: the round still reads as open.
+    expect(latch.apply('r1', open)).toEqual({ kind: 'closed' });
+    expect(latch.apply('r1', { kind: 'result', result: { pocket: 3 } }).kind).toBe('result');
+    expect(latch.apply('r2', open)).toBe(open);
   });
 });

@@ -83,6 +83,14 @@ export class BettingSession {
         if (ev.tableId === this.#tableId) this.slip.refunded(ev.clientBetId, ev.code, ev.message);
       }),
     );
+    // The slip learns the balance from its own bets' acks too (no event comes back for those).
+    this.#unlisten.push(
+      this.slip.store.subscribe(() => {
+        const amount = this.slip.store.getState().balance;
+        const currency = this.store.getState().currency;
+        if (amount !== null && currency !== null) this.#onBalance?.(amount, currency);
+      }),
+    );
     this.#watch = await rt.watch(this.#tableId, {
       onEvent: (ev) => this.#onRound(ev.round),
       onSnapshot: (snap, reason) => {

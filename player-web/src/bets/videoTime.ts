@@ -70,3 +70,24 @@ function resultShownAt(round: RoundDto): number | null {
   if (round.state !== 'RESULT_CONFIRMED' && round.state !== 'SETTLED') return null;
   return round.resultStudioMs ?? round.revealsAtStudioMs ?? Number.NEGATIVE_INFINITY;
 }
+
+/**
+ * Keeps a round's phases in order on screen: once the overlay has shown "no more bets" (or the
+ * result) for a round, it never shows that round open again. The close the overlay counts down to
+ * is an estimate until the dealer's close arrives, and a close that comes later than the estimate
+ * must not reopen betting under the player's eyes.
+ */
+export class PhaseLatch {
+  #roundId: string | null = null;
+  #over = false;
+
+  apply(roundId: string | null, phase: OverlayPhase): OverlayPhase {
+    if (roundId !== this.#roundId) {
+      this.#roundId = roundId;
+      this.#over = false;
+    }
+    if (phase.kind === 'closed' || phase.kind === 'result' || phase.kind === 'voided') this.#over = true;
+    else if (phase.kind === 'open' && this.#over) return { kind: 'closed' };
+    return phase;
+  }
+}

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { GameBet, RoundResult, TableSummary } from '@live-casino/protocol';
 import { pocketColour } from '@live-casino/protocol/games/roulette';
 import { tableService } from '../api.js';
@@ -6,7 +6,7 @@ import { playerBalance } from '../balance.js';
 import { BettingSession } from '../bets/BettingSession.js';
 import { baccaratHands, betReturn } from '../bets/outcome.js';
 import { OverlayRecorder } from '../bets/overlayHook.js';
-import { type OverlayPhase, overlayPhase } from '../bets/videoTime.js';
+import { type OverlayPhase, overlayPhase, PhaseLatch } from '../bets/videoTime.js';
 import { useStore } from '../store.js';
 import type { TableClient } from '../TableClient.js';
 import { BaccaratBoard } from './BaccaratBoard.js';
@@ -21,26 +21,28 @@ const CHIPS = [100, 500, 2_500, 10_000, 50_000];
  * result), the layout with the chips, the chip rack and undo/clear/rebet/double, the balance and
  * what the round brought. Clicks carry the studio time of the frame on screen.
  */
-/** The player's betting session at the table on screen, for as long as the view lives. */
-export function useBettingSession(viewer: TableClient, tableId: string): BettingSession {
-  const session = useMemo(
-    () =>
-      new BettingSession({
-        client: tableService,
-        tableId,
-        video: {
-          mode: viewer.mode,
-          frameStudioMs: () => viewer.snapshot().lastStudioTimeMs,
-          playoutDelayMs: () => viewer.snapshot().playoutDelayMs,
-        },
-        onBalance: (amount, currency) => playerBalance.set(amount, currency),
-      }),
-    [viewer, tableId],
-  );
+/**
+ * The player's betting session at the table on screen, for as long as the view lives (null for
+ * the first render). Made in the effect that closes it, so a remount (StrictMode's, in development)
+ * gets a session of its own instead of a closed one.
+ */
+export function useBettingSession(viewer: TableClient, tableId: string): BettingSession | null {
+  const [session, setSession] = useState<BettingSession | null>(null);
   useEffect(() => {
-    void session.start().catch(() => undefined);
-    return () => session.close();
-  }, [session]);
+    const created = new BettingSession({
+      client: tableService,
+      tableId,
+      video: {
+        mode: viewer.mode,
+        frameStudioMs: () => viewer.snapshot().lastStudioTimeMs,
+        playoutDelayMs: () => viewer.snapshot().playoutDelayMs,
+      },
+      onBalance: (amount, currency) => playerBalance.set(amount, currency),
+    });
+    setSession(created);
+    void created.start().catch(() => undefined);
+    return () => created.close();
+  }, [viewer, tableId]);
   return session;
 }
 
@@ -62,23 +64,29 @@ export function BetOverlay({
   const [phase, setPhase] = useState<OverlayPhase>({ kind: 'waiting' });
   const [chip, setChip] = useState(() => defaultChip(table));
   const countdown = useRef<CountdownElements>({ number: null, bar: null, banner: null });
+  // Outlives the per-round effect below: a round's close, once shown, stays shown.
+  const latchRef = useRef(new PhaseLatch());
+  const recorderRef = useRef(new OverlayRecorder());
 
   // Re-derived every animation frame from the frame on screen: the overlay moves with the video.
   // The countdown is written straight into its elements; React renders only when the phase changes.
   useEffect(() => {
-    const recorder = new OverlayRecorder();
-    const uninstall = recorder.install();
+    const recorder = recorderRef.current;
+    const latch = latchRef.current;
     let raf = 0;
     const tick = () => {
       const v = viewer.snapshot();
-      const next = overlayPhase({
-        round,
-        frameStudioMs: v.lastStudioTimeMs,
-        bettingWindowS: table.bettingWindowS ?? 15,
-        playoutDelayMs: v.playoutDelayMs ?? 0,
-        networkMs,
-        allowanceMs,
-      });
+      const next = latch.apply(
+        round?.roundId ?? null,
+        overlayPhase({
+          round,
+          frameStudioMs: v.lastStudioTimeMs,
+          bettingWindowS: table.bettingWindowS ?? 15,
+          playoutDelayMs: v.playoutDelayMs ?? 0,
+          networkMs,
+          allowanceMs,
+        }),
+      );
       setPhase((prior) => samePhase(prior, next));
       if (next.kind === 'open') drawCountdown(countdown.current, next);
       if (v.lastStudioTimeMs !== null) {
@@ -92,11 +100,9 @@ export function BetOverlay({
       raf = requestAnimationFrame(tick);
     };
     raf = requestAnimationFrame(tick);
-    return () => {
-      cancelAnimationFrame(raf);
-      uninstall();
-    };
+    return () => cancelAnimationFrame(raf);
   }, [viewer, round, networkMs, allowanceMs, table.bettingWindowS]);
+  useEffect(() => recorderRef.current.install(), []);
 
   const open = phase.kind === 'open' && connected;
   const frame = () => viewer.snapshot().lastStudioTimeMs;

@@ -8,6 +8,7 @@ import type { PlaybackMode, ViewerStatus } from '../TableClientTypes.js';
 import { setActiveClient } from '../viewerHook.js';
 import { describeProblem, type ViewerError } from '../viewerErrors.js';
 import type { TableSummary } from '@live-casino/protocol';
+import type { BettingSession } from '../bets/BettingSession.js';
 import { BetOverlay, useBettingSession } from './BetOverlay.js';
 import { TableSidePanel } from './TableSidePanel.js';
 import { gameLabel } from './GameIcon.js';
@@ -103,6 +104,18 @@ function Player({ route, live, summary, onMode }: PlayerProps) {
 /** The bets under the video and, beside it, the chat, statistics and history of the same session. */
 function TableBetting({ client, summary }: { client: TableClient; summary: TableSummary }) {
   const session = useBettingSession(client, summary.tableId);
+  return session ? <TableBettingOf client={client} summary={summary} session={session} /> : null;
+}
+
+function TableBettingOf({
+  client,
+  summary,
+  session,
+}: {
+  client: TableClient;
+  summary: TableSummary;
+  session: BettingSession;
+}) {
   const playerId = useStore(playerSession.store, (s) => s.player?.playerId ?? null);
   const settledRoundId = useStore(session.store, (s) => (s.round?.state === 'SETTLED' ? s.round.roundId : null));
   const currency = useStore(session.store, (s) => s.currency) ?? summary.currency ?? 'EUR';

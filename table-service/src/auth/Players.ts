@@ -84,9 +84,10 @@ export class Players {
   /**
    * Creates a player with an empty wallet. Throws AppError BAD_REQUEST for a malformed username,
    * display name or currency, a weak password, or a username already taken. With `client`, runs
-   * inside the caller's transaction.
+   * inside the caller's transaction. `hashed` is a hash of this same password made earlier (demo
+   * players, who all share one password, are seeded with one scrypt instead of one each).
    */
-  async signUp(opts: SignUpOptions, client?: Queryable): Promise<Player> {
+  async signUp(opts: SignUpOptions, client?: Queryable, hashed?: string): Promise<Player> {
     const username = normaliseUsername(opts.username);
     if (!USERNAME.test(username)) {
       throw new AppError('BAD_REQUEST', 'username must be 3-32 characters of a-z, 0-9, _ . -');
@@ -98,7 +99,7 @@ export class Players {
 
     // Spares the scrypt for a name already taken; the unique index still decides races.
     if (await this.#row('username', username, client)) throw usernameTaken(username);
-    const passwordHash = await hashPassword(password);
+    const passwordHash = hashed ?? (await hashPassword(password));
     const id = Players.newId();
     const create = async (db: Queryable): Promise<PlayerRow> => {
       const { rows } = await db.query<PlayerRow>(
