@@ -162,7 +162,12 @@ function runOffset(fragments: readonly FragmentTiming[], cc: number): number | n
  * packager run (see `runOffset`). `fragments` sorted by start. Null when no known fragment holds
  * that time.
  */
-export function hlsStudioTime(fragments: readonly FragmentTiming[], mediaTime: number): number | null {
+export function hlsStudioTime(
+  fragments: readonly FragmentTiming[],
+  mediaTime: number,
+  /** A packager run's offset known better than by the fragments' vote (FragmentTimeline's anchors). */
+  anchorOf?: (cc: number) => number | undefined,
+): number | null {
   let lo = 0;
   let hi = fragments.length - 1;
   let found = -1;
@@ -180,7 +185,7 @@ export function hlsStudioTime(fragments: readonly FragmentTiming[], mediaTime: n
   if (mediaTime > frag.start + frag.duration + FRAGMENT_GAP_S) return null;
   // A fragment's first frame is its program date time, wherever hls.js moved it.
   if (Math.abs(mediaTime - frag.start) <= FRAGMENT_EDGE_S) return frag.programDateTime;
-  const offset = runOffset(fragments, frag.cc);
+  const offset = anchorOf?.(frag.cc) ?? runOffset(fragments, frag.cc);
   return offset === null ? null : offset + Math.max(frag.start, mediaTime) * 1000;
 }
 
@@ -188,12 +193,24 @@ export function hlsStudioTime(fragments: readonly FragmentTiming[], mediaTime: n
 export class FragmentTimeline {
   readonly #capacity: number;
   #fragments: FragmentTiming[] = [];
+  /**
+   * Studio offset of each packager run, from the earliest fragment this player buffered of it
+   * (refined when hls.js buffers it again): hls.js has nothing before that fragment to align it
+   * with, so it never moves it over a hole. Kept after the
+   * fragment itself leaves the window; a loaded studio skips frames at many segment boundaries, and
+   * a vote among the moved fragments that remain can then pick a wrong offset (hundreds of ms).
+   */
+  readonly #anchors = new Map<number, { sn: number; offset: number }>();
 
   constructor(capacity = 64) {
     this.#capacity = capacity;
   }
 
   add(frag: FragmentTiming): void {
+    const anchor = this.#anchors.get(frag.cc);
+    if (frag.programDateTime !== null && (!anchor || frag.sn <= anchor.sn)) {
+      this.#anchors.set(frag.cc, { sn: frag.sn, offset: frag.programDateTime - frag.start * 1000 });
+    }
     const kept = this.#fragments.filter((f) => f.sn !== frag.sn && Math.abs(f.start - frag.start) > FRAGMENT_EDGE_S);
     kept.push({ ...frag });
     kept.sort((a, b) => a.start - b.start);
@@ -201,7 +218,7 @@ export class FragmentTimeline {
   }
 
   studioTimeAt(mediaTime: number): number | null {
-    return hlsStudioTime(this.#fragments, mediaTime);
+    return hlsStudioTime(this.#fragments, mediaTime, (cc) => this.#anchors.get(cc)?.offset);
   }
 
   get fragments(): readonly FragmentTiming[] {
@@ -210,6 +227,7 @@ export class FragmentTimeline {
 
   clear(): void {
     this.#fragments = [];
+    this.#anchors.clear();
   }
 }
 

@@ -173,6 +173,21 @@ describe('HLS studio time (EXT-X-PROGRAM-DATE-TIME)', () => {
     expect(hlsStudioTime(holed, 100.33)).toBeCloseTo(T0 + 500, 6);
   });
 
+  it('FragmentTimeline keeps a run’s offset from its earliest fragment when a loaded studio left holes at most boundaries', () => {
+    const timeline = new FragmentTimeline(8);
+    // sn 0 at media 0 is studio T0. Every later fragment's first frame came after a hole hls.js
+    // closed by moving it back by a different amount (10-250 ms): no two moved offsets agree.
+    timeline.add({ cc: 0, sn: 0, start: 0, duration: 0.5, programDateTime: T0 });
+    for (let sn = 1; sn <= 20; sn++) {
+      const hole = 0.01 + ((sn * 37) % 24) / 100;
+      timeline.add({ cc: 0, sn, start: sn * 0.5 - hole, duration: 0.5 + hole, programDateTime: T0 + sn * 500 });
+    }
+    // sn 0 has left the window; frames inside fragments still map on the true offset.
+    expect(timeline.fragments.some((f) => f.sn === 0)).toBe(false);
+    expect(timeline.studioTimeAt(9.7)).toBeCloseTo(T0 + 9700, 6);
+    expect(timeline.studioTimeAt(8.2)).toBeCloseTo(T0 + 8200, 6);
+  });
+
   it('FragmentTimeline keeps fragments sorted, replaces a re-buffered one, and is bounded', () => {
     const timeline = new FragmentTimeline(3);
     timeline.add({ cc: 0, sn: 2, start: 1, duration: 0.5, programDateTime: T0 + 1000 });

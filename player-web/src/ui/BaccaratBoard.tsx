@@ -40,7 +40,6 @@ export function BaccaratBoard({
             className={`bac-box bac-${b.type} ${winners.has(b.type) ? 'lit' : ''}`}
             data-spot={b.type}
             disabled={!enabled && !lateClicks}
-            aria-disabled={!enabled}
             onClick={() => onBet({ type: b.type })}
           >
             <span className="bac-label">{b.label}</span>
