@@ -61,21 +61,6 @@ test('HLS: the countdown follows the picture, and a click just before the close 
   });
 
   // Acceptance 3: several seconds of the open window, frame by frame.
-  await page.waitForTimeout(4_000);
-  const counts = await page.evaluate(() => {
-    const w = window as unknown as Hooks;
-    const v = w.__viewer.samples();
-    const o = w.__overlay.samples();
-    return {
-      viewer: v.length,
-      burned: v.filter((s) => s.burnedInMs !== null).length,
-      overlay: o.length,
-      open: o.filter((s) => s.msLeft !== null).length,
-      v0: v.slice(-3),
-      o0: o.slice(-3),
-    };
-  });
-  console.log(JSON.stringify(counts));
   await expect.poll(async () => (await countdownDrifts(page)).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(40);
   const drifts = (await countdownDrifts(page)).sort((a, b) => a - b);
   const p95 = drifts[Math.floor(drifts.length * 0.95)] as number;
