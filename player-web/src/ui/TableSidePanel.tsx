@@ -27,7 +27,7 @@ export function TableSidePanel(props: {
   const [tab, setTab] = useState<Tab>('chat');
   return (
     <aside className="side-panel" aria-label="Table chat, statistics and your bets">
-      <div className="side-tabs" role="tablist">
+      <div className="segmented side-tabs" role="tablist">
         {TABS.map((t) => (
           <button
             key={t.id}
