@@ -157,7 +157,7 @@ function formatPlacedAt(ms: number): string {
 
 function HistoryProblem({ error, onRetry }: { error: ViewerError; onRetry: () => void }) {
   return (
-    <div className="history-problem" role="alert" data-history-state="error" data-error-code={error.code}>
+    <div className="panel-problem" role="alert" data-history-state="error" data-error-code={error.code}>
       <span>{problemText(error)}</span>
       {!signInNeeded(error) && (
         <button type="button" className="btn btn-ghost" onClick={onRetry}>

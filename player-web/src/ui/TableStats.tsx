@@ -102,7 +102,7 @@ function StatsProblem({ error, stale, onRetry }: { error: ViewerError; stale: bo
       ? "We can't reach the casino."
       : `We couldn't load the results (${error.code}).`;
   return (
-    <div className="stats-problem" role="alert" data-stats-state="error" data-error-code={error.code}>
+    <div className="panel-problem stats-problem" role="alert" data-stats-state="error" data-error-code={error.code}>
       <span>{stale ? `${reason} These may be out of date.` : reason}</span>
       <button type="button" className="btn btn-ghost stats-retry" onClick={onRetry}>
         Try again
