@@ -5,6 +5,7 @@ import {
   type BetRefusedEvent,
   type ChatMessage,
   type ChatMute,
+  type ChatUnmute,
   type DelayAnswer,
   ErrorBodySchema,
   type TableAck,
@@ -102,6 +103,7 @@ const eventCheckers = {
   alert: checker(TableEventSchemas.alert),
   chat: checker(TableEventSchemas.chat),
   chatMuted: checker(TableEventSchemas.chatMuted),
+  chatUnmuted: checker(TableEventSchemas.chatUnmuted),
 } satisfies Record<TableEventName, unknown>;
 const isErrorBody = checker(ErrorBodySchema);
 
@@ -275,6 +277,13 @@ export class TableRealtime {
     const listener = checked(eventCheckers.chatMuted, fn);
     this.socket.on('chatMuted', listener);
     return () => this.socket.off('chatMuted', listener);
+  }
+
+  /** A pit boss lifted the player's mute at a table before its end. */
+  onChatUnmuted(fn: (ev: ChatUnmute) => void): () => void {
+    const listener = checked(eventCheckers.chatUnmuted, fn);
+    this.socket.on('chatUnmuted', listener);
+    return () => this.socket.off('chatUnmuted', listener);
   }
 
   close(): void {

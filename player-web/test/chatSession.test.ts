@@ -4,6 +4,7 @@ import {
   type ChatHistory,
   type ChatMessage,
   type ChatMute,
+  type ChatUnmute,
   type ChatRole,
   type SendChatRequest,
 } from '@live-casino/protocol';
@@ -90,6 +91,7 @@ class FakeRealtime implements ChatRealtime {
   failWatch: ClientError | null = null;
   readonly #chat = new Set<(m: ChatMessage) => void>();
   readonly #muted = new Set<(m: ChatMute) => void>();
+  readonly #unmuted = new Set<(m: ChatUnmute) => void>();
   readonly #socket = new Map<'connect' | 'disconnect', Set<() => void>>([
     ['connect', new Set()],
     ['disconnect', new Set()],
@@ -114,6 +116,11 @@ class FakeRealtime implements ChatRealtime {
     return () => this.#muted.delete(fn);
   }
 
+  onChatUnmuted(fn: (m: ChatUnmute) => void): () => void {
+    this.#unmuted.add(fn);
+    return () => this.#unmuted.delete(fn);
+  }
+
   async watch(tableId: string, watcher: TableWatcher): Promise<{ stop(): Promise<void> }> {
     this.watchCalls++;
     await Promise.resolve();
@@ -134,6 +141,10 @@ class FakeRealtime implements ChatRealtime {
 
   muted(m: ChatMute): void {
     for (const fn of this.#muted) fn(m);
+  }
+
+  unmuted(m: ChatUnmute): void {
+    for (const fn of this.#unmuted) fn(m);
   }
 
   disconnect(): void {
@@ -499,6 +510,40 @@ describe('mutes', () => {
     vi.advanceTimersByTime(MUTE_RECHECK_MS);
     expect(session.store.getState().mute).toBeNull();
     expect(session.retry('cm-1')).toBe(true);
+  });
+
+  it('takes the end of a mute from the refusal that says how long it has left', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(T0);
+    const service = new FakeService();
+    const session = await open(service);
+    session.send('hi');
+    service.rt.sent[0]!.reject(
+      ClientError.fromBody({ code: 'CHAT_MUTED', message: 'muted: spam', retryAfterS: 300 }, 'sendChat'),
+    );
+    await settle();
+    expect(session.store.getState().mute).toEqual({ reason: null, untilMs: T0 + 300_000, endKnown: true });
+    vi.advanceTimersByTime(300_000);
+    expect(session.store.getState().mute).toBeNull();
+  });
+
+  it('speaks again at once when a pit boss lifts the mute (only this player at this table)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(T0);
+    const service = new FakeService();
+    const session = await open(service);
+    service.rt.muted(mute());
+    const lifted = { tableId: TABLE, playerId: ME, liftedBy: 'boss_1', liftedAtMs: T0 + 1000 };
+    service.rt.unmuted({ ...lifted, playerId: 'p_other' });
+    service.rt.unmuted({ ...lifted, tableId: 'baccarat-1' });
+    expect(session.store.getState().mute).not.toBeNull();
+    service.rt.unmuted(lifted);
+    expect(session.store.getState().mute).toBeNull();
+    expect(session.send('thank you').ok).toBe(true);
+    // The old mute's timer does not come back to clear a later one early.
+    service.rt.muted(mute({ createdAtMs: T0, mutedUntilMs: T0 + 20 * 60_000 }));
+    vi.advanceTimersByTime(10 * 60_000);
+    expect(session.store.getState().mute).not.toBeNull();
   });
 
   it('keeps the known end of a mute when a refusal comes after the event', async () => {

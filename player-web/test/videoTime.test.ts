@@ -1,29 +1,10 @@
 import type { RoundDto } from '@live-casino/protocol';
+import { roundDto } from '@live-casino/testing';
 import { describe, expect, it } from 'vitest';
 import { overlayPhase, PhaseLatch, type VideoTimeInputs } from '../src/bets/videoTime.js';
 
 const T0 = 1_800_000_000_000;
-const round = (patch: Partial<RoundDto>): RoundDto => ({
-  roundId: 'r_00000000-0000-0000-0000-000000000001',
-  tableId: 'roulette-1',
-  number: 1,
-  game: 'roulette',
-  currency: 'EUR',
-  state: 'BETTING_OPEN',
-  opensAtStudioMs: T0,
-  closesAtStudioMs: null,
-  revealsAtStudioMs: null,
-  lastAcceptanceMs: null,
-  result: null,
-  resultSource: null,
-  resultStudioMs: null,
-  confirmedBy: null,
-  confirmedReadingId: null,
-  voidReason: null,
-  visionCheck: false,
-  hold: null,
-  ...patch,
-});
+const round = (patch: Partial<RoundDto>): RoundDto => roundDto({ opensAtStudioMs: T0, ...patch });
 const inputs = (patch: Partial<VideoTimeInputs>): VideoTimeInputs => ({
   round: round({}),
   frameStudioMs: T0 + 1_000,

@@ -67,5 +67,14 @@ export const ChatMute = Type.Object({
 });
 export type ChatMute = Static<typeof ChatMute>;
 
+/** A pit boss lifted a player's mute at a table before its end (pushed to the player as `chatUnmuted`). */
+export const ChatUnmute = Type.Object({
+  tableId: TableId,
+  playerId: Type.String(),
+  liftedBy: Type.String(),
+  liftedAtMs: Type.Integer(),
+});
+export type ChatUnmute = Static<typeof ChatUnmute>;
+
 export const ChatMuteList = Type.Object({ tableId: TableId, mutes: Type.Array(ChatMute, { maxItems: 1000 }) });
 export type ChatMuteList = Static<typeof ChatMuteList>;

@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { ChatMessage, ChatMute, SendChatRequest } from './chat.js';
+import { ChatMessage, ChatMute, ChatUnmute, SendChatRequest } from './chat.js';
 import type { ErrorBody } from './errors.js';
 import { BetDto, ClientBetId, type GameBet, RoundEventPayload, RoundId, StudioMs, TableSnapshot } from './rounds.js';
 import { TableId } from './sfuSignalling.js';
@@ -120,6 +120,8 @@ export const TableEventSchemas = {
   chat: ChatMessage,
   /** To the player: a pit boss muted them at a table. */
   chatMuted: ChatMute,
+  /** To the player: a pit boss lifted their mute at a table. */
+  chatUnmuted: ChatUnmute,
 } as const;
 
 export type TableEventName = keyof typeof TableEventSchemas;

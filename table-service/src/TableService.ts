@@ -247,7 +247,11 @@ export class TableService {
         messagesPerMin: config.CHAT_MESSAGES_PER_MIN,
         burst: config.CHAT_BURST,
       });
-      await app.register(chatRoutes, { chat, onMuted: (mute) => realtime.notifyMuted(mute) });
+      await app.register(chatRoutes, {
+        chat,
+        onMuted: (mute) => realtime.notifyMuted(mute),
+        onUnmuted: (unmute) => realtime.notifyUnmuted(unmute),
+      });
       if (config.PLAYER_WEB_DIR && existsSync(config.PLAYER_WEB_DIR)) {
         await app.register(fastifyStatic, { root: path.resolve(config.PLAYER_WEB_DIR), prefix: '/' });
       }

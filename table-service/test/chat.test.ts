@@ -1,5 +1,5 @@
 import { ClientError, TableServiceClient, type TableRealtime } from '@live-casino/clients';
-import type { ChatMessage, ChatMute } from '@live-casino/protocol';
+import type { ChatMessage, ChatMute, ChatUnmute } from '@live-casino/protocol';
 import { waitFor } from '@live-casino/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPostgres, type TestPostgres } from './helpers/db.js';
@@ -37,12 +37,14 @@ describe('table chat', () => {
     const rt: TableRealtime = client.realtime();
     const heard: ChatMessage[] = [];
     const muted: ChatMute[] = [];
+    const unmuted: ChatUnmute[] = [];
     rt.onChat((m) => heard.push(m));
     rt.onChatMuted((m) => muted.push(m));
+    rt.onChatUnmuted((m) => unmuted.push(m));
     await rt.watch('roulette-1', { onEvent: () => undefined, onSnapshot: () => undefined });
     const say = (text: string, tableId = 'roulette-1', clientMessageId = `m${++n}`) =>
       rt.sendChat({ tableId, clientMessageId, text });
-    return { client, rt, heard, muted, say };
+    return { client, rt, heard, muted, unmuted, say };
   }
   const player = (i: number) => join({ kind: 'player', username: `demo${i}`, password: 'demo-password' });
   const refusal = (p: Promise<unknown>) =>
@@ -166,14 +168,21 @@ describe('table chat', () => {
     const err = await refusal(a.say('let me talk'));
     expect(err.code).toBe('CHAT_MUTED');
     expect(err.message).toContain('spam');
+    // How long it lasts, so that the player's page can say it: about the 10 minutes.
+    expect(err.retryAfterS).toBeGreaterThan(9 * 60);
+    expect(err.retryAfterS).toBeLessThanOrEqual(10 * 60);
     // Elsewhere, and for others, the chat goes on.
     await expect(a.say('other table', 'baccarat-1')).resolves.toBeTruthy();
     await expect(b.say('still here')).resolves.toBeTruthy();
     const list = await service.inject('GET', '/v1/tables/roulette-1/chat/mutes', boss);
     expect(list.body.mutes.map((m: ChatMute) => m.playerId)).toEqual([playerId]);
     expect((await service.inject('DELETE', `/v1/tables/roulette-1/chat/mutes/${playerId}`, boss)).status).toBe(204);
+    await waitFor('the player hears the mute lifted', () => (a.unmuted.length > 0 ? true : undefined));
+    expect(a.unmuted[0]).toMatchObject({ tableId: 'roulette-1', playerId, liftedBy: 'boss' });
+    // Lifting it again is done too, and tells nobody anything new.
     expect((await service.inject('DELETE', `/v1/tables/roulette-1/chat/mutes/${playerId}`, boss)).status).toBe(204);
     await expect(a.say('thank you')).resolves.toBeTruthy();
+    expect(a.unmuted).toHaveLength(1);
     const unknown = await service.inject('POST', '/v1/tables/roulette-1/chat/mutes', boss, {
       playerId: 'nobody',
       minutes: 1,

@@ -1,29 +1,10 @@
 import type { RoundDto } from '@live-casino/protocol';
+import { roundDto } from '@live-casino/testing';
 import { describe, expect, it } from 'vitest';
 import { LobbyView } from '../src/lobby/LobbyView.js';
 
 function round(tableId: string, over: Partial<RoundDto> = {}): RoundDto {
-  return {
-    roundId: `${tableId}-r1`,
-    tableId,
-    number: 1,
-    game: 'roulette',
-    currency: 'EUR',
-    state: 'BETTING_OPEN',
-    opensAtStudioMs: 10_000,
-    closesAtStudioMs: null,
-    revealsAtStudioMs: null,
-    lastAcceptanceMs: null,
-    result: null,
-    resultSource: null,
-    resultStudioMs: null,
-    confirmedBy: null,
-    confirmedReadingId: null,
-    voidReason: null,
-    visionCheck: false,
-    hold: null,
-    ...over,
-  };
+  return roundDto({ roundId: `${tableId}-r1`, tableId, ...over });
 }
 
 function fixture(rounds: RoundDto[]) {

@@ -6,3 +6,4 @@
 export { freePort } from './freePort.js';
 export { waitFor } from './waitFor.js';
 export { decodeVideo } from './decodeVideo.js';
+export { roundDto } from './roundDto.js';

@@ -4,6 +4,7 @@ import {
   type ChatHistory,
   type ChatMessage,
   type ChatMute,
+  type ChatUnmute,
   type SendChatRequest,
 } from '@live-casino/protocol';
 import { Emitter } from '../Emitter.js';
@@ -22,6 +23,7 @@ export interface ChatRealtime {
   sendChat(req: SendChatRequest): Promise<ChatMessage>;
   onChat(fn: (message: ChatMessage) => void): () => void;
   onChatMuted(fn: (mute: ChatMute) => void): () => void;
+  onChatUnmuted(fn: (unmute: ChatUnmute) => void): () => void;
   watch(tableId: string, watcher: TableWatcher): Promise<{ stop(): Promise<void> }>;
 }
 
@@ -283,6 +285,7 @@ export class ChatSession {
       () => rt.socket.off('disconnect', onDisconnect),
       rt.onChat((message) => this.#onLive(message)),
       rt.onChatMuted((mute) => this.#onMuted(mute)),
+      rt.onChatUnmuted((unmute) => this.#onUnmuted(unmute)),
     );
     // In the table's room before the history is read: nothing stored in between is missed.
     await this.#ensureWatch();
@@ -398,7 +401,7 @@ export class ChatSession {
     } catch (err) {
       if (this.#closed) return;
       const failure = sendFailure(err);
-      if (failure.muted) this.#mutedByRefusal();
+      if (failure.muted) this.#mutedByRefusal(err instanceof ClientError ? err.retryAfterS : undefined);
       const current = this.store.getState().outbox.find((m) => m.clientMessageId === entry.clientMessageId);
       // Stored meanwhile (a reload found it): nothing failed.
       if (!current) return;
@@ -414,11 +417,25 @@ export class ChatSession {
     this.#setMute({ reason: mute.reason, untilMs: this.#now() + remainingMs, endKnown: true });
   }
 
-  /** The service refused a message because of a mute the session had not heard of (or that it forgot). */
-  #mutedByRefusal(): void {
+  #onUnmuted(unmute: ChatUnmute): void {
+    if (this.#closed || unmute.tableId !== this.tableId || unmute.playerId !== this.playerId) return;
+    clearTimeout(this.#muteTimer);
+    this.store.setState({ mute: null });
+  }
+
+  /**
+   * The service refused a message because of a mute the session had not heard of (or that it
+   * forgot); the refusal says how long it has left (`retryAfterS`), else the session asks again later.
+   */
+  #mutedByRefusal(retryAfterS: number | undefined): void {
     const known = this.#activeMute();
     if (known?.endKnown) return;
-    this.#setMute({ reason: known?.reason ?? null, untilMs: this.#now() + MUTE_RECHECK_MS, endKnown: false });
+    const reason = known?.reason ?? null;
+    if (retryAfterS !== undefined && retryAfterS > 0) {
+      this.#setMute({ reason, untilMs: this.#now() + retryAfterS * 1000, endKnown: true });
+    } else {
+      this.#setMute({ reason, untilMs: this.#now() + MUTE_RECHECK_MS, endKnown: false });
+    }
   }
 
   #setMute(mute: ChatMuteState): void {

@@ -5,6 +5,7 @@ import {
   type ChatMute,
   type ChatMuteBody,
   type ChatRole,
+  type ChatUnmute,
   type SendChatRequest,
 } from '@live-casino/protocol';
 import type { Session } from '../auth/SessionTokens.js';
@@ -86,6 +87,7 @@ export class Chat {
         throw new AppError(
           'CHAT_MUTED',
           `muted at this table until ${new Date(mute.mutedUntilMs).toISOString()}: ${mute.reason}`,
+          { retryAfterS: Math.max(1, Math.ceil((mute.mutedUntilMs - this.#now()) / 1000)) },
         );
       }
     }
@@ -134,15 +136,17 @@ export class Chat {
     return toMute(rows[0] as MuteRow);
   }
 
-  /** Lifts a player's mute at a table; false when there was none. */
-  async unmute(tableId: string, playerId: string, by: string): Promise<boolean> {
+  /** Lifts a player's mute at a table; null when there was none (any more). */
+  async unmute(tableId: string, playerId: string, by: string): Promise<ChatUnmute | null> {
     this.#checkTable(tableId);
-    const { rowCount } = await this.#opts.db.query(
+    const { rows } = await this.#opts.db.query<{ lifted_at: Date }>(
       `UPDATE chat_mutes SET lifted_by = $3, lifted_at = now()
-        WHERE table_id = $1 AND player_id = $2 AND lifted_at IS NULL AND muted_until > $4`,
+        WHERE table_id = $1 AND player_id = $2 AND lifted_at IS NULL AND muted_until > $4
+        RETURNING lifted_at`,
       [tableId, playerId, by, new Date(this.#now())],
     );
-    return (rowCount ?? 0) > 0;
+    const liftedAt = rows[0]?.lifted_at;
+    return liftedAt ? { tableId, playerId, liftedBy: by, liftedAtMs: liftedAt.getTime() } : null;
   }
 
   async activeMute(tableId: string, playerId: string): Promise<ChatMute | null> {

@@ -1,6 +1,7 @@
 import {
   AppError,
   type ChatMute,
+  type ChatUnmute,
   type TableAck,
   type TableClientToServer,
   type TableRequest,
@@ -292,6 +293,11 @@ export class Realtime {
   /** A pit boss muted a player: every socket of theirs hears it. */
   notifyMuted(mute: ChatMute): void {
     this.io.to(playerRoom(mute.playerId)).emit('chatMuted', mute);
+  }
+
+  /** A pit boss lifted a player's mute: every socket of theirs hears it. */
+  notifyUnmuted(unmute: ChatUnmute): void {
+    this.io.to(playerRoom(unmute.playerId)).emit('chatUnmuted', unmute);
   }
 
   async close(): Promise<void> {

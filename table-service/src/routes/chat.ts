@@ -6,6 +6,7 @@ import {
   ChatMuteBody,
   ChatMuteList,
   type ChatMute as ChatMuteValue,
+  type ChatUnmute,
   NoContent,
   TableId,
 } from '@live-casino/protocol';
@@ -18,12 +19,14 @@ export interface ChatRoutesOptions {
   chat: Chat;
   /** A pit boss muted a player: their sockets hear it (Realtime). */
   onMuted: (mute: ChatMuteValue) => void;
+  /** A pit boss lifted a player's mute: their sockets hear it. */
+  onUnmuted: (unmute: ChatUnmute) => void;
 }
 
 const PlayerIdParam = ChatMuteBody.properties.playerId;
 
 /** A table's chat history, and the pit boss's mutes. Messages are sent over the socket (`sendChat`). */
-export const chatRoutes: FastifyPluginAsyncTypebox<ChatRoutesOptions> = async (app, { chat, onMuted }) => {
+export const chatRoutes: FastifyPluginAsyncTypebox<ChatRoutesOptions> = async (app, { chat, onMuted, onUnmuted }) => {
   app.get(
     '/v1/tables/:tableId/chat',
     {
@@ -102,7 +105,8 @@ export const chatRoutes: FastifyPluginAsyncTypebox<ChatRoutesOptions> = async (a
     async (request, reply) => {
       const { tableId, playerId } = request.params;
       // Idempotent: lifting a mute that is not there (any more) is done.
-      await chat.unmute(tableId, playerId, currentSession(request).userId);
+      const lifted = await chat.unmute(tableId, playerId, currentSession(request).userId);
+      if (lifted) onUnmuted(lifted);
       return reply.status(204).send(null);
     },
   );
