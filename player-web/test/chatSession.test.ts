@@ -7,6 +7,7 @@ import {
   type ChatUnmute,
   type ChatRole,
   type SendChatRequest,
+  type ErrorBody,
 } from '@live-casino/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -457,6 +458,21 @@ describe('sending', () => {
 });
 
 describe('mutes', () => {
+  /** A session on fake timers, its clock at T0. */
+  async function openAtT0() {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(T0);
+    const service = new FakeService();
+    return { service, session: await open(service) };
+  }
+
+  /** The player says hi and the service refuses it with `body`. */
+  async function sendRefused(service: FakeService, session: ChatSession, body: ErrorBody): Promise<void> {
+    session.send('hi');
+    service.rt.sent[0]!.reject(ClientError.fromBody(body, 'sendChat'));
+    await settle();
+  }
+
   const mute = (over: Partial<ChatMute> = {}): ChatMute => ({
     tableId: TABLE,
     playerId: ME,
@@ -494,15 +510,8 @@ describe('mutes', () => {
   });
 
   it('learns of a mute from a refusal, and asks the service again after a while', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    vi.setSystemTime(T0);
-    const service = new FakeService();
-    const session = await open(service);
-    session.send('hi');
-    service.rt.sent[0]!.reject(
-      ClientError.fromBody({ code: 'CHAT_MUTED', message: 'muted at this table until ...: spam' }, 'sendChat'),
-    );
-    await settle();
+    const { service, session } = await openAtT0();
+    await sendRefused(service, session, { code: 'CHAT_MUTED', message: 'muted at this table until ...: spam' });
     expect(session.store.getState().outbox).toMatchObject([{ status: 'failed', error: 'You are muted at this table' }]);
     expect(session.store.getState().mute).toEqual({ reason: null, untilMs: T0 + MUTE_RECHECK_MS, endKnown: false });
     expect(session.retry('cm-1')).toBe(false);
@@ -513,25 +522,15 @@ describe('mutes', () => {
   });
 
   it('takes the end of a mute from the refusal that says how long it has left', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    vi.setSystemTime(T0);
-    const service = new FakeService();
-    const session = await open(service);
-    session.send('hi');
-    service.rt.sent[0]!.reject(
-      ClientError.fromBody({ code: 'CHAT_MUTED', message: 'muted: spam', retryAfterS: 300 }, 'sendChat'),
-    );
-    await settle();
+    const { service, session } = await openAtT0();
+    await sendRefused(service, session, { code: 'CHAT_MUTED', message: 'muted: spam', retryAfterS: 300 });
     expect(session.store.getState().mute).toEqual({ reason: null, untilMs: T0 + 300_000, endKnown: true });
     vi.advanceTimersByTime(300_000);
     expect(session.store.getState().mute).toBeNull();
   });
 
   it('speaks again at once when a pit boss lifts the mute (only this player at this table)', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    vi.setSystemTime(T0);
-    const service = new FakeService();
-    const session = await open(service);
+    const { service, session } = await openAtT0();
     service.rt.muted(mute());
     const lifted = { tableId: TABLE, playerId: ME, liftedBy: 'boss_1', liftedAtMs: T0 + 1000 };
     service.rt.unmuted({ ...lifted, playerId: 'p_other' });
@@ -547,10 +546,7 @@ describe('mutes', () => {
   });
 
   it('keeps the known end of a mute when a refusal comes after the event', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    vi.setSystemTime(T0);
-    const service = new FakeService();
-    const session = await open(service);
+    const { service, session } = await openAtT0();
     session.send('sent before the mute');
     service.rt.muted(mute());
     service.rt.sent[0]!.reject(ClientError.fromBody({ code: 'CHAT_MUTED', message: 'muted' }, 'sendChat'));
