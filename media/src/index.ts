@@ -1,3 +1,4 @@
+export * from './frameAssembler.js';
 export * from './h264.js';
 export * from './ivf.js';
 export * from './ntp.js';

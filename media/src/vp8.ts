@@ -7,6 +7,8 @@
  * keyframe/loss logic) use the PictureID to tell frames apart across losses.
  */
 
+import type { RtpPayloadFormat } from './frameAssembler.js';
+
 export const VP8_DESCRIPTOR_SIZE = 4;
 export const PICTURE_ID_MODULO = 0x8000;
 
@@ -130,3 +132,14 @@ export function isVp8KeyframeStart(payload: Uint8Array): boolean {
   const descriptor = parseVp8PayloadDescriptor(payload);
   return descriptor !== undefined && isVp8FrameStart(descriptor) && (payload[descriptor.size]! & 0x01) === 0;
 }
+
+/** VP8 for `RtpFrameAssembler`: a frame starts at S=1, partition 0; keyframes carry their size. */
+export const VP8_PAYLOAD_FORMAT: RtpPayloadFormat = {
+  parse(payload) {
+    const descriptor = parseVp8PayloadDescriptor(payload);
+    if (!descriptor) return undefined;
+    return { frameStart: isVp8FrameStart(descriptor), data: payload.subarray(descriptor.size) };
+  },
+  frameInfo: vp8FrameInfo,
+  uniqueFrameStart: true,
+};

@@ -3,13 +3,16 @@ import dgram from 'node:dgram';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  isH264KeyframeStart,
+  type AssembledFrame,
+  H264_PAYLOAD_FORMAT,
   isRtcp,
-  isVp8KeyframeStart,
   parseRtpHeader,
-  type RtpHeaderFields,
+  RtpFrameAssembler,
+  rtpTimestampDelta,
   rtpToStudioTime,
-  serializeRtpPacket,
+  serializeIvfFileHeader,
+  serializeIvfFrameHeader,
+  VP8_PAYLOAD_FORMAT,
 } from '@live-casino/media';
 import type { StudioClockMapping } from '@live-casino/protocol';
 import type { types as ms } from 'mediasoup';
@@ -43,15 +46,10 @@ interface Segment {
 interface Epoch {
   id: number;
   process: ChildProcess;
-  /**
-   * ffmpeg has bound its RTP port. Until then nothing is forwarded: packets sent earlier would be
-   * lost, and ffmpeg makes the first packet it *receives* time 0, not the first one sent.
-   */
-  listening: boolean;
-  /** RTP timestamp and arrival time of the keyframe that is output time 0 of this run. */
+  /** RTP timestamp and arrival time of the keyframe that is output time 0 (pts 0) of this run. */
   base: { rtpTimestamp: number; arrivedAtMs: number } | undefined;
-  /** The packets of the first keyframe, held until it is complete (a lost one: wait for the next). */
-  pending: Buffer[];
+  /** The last frame written: its RTP timestamp and pts (90 kHz since `base`, never wrapping). */
+  written: { rtpTimestamp: number; pts: number } | undefined;
   csvOffset: number;
   first: boolean;
   /** The newest complete segment, published when the next one starts. */
@@ -60,21 +58,38 @@ interface Epoch {
 
 export const HLS_PLAYLIST = 'index.m3u8';
 
+/** Bytes queued on ffmpeg's stdin beyond which frames are dropped (until a keyframe), not queued. */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+/** Keyframe requests after a loss, at most one per this interval. */
+const KEYFRAME_REQUEST_INTERVAL_MS = 250;
+/** Frames whose spacing gives the frame rate, and how many spacings it needs at least. */
+const FRAME_RATE_WINDOW = 31;
+const MIN_FRAME_RATE_STEPS = 8;
+
 /**
- * HLS for one table: a paused mediasoup consumer on a PlainTransport into a small relay socket,
- * which starts forwarding at a keyframe and so knows exactly which RTP timestamp becomes output
- * time 0 of ffmpeg (libx264, keyframes on segment boundaries, MPEG-TS segments). The playlist is
- * written here, not by ffmpeg, so that EXT-X-PROGRAM-DATE-TIME is the studio capture time of each
- * segment's first frame (ffmpeg's own is the wall clock of its start, in whole seconds).
+ * HLS for one table: a mediasoup consumer on a PlainTransport into a loopback socket here, where
+ * the RTP is reassembled into whole frames (`RtpFrameAssembler`) and written to ffmpeg's stdin as
+ * IVF (libx264, keyframes on segment boundaries, MPEG-TS segments). ffmpeg so sees only whole
+ * frames, starting with a keyframe, over a pipe that loses nothing; a frame damaged on the way is
+ * dropped here with every frame after it until the next keyframe (asked for at once). Each frame
+ * carries its RTP time as pts, so the keyframe that is output time 0 of a run is known exactly.
+ * The playlist is written here, not by ffmpeg, so that EXT-X-PROGRAM-DATE-TIME is the studio
+ * capture time of each segment's first frame (ffmpeg's own is the wall clock of its start).
  */
 export class HlsEgress {
   readonly #opts: HlsEgressOptions;
   readonly #log: Logger;
-  readonly #relay: dgram.Socket;
+  readonly #socket: dgram.Socket;
   readonly #transport: ms.PlainTransport;
   readonly #consumer: ms.Consumer;
-  #ffmpegPort = 0;
+  readonly #assembler: RtpFrameAssembler;
+  readonly #ivfFourcc: string;
+  #lastKeyframeRequestMs = 0;
+  #framesDropped = 0;
   #ffmpeg: SupervisedProcess | undefined;
+  #startingFfmpeg: Promise<void> | undefined;
+  /** RTP timestamps of the newest frames, oldest first: the frame rate the encoder is told. */
+  readonly #frameTimes: number[] = [];
   #epoch: Epoch | undefined;
   #restarts = 0;
   #segments: Segment[] = [];
@@ -83,25 +98,26 @@ export class HlsEgress {
   #poll: NodeJS.Timeout | undefined;
   #collecting: Promise<void> | undefined;
   #closed = false;
-  readonly #isKeyframeStart: (payload: Uint8Array) => boolean;
   readonly #payloadType: number;
   /** Names segments uniquely per egress, so a late delete of an old one never hits a new one. */
   readonly #tag = Date.now().toString(36);
 
   private constructor(
     opts: HlsEgressOptions,
-    relay: dgram.Socket,
+    socket: dgram.Socket,
     transport: ms.PlainTransport,
     consumer: ms.Consumer,
   ) {
     this.#opts = opts;
     this.#log = opts.log.child({ component: 'hls' });
-    this.#relay = relay;
+    this.#socket = socket;
     this.#transport = transport;
     this.#consumer = consumer;
     const codec = consumer.rtpParameters.codecs[0]!;
     this.#payloadType = codec.payloadType;
-    this.#isKeyframeStart = codec.mimeType.toLowerCase() === 'video/h264' ? isH264KeyframeStart : isVp8KeyframeStart;
+    const h264 = codec.mimeType.toLowerCase() === 'video/h264';
+    this.#assembler = new RtpFrameAssembler(h264 ? H264_PAYLOAD_FORMAT : VP8_PAYLOAD_FORMAT);
+    this.#ivfFourcc = h264 ? 'H264' : 'VP80';
   }
 
   static async create(tableOpts: HlsEgressOptions): Promise<HlsEgress> {
@@ -110,10 +126,11 @@ export class HlsEgress {
     await rm(tableOpts.dir, { recursive: true, force: true, maxRetries: 3 });
     const opts = { ...tableOpts, dir: path.join(tableOpts.dir, Date.now().toString(36)) };
     await mkdir(opts.dir, { recursive: true });
-    const relay = dgram.createSocket('udp4');
+    // A keyframe arrives as a burst of packets: room for a few of them while the loop is busy.
+    const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
     await new Promise<void>((resolve, reject) => {
-      relay.once('error', reject);
-      relay.bind(0, '127.0.0.1', () => resolve());
+      socket.once('error', reject);
+      socket.bind(0, '127.0.0.1', () => resolve());
     });
     const transport = await opts.router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
@@ -121,24 +138,16 @@ export class HlsEgress {
       comedia: false,
       appData: { role: 'hls' },
     });
-    await transport.connect({ ip: '127.0.0.1', port: relay.address().port });
+    await transport.connect({ ip: '127.0.0.1', port: socket.address().port });
     const consumer = await transport.consume({
       producerId: opts.producer.id,
       rtpCapabilities: opts.router.rtpCapabilities,
       paused: true,
     });
-    const egress = new HlsEgress(opts, relay, transport, consumer);
-    relay.on('message', (msg) => egress.#onRtp(msg));
+    const egress = new HlsEgress(opts, socket, transport, consumer);
+    socket.on('message', (msg) => egress.#onRtp(msg));
     consumer.observer.once('close', () => void egress.close().catch(() => undefined));
-    egress.#ffmpeg = await SupervisedProcess.start({
-      command: opts.ffmpegPath,
-      args: (run) => egress.#ffmpegArgs(run),
-      stdio: ['ignore', 'ignore', 'pipe'],
-      restart: { initialMs: 500, maxMs: 5000 },
-      retryFirstRun: true,
-      onSpawn: (child, run) => egress.#onFfmpegSpawn(child, run),
-      onExit: ({ code, signal, restartInMs, stderr }) => egress.#onFfmpegExit(code, signal, restartInMs, stderr),
-    });
+    // ffmpeg starts once the feed's frame rate is known (see #noteFrame).
     await consumer.resume();
     egress.#poll = setInterval(() => {
       if (egress.#collecting) return;
@@ -185,97 +194,135 @@ export class HlsEgress {
     };
   }
 
-  serialize(): { running: boolean; segments: number; restarts: number } {
+  serialize(): { running: boolean; segments: number; restarts: number; framesDropped: number; losses: number } {
     return {
       running: !this.#closed && this.#epoch !== undefined,
       segments: this.#segments.length,
       restarts: this.#restarts,
+      framesDropped: this.#framesDropped + this.#assembler.stats.framesDropped,
+      losses: this.#assembler.stats.losses,
     };
   }
 
   #onRtp(msg: Buffer): void {
-    const epoch = this.#epoch;
-    if (!epoch?.listening || isRtcp(msg)) return;
-    if (!epoch.base) {
-      this.#gatherFirstKeyframe(epoch, msg);
-      return;
+    if (this.#closed || isRtcp(msg)) return;
+    const rtp = parseRtpHeader(msg);
+    if (!rtp || rtp.payloadType !== this.#payloadType) return;
+    const now = Date.now();
+    const { frames, lost } = this.#assembler.push(rtp, msg, now);
+    if (lost) this.#requestKeyFrame(now);
+    for (const frame of frames) {
+      this.#noteFrame(frame.rtpTimestamp);
+      if (this.#epoch) this.#write(this.#epoch, frame, now);
     }
-    this.#relay.send(msg, this.#ffmpegPort, '127.0.0.1');
+  }
+
+  #noteFrame(rtpTimestamp: number): void {
+    this.#frameTimes.push(rtpTimestamp);
+    if (this.#frameTimes.length > FRAME_RATE_WINDOW) this.#frameTimes.shift();
+    if (!this.#ffmpeg && !this.#startingFfmpeg && this.#frameRate() !== undefined) this.#startFfmpeg();
   }
 
   /**
-   * ffmpeg's RTP demuxer makes the first packet it gets time 0, and a decoder that starts on a
-   * damaged keyframe shows grey until the next one: so a run starts with a whole keyframe (first
-   * packet to marker, no sequence gap), forwarded in one go.
+   * The feed's frame rate in frames per second, from the median spacing of its newest frames'
+   * RTP timestamps (a dropped frame does not move a median); undefined until enough have arrived.
+   * The encoder must be told: x264 shares the bitrate out per frame by the rate it is given, and
+   * the rate ffmpeg would guess from a live input is often the 90 kHz clock itself, which makes
+   * every frame a few bytes of grey.
    */
-  #gatherFirstKeyframe(epoch: Epoch, msg: Buffer): void {
-    const rtp = parseRtpHeader(msg);
-    if (!rtp || rtp.payloadType !== this.#payloadType) return;
-    const pending = epoch.pending;
-    if (this.#isKeyframeStart(msg.subarray(rtp.payloadOffset, rtp.payloadEnd))) {
-      pending.length = 0;
+  #frameRate(): number | undefined {
+    const steps: number[] = [];
+    for (let i = 1; i < this.#frameTimes.length; i++) {
+      const step = rtpTimestampDelta(this.#frameTimes[i - 1]!, this.#frameTimes[i]!);
+      if (step > 0) steps.push(step);
+    }
+    if (steps.length < MIN_FRAME_RATE_STEPS) return undefined;
+    steps.sort((a, b) => a - b);
+    const fps = 90_000 / steps[steps.length >> 1]!;
+    return Math.min(120, Math.max(1, fps));
+  }
+
+  #startFfmpeg(): void {
+    this.#startingFfmpeg = SupervisedProcess.start({
+      command: this.#opts.ffmpegPath,
+      args: (run) => this.#ffmpegArgs(run),
+      stdio: ['pipe', 'ignore', 'pipe'],
+      restart: { initialMs: 500, maxMs: 5000 },
+      retryFirstRun: true,
+      onSpawn: (child, run) => this.#onFfmpegSpawn(child, run),
+      onExit: ({ code, signal, restartInMs, stderr }) => this.#onFfmpegExit(code, signal, restartInMs, stderr),
+    })
+      .then((ffmpeg) => {
+        if (this.#closed) return ffmpeg.close();
+        this.#ffmpeg = ffmpeg;
+      })
+      .catch((err) => this.#log.error({ err }, 'hls ffmpeg could not be started'))
+      .finally(() => {
+        this.#startingFfmpeg = undefined;
+      });
+  }
+
+  /** Writes one whole frame to ffmpeg as IVF; the first one of a run (a keyframe) is its pts 0. */
+  #write(epoch: Epoch, frame: AssembledFrame, now: number): void {
+    const stdin = epoch.process.stdin;
+    if (!stdin?.writable) return;
+    if (stdin.writableLength > MAX_QUEUED_BYTES) {
+      // ffmpeg is not keeping up: drop rather than build latency, and restart at a keyframe.
+      this.#framesDropped++;
+      this.#assembler.reset();
+      this.#requestKeyFrame(now);
+      return;
+    }
+    let pts = 0;
+    if (!epoch.base || !epoch.written) {
+      epoch.base = { rtpTimestamp: frame.rtpTimestamp, arrivedAtMs: now };
+      stdin.write(
+        serializeIvfFileHeader({
+          fourcc: this.#ivfFourcc,
+          width: frame.width ?? 0,
+          height: frame.height ?? 0,
+          timebaseDenominator: 90_000,
+          timebaseNumerator: 1,
+        }),
+      );
     } else {
-      const previous = pending.length > 0 ? parseRtpHeader(pending[pending.length - 1]!) : undefined;
-      if (
-        !previous ||
-        rtp.timestamp !== previous.timestamp ||
-        rtp.sequenceNumber !== ((previous.sequenceNumber + 1) & 0xffff)
-      ) {
-        pending.length = 0;
+      const step = rtpTimestampDelta(epoch.written.rtpTimestamp, frame.rtpTimestamp);
+      if (step <= 0) {
+        // A frame from the past (a sender that restarted its clock): not something to encode.
+        this.#framesDropped++;
         return;
       }
+      pts = epoch.written.pts + step;
     }
-    pending.push(Buffer.from(msg));
-    if (!rtp.marker) return;
-    epoch.base = { rtpTimestamp: rtp.timestamp, arrivedAtMs: Date.now() };
-    this.#relay.send(probationPacket(parseRtpHeader(pending[0]!)!), this.#ffmpegPort, '127.0.0.1');
-    for (const packet of pending) this.#relay.send(packet, this.#ffmpegPort, '127.0.0.1');
-    pending.length = 0;
+    epoch.written = { rtpTimestamp: frame.rtpTimestamp, pts };
+    stdin.write(Buffer.concat([serializeIvfFrameHeader(frame.data.length, pts), frame.data]));
   }
 
-  #sdp(port: number): string {
-    const codec = this.#consumer.rtpParameters.codecs[0]!;
-    const name = codec.mimeType.split('/')[1]!;
-    const fmtp = Object.entries(codec.parameters ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join(';');
-    return [
-      'v=0',
-      'o=- 0 0 IN IP4 127.0.0.1',
-      `s=${this.#opts.tableId}`,
-      'c=IN IP4 127.0.0.1',
-      't=0 0',
-      `m=video ${port} RTP/AVP ${codec.payloadType}`,
-      `a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}`,
-      ...(fmtp ? [`a=fmtp:${codec.payloadType} ${fmtp}`] : []),
-      'a=recvonly',
-      '',
-    ].join('\r\n');
+  #requestKeyFrame(now: number): void {
+    if (now - this.#lastKeyframeRequestMs < KEYFRAME_REQUEST_INTERVAL_MS) return;
+    this.#lastKeyframeRequestMs = now;
+    this.#consumer.requestKeyFrame().catch(() => undefined);
   }
 
-  /** Run `id` of ffmpeg: a fresh port and SDP, its own segment names and list. */
-  async #ffmpegArgs(id: number): Promise<string[]> {
-    this.#ffmpegPort = await freeUdpPortPair();
-    const sdpPath = path.join(this.#opts.dir, `in-${id}.sdp`);
-    await writeFile(sdpPath, this.#sdp(this.#ffmpegPort));
+  /** Run `id` of ffmpeg: IVF on stdin, its own segment names and list. */
+  #ffmpegArgs(id: number): string[] {
     const seg = this.#opts.segmentSeconds;
     return [
       '-hide_banner',
       '-loglevel',
       'error',
-      '-nostdin',
-      '-protocol_whitelist',
-      'file,udp,rtp',
-      '-analyzeduration',
-      '500000',
+      // No probing: IVF names the codec and the first frame is a keyframe. (Not `-fflags nobuffer`:
+      // it discards the packets read while probing, which are that keyframe.)
       '-probesize',
-      '500000',
-      '-fflags',
-      '+nobuffer',
+      '32',
+      '-analyzeduration',
+      '0',
       '-flags',
       'low_delay',
+      '-f',
+      'ivf',
       '-i',
-      sdpPath,
+      'pipe:0',
       '-map',
       '0:v:0',
       '-c:v',
@@ -292,6 +339,8 @@ export class HlsEgress {
       '2000k',
       '-bufsize',
       '1000k',
+      '-x264-params',
+      `fps=${Math.round((this.#frameRate() ?? 30) * 1000)}/1000`,
       '-force_key_frames',
       `expr:gte(t,n_forced*${seg})`,
       '-sc_threshold',
@@ -324,37 +373,22 @@ export class HlsEgress {
     const epoch: Epoch = {
       id,
       process: child,
-      listening: false,
       base: undefined,
-      pending: [],
+      written: undefined,
       csvOffset: 0,
       first: true,
       last: undefined,
     };
     this.#epoch = epoch;
+    // A dead ffmpeg makes writes fail with EPIPE; its exit handler reports it.
+    child.stdin?.on('error', () => undefined);
     child.stderr?.on('data', (line: string) =>
       this.#log.warn({ epoch: id, ffmpeg: line.trim().slice(0, 500) }, 'ffmpeg'),
     );
-    void this.#whenListening(epoch, this.#ffmpegPort);
-  }
-
-  /** Starts forwarding once ffmpeg's RTP socket exists, from the next keyframe (asked for now). */
-  async #whenListening(epoch: Epoch, port: number): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (this.#epoch === epoch && !this.#closed && Date.now() < deadline) {
-      const bound = await udpPortBound(port);
-      if (bound !== false) {
-        if (bound === undefined) this.#log.warn('cannot see bound UDP ports; forwarding to ffmpeg blind');
-        epoch.listening = true;
-        await this.#consumer.requestKeyFrame().catch(() => undefined);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    if (this.#epoch === epoch && !this.#closed) {
-      this.#log.error({ port }, 'hls ffmpeg never opened its RTP port; restarting it');
-      epoch.process.kill('SIGKILL');
-    }
+    // A new run starts at a keyframe: forget any half-assembled frame and ask for one now.
+    this.#assembler.reset();
+    this.#lastKeyframeRequestMs = 0;
+    this.#requestKeyFrame(Date.now());
   }
 
   #onFfmpegExit(code: number | null, signal: NodeJS.Signals | null, restartInMs: number, stderr: string): void {
@@ -460,69 +494,13 @@ export class HlsEgress {
     this.#closed = true;
     clearInterval(this.#poll);
     this.#epoch = undefined;
+    await this.#startingFfmpeg;
     await this.#ffmpeg?.close();
     this.#transport.close();
-    this.#relay.close();
+    this.#socket.close();
     await this.#collecting;
     await rm(this.#opts.dir, { recursive: true, force: true, maxRetries: 3 }).catch((err) =>
       this.#log.warn({ err }, 'could not remove hls folder'),
     );
   }
-}
-
-/**
- * A packet just before `first` (same SSRC and timestamp, previous sequence number) whose payload
- * is the middle of a frame: an RTP receiver that holds back the first packet of a new source
- * (RFC 3550 A.1 probation, as ffmpeg's) takes this one, and a depacketiser drops it.
- */
-function probationPacket(first: RtpHeaderFields): Buffer {
-  const header = { ...first, sequenceNumber: (first.sequenceNumber - 1) & 0xffff, marker: false };
-  // VP8 payload descriptor: not the start of a partition; then one byte of "data".
-  return serializeRtpPacket(header, [Uint8Array.of(0x00, 0x00)]);
-}
-
-/**
- * Whether some process has a UDP socket bound to `port` on this host (Linux /proc/net), or
- * undefined where that cannot be seen.
- */
-async function udpPortBound(port: number): Promise<boolean | undefined> {
-  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  let readable = false;
-  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
-    let text: string;
-    try {
-      text = await readFile(table, 'utf8');
-    } catch {
-      continue;
-    }
-    readable = true;
-    for (const line of text.split('\n').slice(1)) {
-      if (line.trim().split(/\s+/)[1]?.endsWith(suffix)) return true;
-    }
-  }
-  return readable ? false : undefined;
-}
-
-/** An even UDP port whose successor is free too: ffmpeg's RTP input takes RTCP on port + 1. */
-async function freeUdpPortPair(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = 20000 + 2 * Math.floor(Math.random() * 5000);
-    const sockets: dgram.Socket[] = [];
-    try {
-      for (const p of [port, port + 1]) {
-        const s = dgram.createSocket('udp4');
-        sockets.push(s);
-        await new Promise<void>((resolve, reject) => {
-          s.once('error', reject);
-          s.bind(p, '127.0.0.1', () => resolve());
-        });
-      }
-      return port;
-    } catch {
-      // Taken; try another.
-    } finally {
-      for (const s of sockets) s.close();
-    }
-  }
-  throw new Error('no free UDP port pair for ffmpeg');
 }

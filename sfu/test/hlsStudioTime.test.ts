@@ -22,8 +22,9 @@ function segmentsOf(text: string): { pdt: number; uri: string }[] {
 /**
  * The packager's program date times must be the studio time of each segment's first frame, read
  * back from the timecode burned into that frame. The packager here starts slowly (as on a busy
- * machine): the first packets the relay forwards would reach a port nobody listens on yet, and an
- * offset between the relay's time origin and ffmpeg's would shift every date by a few frames.
+ * machine): frames queue on its stdin meanwhile, and an offset between the egress's time origin and
+ * ffmpeg's would shift every date by a few frames. A packager that encodes grey (x264 told a wrong
+ * frame rate) leaves no readable timecode.
  */
 describe('HLS program date time on the studio clock', () => {
   let t: TestSfu;

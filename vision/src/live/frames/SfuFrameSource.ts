@@ -1,7 +1,14 @@
 import dgram from 'node:dgram';
 import { ClientError, type SfuRequestBody, sendSfuRequest } from '@live-casino/clients';
 import { EventEmitter } from 'node:events';
-import { isRtcp, parseRtpHeader, rtpToStudioTime } from '@live-casino/media';
+import {
+  type AssembledFrame,
+  isRtcp,
+  parseRtpHeader,
+  RtpFrameAssembler,
+  rtpToStudioTime,
+  VP8_PAYLOAD_FORMAT,
+} from '@live-casino/media';
 import {
   AppError,
   type EgressInfo,
@@ -23,7 +30,6 @@ import type {
   SfuFrameSourceOptions,
 } from './FrameSourceTypes.js';
 import { Vp8Decoder } from './Vp8Decoder.js';
-import { Vp8Depacketizer, type Vp8Frame } from './Vp8Depacketizer.js';
 import { backoffDelay, percentile, sleep } from '@live-casino/server-kit';
 
 export type { DecodedFrame, FrameSourceEvents, SfuFrameSourceOptions } from './FrameSourceTypes.js';
@@ -41,7 +47,7 @@ interface Session {
   udp: dgram.Socket;
   info: EgressInfo | undefined;
   clock: StudioClockMapping | undefined;
-  depacketizer: Vp8Depacketizer;
+  depacketizer: RtpFrameAssembler;
   lastPacketAt: number;
   /** When RTP was asked to flow (the egress resumed). */
   openedAt: number | undefined;
@@ -239,7 +245,7 @@ export class SfuFrameSource extends EventEmitter<FrameSourceEvents> {
       udp,
       info: undefined,
       clock: undefined,
-      depacketizer: new Vp8Depacketizer(),
+      depacketizer: new RtpFrameAssembler(VP8_PAYLOAD_FORMAT),
       lastPacketAt: 0,
       openedAt: undefined,
       ended,
@@ -390,7 +396,7 @@ export class SfuFrameSource extends EventEmitter<FrameSourceEvents> {
     );
   }
 
-  #decode(session: Session, frame: Vp8Frame): void {
+  #decode(session: Session, frame: AssembledFrame): void {
     if (frame.keyframe && frame.width && frame.height) {
       const d = this.#decoder;
       if (d && (d.width !== frame.width || d.height !== frame.height)) {

@@ -1,24 +1,39 @@
 /**
- * RTP → whole VP8 frames (RFC 7741), pure and without I/O. Packets may arrive out of order: they
- * are held by sequence number until a frame is complete (first packet has S=1 and PID 0, last one
- * the marker bit, no sequence number missing in between). A gap that does not fill within the
- * reorder window is a loss: the frames around it are dropped, and so is every frame after it until
- * a keyframe, since an inter frame decoded without its reference is garbage. The caller asks the
- * sender for that keyframe when `push` reports `lost`.
+ * RTP → whole video frames, pure and without I/O, for any payload format that marks a frame's
+ * first packet and ends it with the marker bit (VP8, RFC 7741; H.264, RFC 6184). Packets may arrive
+ * out of order: they are held by sequence number until a frame is complete (a frame start, the
+ * marker bit, one timestamp, no sequence number missing in between). A gap that does not fill
+ * within the reorder window is a loss: the frames around it are dropped, and so is every frame
+ * after it until a keyframe, since an inter frame decoded without its reference is garbage. The
+ * caller asks the sender for that keyframe when `push` reports `lost`. A decoder fed from here
+ * therefore only ever sees whole frames, starting with a keyframe.
  */
 
-import { isVp8FrameStart, parseVp8PayloadDescriptor, type RtpHeader, vp8FrameInfo } from '@live-casino/media';
+import type { RtpHeader } from './rtp.js';
 
-export interface Vp8Frame {
+export interface AssembledFrame {
   rtpTimestamp: number;
+  /** The codec's own bitstream (VP8 frame; H.264 access unit in Annex B). */
   data: Uint8Array;
   keyframe: boolean;
-  /** Coded size, on keyframes. */
+  /** Coded size, on keyframes when the format can tell. */
   width?: number;
   height?: number;
 }
 
-export interface DepacketizerOptions {
+/** What the assembler needs to know of one codec's RTP payload format. */
+export interface RtpPayloadFormat {
+  /**
+   * The packet's share of the frame's bytes, and whether it can only be a frame's first packet;
+   * undefined for a payload that is not of this format (it is ignored). Never throws.
+   */
+  parse(payload: Uint8Array): { frameStart: boolean; data: Uint8Array } | undefined;
+  frameInfo(frame: Uint8Array): { keyframe: boolean; width?: number; height?: number };
+  /** True when a frame start can only be a frame's first packet (VP8); false when a frame may hold several (H.264 parameter sets before a slice). */
+  readonly uniqueFrameStart: boolean;
+}
+
+export interface FrameAssemblerOptions {
   /** How long a sequence gap may wait for a late (reordered) packet before it counts as lost. */
   reorderWindowMs?: number;
   /** Packets held at most (a frame never needs more); beyond this everything is dropped as lost. */
@@ -26,7 +41,7 @@ export interface DepacketizerOptions {
 }
 
 export interface PushResult {
-  frames: Vp8Frame[];
+  frames: AssembledFrame[];
   /** Packets were lost: frames were dropped and the decoder needs a keyframe. */
   lost: boolean;
 }
@@ -38,14 +53,15 @@ interface Held {
   data: Uint8Array;
 }
 
-export interface DepacketizerStats {
+export interface FrameAssemblerStats {
   packets: number;
   frames: number;
   framesDropped: number;
   losses: number;
 }
 
-export class Vp8Depacketizer {
+export class RtpFrameAssembler {
+  readonly #format: RtpPayloadFormat;
   readonly #reorderWindowMs: number;
   readonly #maxPackets: number;
   /** Extended (unwrapped) sequence number → packet. */
@@ -57,9 +73,10 @@ export class Vp8Depacketizer {
   #gapSince: number | undefined;
   /** After a loss, nothing is emitted until a keyframe. */
   #needKeyframe = true;
-  readonly stats: DepacketizerStats = { packets: 0, frames: 0, framesDropped: 0, losses: 0 };
+  readonly stats: FrameAssemblerStats = { packets: 0, frames: 0, framesDropped: 0, losses: 0 };
 
-  constructor(opts: DepacketizerOptions = {}) {
+  constructor(format: RtpPayloadFormat, opts: FrameAssemblerOptions = {}) {
+    this.#format = format;
     this.#reorderWindowMs = opts.reorderWindowMs ?? 50;
     this.#maxPackets = opts.maxPackets ?? 2000;
   }
@@ -79,10 +96,9 @@ export class Vp8Depacketizer {
   }
 
   push(rtp: RtpHeader, packet: Uint8Array, nowMs: number): PushResult {
-    const payload = packet.subarray(rtp.payloadOffset, rtp.payloadEnd);
-    const descriptor = parseVp8PayloadDescriptor(payload);
+    const parsed = this.#format.parse(packet.subarray(rtp.payloadOffset, rtp.payloadEnd));
     const result: PushResult = { frames: [], lost: false };
-    if (!descriptor) return result;
+    if (!parsed) return result;
     this.stats.packets++;
     const seq = this.#extend(rtp.sequenceNumber);
     // Already emitted (a duplicate or a retransmission too late to matter).
@@ -95,8 +111,8 @@ export class Vp8Depacketizer {
     this.#held.set(seq, {
       timestamp: rtp.timestamp,
       marker: rtp.marker,
-      frameStart: isVp8FrameStart(descriptor),
-      data: payload.subarray(descriptor.size),
+      frameStart: parsed.frameStart,
+      data: parsed.data,
     });
     this.#drain(result, nowMs);
     return result;
@@ -178,7 +194,7 @@ export class Vp8Depacketizer {
     return false;
   }
 
-  #completeFrameAt(start: number): { frame: Vp8Frame; end: number } | undefined {
+  #completeFrameAt(start: number): { frame: AssembledFrame; end: number } | undefined {
     const first = this.#held.get(start);
     if (!first?.frameStart) return undefined;
     const parts: Uint8Array[] = [];
@@ -186,7 +202,7 @@ export class Vp8Depacketizer {
     for (let seq = start; ; seq++) {
       const p = this.#held.get(seq);
       if (!p || p.timestamp !== first.timestamp) return undefined;
-      if (seq !== start && p.frameStart) return undefined;
+      if (seq !== start && p.frameStart && this.#format.uniqueFrameStart) return undefined;
       parts.push(p.data);
       size += p.data.length;
       if (p.marker) {
@@ -197,13 +213,13 @@ export class Vp8Depacketizer {
           o += part.length;
         }
         for (let s = start; s <= seq; s++) this.#held.delete(s);
-        return { frame: { rtpTimestamp: first.timestamp, data, ...vp8FrameInfo(data) }, end: seq };
+        return { frame: { rtpTimestamp: first.timestamp, data, ...this.#format.frameInfo(data) }, end: seq };
       }
       if (seq - start > 1000) return undefined;
     }
   }
 
-  #emit(frame: Vp8Frame, result: PushResult): void {
+  #emit(frame: AssembledFrame, result: PushResult): void {
     if (this.#needKeyframe && !frame.keyframe) {
       this.stats.framesDropped++;
       return;
