@@ -31,11 +31,21 @@ export async function nextOpenWindow(page: Page): Promise<void> {
 export async function placeChips(page: Page, spots: readonly string[], chip = 100): Promise<void> {
   const totalBefore = Number(await page.locator('[data-total]').getAttribute('data-total'));
   await page.locator(`[data-chip-value="${chip}"]`).click();
+  const noticesBefore = await page.locator('.bet-notices li').count();
   for (const spot of spots) await page.locator(`[data-spot="${spot}"]`).first().click();
-  for (const spot of spots) {
-    await expect(page.locator(`[data-chip="${spot}"]`)).toBeVisible();
-    await expect(page.locator(`[data-chip="${spot}"].pending`)).toHaveCount(0);
-  }
+  // Every chip stands on its spot, or a refusal says why (a chip on another spot shows where the click went).
+  const state = () =>
+    page.evaluate(
+      (from) => ({
+        chips: Array.from(document.querySelectorAll('[data-chip]')).map((g) => g.getAttribute('data-chip')),
+        refused: Array.from(document.querySelectorAll('.bet-notices li'))
+          .slice(from)
+          .map((li) => `${li.getAttribute('data-code')}: ${li.getAttribute('data-detail')}`),
+      }),
+      noticesBefore,
+    );
+  await expect.poll(state).toEqual({ chips: expect.arrayContaining([...spots]) as unknown as string[], refused: [] });
+  for (const spot of spots) await expect(page.locator(`[data-chip="${spot}"].pending`)).toHaveCount(0);
   await expect(page.locator('[data-total]')).toHaveAttribute('data-total', String(totalBefore + chip * spots.length));
 }
 

@@ -80,10 +80,12 @@ async function browserPlayer(browser: Browser, username: string): Promise<Page> 
   return page;
 }
 
-// Not yet passing (session 21): in its one run a browser player's chip on red never showed
-// ('[data-chip="red"]' not found within 20 s) with 200 socket players betting on the same table.
-// Open until understood; see the closing note of stop 21.
-test.fixme('200 socket players and 3 browser players, 5 rounds: every balance is the ledger’s', async ({ browser }) => {
+// Was `fixme` from session 21 to 23: a browser player's chip now and then stood on another spot
+// than the one clicked. The "your video is behind" note came and went above the board as the
+// delay wandered around 250 ms under this load, and the board resolved a click by its coordinates
+// after the layout had moved. The note now sits below everything clickable and does not blink,
+// and a bet is the one whose area took the click.
+test('200 socket players and 3 browser players, 5 rounds: every balance is the ledger’s', async ({ browser }) => {
   test.setTimeout(20 * 60_000);
   const bots = Array.from({ length: SOCKET_PLAYERS }, (_, i) => new SocketPlayer(`demo${21 + i}`));
   const pages: Page[] = [];

@@ -33,6 +33,8 @@ export interface SlipNotice {
   readonly id: number;
   readonly code: ErrorCode | string;
   readonly text: string;
+  /** The refusal as table-service (or the page) worded it: why, for support and for tests. */
+  readonly detail: string;
   readonly atMs: number;
 }
 
@@ -298,7 +300,10 @@ export class BetSlip {
     const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'INTERNAL';
     const message = err instanceof Error ? err.message : String(err);
     const text = prefix + refusalText(code, message);
-    this.#notices = [...this.#notices.slice(-4), { id: ++this.#noticeId, code, text, atMs: this.#now() }];
+    this.#notices = [
+      ...this.#notices.slice(-4),
+      { id: ++this.#noticeId, code, text, detail: message, atMs: this.#now() },
+    ];
     this.#publish();
   }
 

@@ -62,6 +62,7 @@ export function BetOverlay({
   const currency = useStore(session.store, (s) => s.currency) ?? table.currency ?? 'EUR';
   const slip = useStore(session.slip.store, (s) => s);
   const [phase, setPhase] = useState<OverlayPhase>({ kind: 'waiting' });
+  const [handicapNote, setHandicapNote] = useState(false);
   const [chip, setChip] = useState(() => defaultChip(table));
   const countdown = useRef<CountdownElements>({ number: null, bar: null, banner: null });
   // Outlives the per-round effect below: a round's close, once shown, stays shown.
@@ -88,6 +89,7 @@ export function BetOverlay({
         }),
       );
       setPhase((prior) => samePhase(prior, next));
+      setHandicapNote((shown) => handicapNoteShown(shown, next.kind === 'open' ? next.handicapMs : 0));
       if (next.kind === 'open') drawCountdown(countdown.current, next);
       if (v.lastStudioTimeMs !== null) {
         recorder.record({
@@ -137,12 +139,6 @@ export function BetOverlay({
           </span>
         </div>
       </div>
-      {phase.kind === 'open' && phase.handicapMs > 250 && (
-        <p className="handicap muted small" role="note">
-          Your video is {(phase.handicapMs / 1000).toFixed(1)} s behind the table: your betting closes that much
-          earlier, so that every bet you place counts.
-        </p>
-      )}
       {result && <ResultLine result={result} won={won} staked={slip.total} currency={currency} />}
       {!connected && (
         <p className="bet-problem" role="alert">
@@ -208,8 +204,8 @@ export function BetOverlay({
       </div>
       <ul className="bet-notices" aria-live="assertive">
         {slip.notices.map((n) => (
-          <li key={n.id} data-code={n.code}>
-            <span>{n.text}</span>
+          <li key={n.id} data-code={n.code} data-detail={n.detail}>
+            <span title={n.detail}>{n.text}</span>
             <button
               type="button"
               className="btn-x"
@@ -221,6 +217,14 @@ export function BetOverlay({
           </li>
         ))}
       </ul>
+      {/* Last in the overlay: a note that comes and goes with the delay must not move the layout
+          or the chips under a player's pointer (a click landed on the next bet when it did). */}
+      {phase.kind === 'open' && handicapNote && (
+        <p className="handicap muted small" role="note">
+          Your video is {(phase.handicapMs / 1000).toFixed(1)} s behind the table: your betting closes that much
+          earlier, so that every bet you place counts.
+        </p>
+      )}
     </section>
   );
 }
@@ -335,13 +339,28 @@ function defaultChip(table: TableSummary): number {
 }
 
 /**
+ * The "your video is behind" note shows above 250 ms of handicap and goes again only below 150 ms:
+ * a delay that wanders around one threshold must not make it blink.
+ */
+const HANDICAP_NOTE_SHOW_MS = 250;
+const HANDICAP_NOTE_HIDE_MS = 150;
+
+/**
  * Keeps the previous object when nothing a render shows changed: the countdown itself is drawn per
  * frame by `drawCountdown`, so an open phase renders again only when its handicap changes.
  */
+export function handicapNoteShown(shown: boolean, handicapMs: number): boolean {
+  return shown ? handicapMs >= HANDICAP_NOTE_HIDE_MS : handicapMs > HANDICAP_NOTE_SHOW_MS;
+}
+
 function samePhase(prior: OverlayPhase, next: OverlayPhase): OverlayPhase {
   if (prior.kind !== next.kind) return next;
   if (prior.kind === 'open' && next.kind === 'open') {
-    return prior.handicapMs === next.handicapMs && prior.windowMs === next.windowMs ? prior : next;
+    // The handicap is shown to a tenth of a second: a render per frame for its last digits is waste.
+    const shown = (h: number) => Math.round(h / 100);
+    return shown(prior.handicapMs) === shown(next.handicapMs) && shown(prior.windowMs) === shown(next.windowMs)
+      ? prior
+      : next;
   }
   if (prior.kind === 'result' && next.kind === 'result') return prior.result === next.result ? prior : next;
   if (prior.kind === 'voided' && next.kind === 'voided') return prior.reason === next.reason ? prior : next;

@@ -81,6 +81,12 @@ export function RouletteBoard({
           aria-label={s.label}
           role="button"
           tabIndex={enabled && !s.onLine ? 0 : -1}
+          // The bet is the one whose area took the click, not the one at the click's coordinates as
+          // recomputed afterwards: the two differ if anything moved the board in between.
+          onClick={(e) => {
+            e.stopPropagation();
+            if (enabled || lateClicks) onBet(s.bet);
+          }}
           onKeyDown={(e) => {
             if ((enabled || lateClicks) && (e.key === 'Enter' || e.key === ' ')) {
               e.preventDefault();
