@@ -96,3 +96,25 @@ export function serializeIvfFrameHeader(size: number, pts: number): Buffer {
   buf.writeBigUInt64LE(BigInt(pts), 4);
   return buf;
 }
+
+/**
+ * ffmpeg input options for a live IVF stream on stdin whose first frame is a keyframe: no probing
+ * delay (IVF names the codec) and each frame decoded as it comes. Not `-fflags nobuffer`: that
+ * discards the packets read while probing, which are the first keyframe. `decoderOptions` go
+ * before `-i` (they apply to this input's decoder).
+ */
+export function ivfPipeInputArgs(decoderOptions: readonly string[] = []): string[] {
+  return [
+    '-probesize',
+    '32',
+    '-analyzeduration',
+    '0',
+    '-flags',
+    'low_delay',
+    ...decoderOptions,
+    '-f',
+    'ivf',
+    '-i',
+    'pipe:0',
+  ];
+}

@@ -56,6 +56,10 @@ class FakeService implements ChatServiceClient {
   stored: ChatMessage[] = [];
   historyCalls: { before?: string | null; limit?: number }[] = [];
   failHistory: ClientError | null = null;
+  /** The reader's own mute, as GET /v1/tables/:id/chat reports it to a muted player. */
+  ownMute: ChatHistory['ownMute'];
+  /** Called when a history request has been received, before it is answered. */
+  onHistory: (() => void) | null = null;
   readonly rt = new FakeRealtime();
 
   realtime(): ChatRealtime {
@@ -64,6 +68,8 @@ class FakeService implements ChatServiceClient {
 
   async chatHistory(tableId: string, opts: { before?: string | null; limit?: number } = {}): Promise<ChatHistory> {
     this.historyCalls.push(opts);
+    const ownMute = this.ownMute;
+    this.onHistory?.();
     await Promise.resolve();
     if (this.failHistory) throw this.failHistory;
     const limit = opts.limit ?? 50;
@@ -72,7 +78,12 @@ class FakeService implements ChatServiceClient {
       .sort((a, b) => compareMessageIds(b.messageId, a.messageId))
       .slice(0, limit);
     const messages = rows.reverse();
-    return { tableId, messages, before: rows.length === limit ? (messages[0]?.messageId ?? null) : null };
+    return {
+      tableId,
+      messages,
+      before: rows.length === limit ? (messages[0]?.messageId ?? null) : null,
+      ...(ownMute ? { ownMute } : {}),
+    };
   }
 
   /** Stores messages (ids from `from` on) without telling the socket: what a disconnected player misses. */
@@ -542,6 +553,44 @@ describe('mutes', () => {
     // The old mute's timer does not come back to clear a later one early.
     service.rt.muted(mute({ createdAtMs: T0, mutedUntilMs: T0 + 20 * 60_000 }));
     vi.advanceTimersByTime(10 * 60_000);
+    expect(session.store.getState().mute).not.toBeNull();
+  });
+
+  it('shows a mute set before the page opened, with its end, before the player types anything', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(T0);
+    const service = new FakeService();
+    service.ownMute = { reason: 'flooding the chat', mutedUntilMs: T0 + 99_000_000, remainingMs: 4 * 60_000 };
+    const session = await open(service);
+    // Counted from the service's "time left", not from its clock.
+    expect(session.store.getState().mute).toEqual({
+      reason: 'flooding the chat',
+      untilMs: T0 + 4 * 60_000,
+      endKnown: true,
+    });
+    expect(session.send('hi').ok).toBe(false);
+    vi.advanceTimersByTime(4 * 60_000);
+    expect(session.store.getState().mute).toBeNull();
+  });
+
+  it('forgets a mute lifted while it was away: the history read after a reconnection says so', async () => {
+    const { service, session } = await openAtT0();
+    service.rt.muted(mute());
+    service.rt.disconnect();
+    // The pit boss lifts it meanwhile; the event is lost with the connection.
+    service.rt.reconnect();
+    await settle();
+    expect(session.store.getState().mute).toBeNull();
+    expect(session.send('back again').ok).toBe(true);
+  });
+
+  it('keeps a mute whose event came while a history page (read before it) was on its way', async () => {
+    const { service, session } = await openAtT0();
+    service.onHistory = () => service.rt.muted(mute());
+    service.rt.disconnect();
+    service.rt.reconnect();
+    await settle();
+    expect(service.historyCalls.length).toBe(2);
     expect(session.store.getState().mute).not.toBeNull();
   });
 

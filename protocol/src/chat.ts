@@ -38,11 +38,18 @@ export const SendChatRequest = Type.Object(
 );
 export type SendChatRequest = Static<typeof SendChatRequest>;
 
-/** A page of a table's chat, oldest first; `before` the next (older) page's cursor, null at the start. */
+/**
+ * A page of a table's chat, oldest first; `before` the next (older) page's cursor, null at the start.
+ * A player who reads it while muted at the table finds their mute in `ownMute` (time left counted
+ * on the service's clock, so a page opened mid-mute can say until when).
+ */
 export const ChatHistory = Type.Object({
   tableId: TableId,
   messages: Type.Array(ChatMessage, { maxItems: 200 }),
   before: Type.Union([Type.String(), Type.Null()]),
+  ownMute: Type.Optional(
+    Type.Object({ reason: Type.String(), mutedUntilMs: Type.Integer(), remainingMs: Type.Integer({ minimum: 1 }) }),
+  ),
 });
 export type ChatHistory = Static<typeof ChatHistory>;
 

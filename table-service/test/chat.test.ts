@@ -171,6 +171,16 @@ describe('table chat', () => {
     // How long it lasts, so that the player's page can say it: about the 10 minutes.
     expect(err.retryAfterS).toBeGreaterThan(9 * 60);
     expect(err.retryAfterS).toBeLessThanOrEqual(10 * 60);
+    // A page opened now knows before the player types: their own mute here, with the time it has left.
+    const ownMute = async (username: string, table = 'roulette-1') =>
+      (await service.inject('GET', `/v1/tables/${table}/chat?limit=1`, await service.playerToken(username))).body
+        .ownMute;
+    const own = await ownMute('demo5');
+    expect(own).toMatchObject({ reason: 'spam' });
+    expect(own.remainingMs).toBeGreaterThan(9 * 60_000);
+    expect(own.remainingMs).toBeLessThanOrEqual(10 * 60_000);
+    expect(await ownMute('demo6')).toBeUndefined();
+    expect(await ownMute('demo5', 'baccarat-1')).toBeUndefined();
     // Elsewhere, and for others, the chat goes on.
     await expect(a.say('other table', 'baccarat-1')).resolves.toBeTruthy();
     await expect(b.say('still here')).resolves.toBeTruthy();
@@ -178,6 +188,7 @@ describe('table chat', () => {
     expect(list.body.mutes.map((m: ChatMute) => m.playerId)).toEqual([playerId]);
     expect((await service.inject('DELETE', `/v1/tables/roulette-1/chat/mutes/${playerId}`, boss)).status).toBe(204);
     await waitFor('the player hears the mute lifted', () => (a.unmuted.length > 0 ? true : undefined));
+    expect(await ownMute('demo5')).toBeUndefined();
     expect(a.unmuted[0]).toMatchObject({ tableId: 'roulette-1', playerId, liftedBy: 'boss' });
     // Lifting it again is done too, and tells nobody anything new.
     expect((await service.inject('DELETE', `/v1/tables/roulette-1/chat/mutes/${playerId}`, boss)).status).toBe(204);

@@ -134,6 +134,8 @@ export class ChatSession {
   #reloading: Promise<void> | null = null;
   #reloadAgain = false;
   #muteTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts mute changes: a history page read across one must not undo it. */
+  #muteVersion = 0;
   #watchRetryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
@@ -340,6 +342,7 @@ export class ChatSession {
   }
 
   async #readLatest(): Promise<void> {
+    const muteVersion = this.#muteVersion;
     let page: ChatHistory;
     try {
       page = await this.#client.chatHistory(this.tableId, { limit: this.#pageSize });
@@ -372,6 +375,13 @@ export class ChatSession {
     } else hasEarlier = state.hasEarlier;
     this.#apply(mergeMessages(base, incoming), hasEarlier);
     this.store.setState({ load: 'ready', loadError: null });
+    // The page says whether the player is muted here (a mute set or lifted while this page was away,
+    // or before it was opened); a mute event that came while it was on its way is newer and stands.
+    if (this.#muteVersion === muteVersion) {
+      if (page.ownMute) {
+        this.#setMute({ reason: page.ownMute.reason, untilMs: this.#now() + page.ownMute.remainingMs, endKnown: true });
+      } else if (this.store.getState().mute) this.#clearMute();
+    }
   }
 
   #onLive(message: ChatMessage): void {
@@ -419,6 +429,11 @@ export class ChatSession {
 
   #onUnmuted(unmute: ChatUnmute): void {
     if (this.#closed || unmute.tableId !== this.tableId || unmute.playerId !== this.playerId) return;
+    this.#clearMute();
+  }
+
+  #clearMute(): void {
+    this.#muteVersion++;
     clearTimeout(this.#muteTimer);
     this.store.setState({ mute: null });
   }
@@ -439,6 +454,7 @@ export class ChatSession {
   }
 
   #setMute(mute: ChatMuteState): void {
+    this.#muteVersion++;
     clearTimeout(this.#muteTimer);
     this.store.setState({ mute });
     this.#muteTimer = setTimeout(

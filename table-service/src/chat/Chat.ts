@@ -106,8 +106,11 @@ export class Chat {
     return { message: raced, replayed: true };
   }
 
-  /** A page of the table's chat, oldest first, ending before `before` (a messageId) or at the newest. */
-  async history(tableId: string, opts: { before?: string; limit: number }): Promise<ChatHistory> {
+  /**
+   * A page of the table's chat, oldest first, ending before `before` (a messageId) or at the newest;
+   * with the reader's own active mute when `readerId` (a player) has one.
+   */
+  async history(tableId: string, opts: { before?: string; limit: number; readerId?: string }): Promise<ChatHistory> {
     this.#checkTable(tableId);
     const { rows } = await this.#opts.db.query<MessageRow>(
       `SELECT * FROM chat_messages
@@ -116,7 +119,15 @@ export class Chat {
       [tableId, opts.before ?? null, opts.limit],
     );
     const messages = rows.reverse().map(toMessage);
-    return { tableId, messages, before: rows.length === opts.limit ? (messages[0]?.messageId ?? null) : null };
+    const page: ChatHistory = {
+      tableId,
+      messages,
+      before: rows.length === opts.limit ? (messages[0]?.messageId ?? null) : null,
+    };
+    const mute = opts.readerId === undefined ? null : await this.activeMute(tableId, opts.readerId);
+    const remainingMs = mute ? mute.mutedUntilMs - this.#now() : 0;
+    if (mute && remainingMs > 0) page.ownMute = { reason: mute.reason, mutedUntilMs: mute.mutedUntilMs, remainingMs };
+    return page;
   }
 
   async mute(tableId: string, body: ChatMuteBody, by: string): Promise<ChatMute> {

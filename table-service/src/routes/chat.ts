@@ -53,6 +53,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<ChatRoutesOptions> = async (a
       return chat.history(request.params.tableId, {
         ...(request.query.before ? { before: request.query.before } : {}),
         limit: request.query.limit ?? 50,
+        ...(session.role === 'player' ? { readerId: session.userId } : {}),
       });
     },
   );

@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { serializeIvfFileHeader, serializeIvfFrameHeader } from '@live-casino/media';
+import { ivfPipeInputArgs, serializeIvfFileHeader, serializeIvfFrameHeader } from '@live-casino/media';
 import type { Logger } from 'pino';
 import { parseShowinfo } from './showinfo.js';
 
@@ -80,23 +80,10 @@ export class Vp8Decoder extends EventEmitter<Vp8DecoderEvents> {
       '-nostats',
       '-loglevel',
       'info',
-      // No probing delay: IVF names the codec, and a live decoder must output each frame at once.
-      // (Not `-fflags nobuffer`: it discards the packets read while probing, the first keyframe.)
-      '-probesize',
-      '32',
-      '-analyzeduration',
-      '0',
-      '-flags',
-      'low_delay',
-      // Frame threads would hold pictures back; one thread decodes 640x360 VP8 in a few ms.
-      '-threads',
-      '1',
       // Our pts are the key back to each RTP frame: never shifted to start at zero.
       '-copyts',
-      '-f',
-      'ivf',
-      '-i',
-      'pipe:0',
+      // Frame threads would hold pictures back; one thread decodes 640x360 VP8 in a few ms.
+      ...ivfPipeInputArgs(['-threads', '1']),
       '-map',
       '0:v:0',
       '-vf',
