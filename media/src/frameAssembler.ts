@@ -198,20 +198,13 @@ export class RtpFrameAssembler {
     const first = this.#held.get(start);
     if (!first?.frameStart) return undefined;
     const parts: Uint8Array[] = [];
-    let size = 0;
     for (let seq = start; ; seq++) {
       const p = this.#held.get(seq);
       if (!p || p.timestamp !== first.timestamp) return undefined;
       if (seq !== start && p.frameStart && this.#format.uniqueFrameStart) return undefined;
       parts.push(p.data);
-      size += p.data.length;
       if (p.marker) {
-        const data = new Uint8Array(size);
-        let o = 0;
-        for (const part of parts) {
-          data.set(part, o);
-          o += part.length;
-        }
+        const data = Buffer.concat(parts);
         for (let s = start; s <= seq; s++) this.#held.delete(s);
         return { frame: { rtpTimestamp: first.timestamp, data, ...this.#format.frameInfo(data) }, end: seq };
       }

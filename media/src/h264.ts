@@ -2,30 +2,6 @@
 
 import type { RtpPayloadFormat } from './frameAssembler.js';
 
-/** True when an H.264 RTP payload carries (the start of) an IDR slice or an SPS. */
-export function isH264KeyframeStart(payload: Uint8Array): boolean {
-  const nal = payload[0];
-  if (nal === undefined) return false;
-  const type = nal & 0x1f;
-  if (type === 5 || type === 7) return true;
-  if (type === 24) {
-    // STAP-A: 16-bit sizes followed by NAL units.
-    let i = 1;
-    while (i + 2 < payload.length) {
-      const size = (payload[i]! << 8) | payload[i + 1]!;
-      const inner = payload[i + 2]! & 0x1f;
-      if (inner === 5 || inner === 7) return true;
-      i += 2 + size;
-    }
-    return false;
-  }
-  if (type === 28) {
-    const fu = payload[1];
-    return fu !== undefined && (fu & 0x80) !== 0 && ((fu & 0x1f) === 5 || (fu & 0x1f) === 7);
-  }
-  return false;
-}
-
 const START_CODE = Uint8Array.of(0, 0, 0, 1);
 const NAL_SLICE = 1;
 const NAL_IDR = 5;
@@ -43,16 +19,6 @@ function opensAccessUnit(type: number): boolean {
   return type === 6 || type === 7 || type === 8 || type === 9;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /**
  * One H.264 RTP payload (packetization mode 1: single NAL unit, STAP-A, FU-A) as Annex B bytes,
  * and whether it opens an access unit; undefined for what mode 1 does not use or a truncated
@@ -65,7 +31,7 @@ export function depacketizeH264(payload: Uint8Array): { frameStart: boolean; dat
   if (type >= 1 && type <= 23) {
     return {
       frameStart: opensAccessUnit(type) || firstSliceOfPicture(type, payload[1]),
-      data: concat([START_CODE, payload]),
+      data: Buffer.concat([START_CODE, payload]),
     };
   }
   if (type === 24) {
@@ -84,7 +50,7 @@ export function depacketizeH264(payload: Uint8Array): { frameStart: boolean; dat
       parts.push(START_CODE, nal);
       i += 2 + size;
     }
-    return parts.length > 0 ? { frameStart, data: concat(parts) } : undefined;
+    return parts.length > 0 ? { frameStart, data: Buffer.concat(parts) } : undefined;
   }
   if (type === 28) {
     const fu = payload[1];
@@ -93,7 +59,7 @@ export function depacketizeH264(payload: Uint8Array): { frameStart: boolean; dat
     if ((fu & 0x80) === 0) return { frameStart: false, data: payload.subarray(2) };
     return {
       frameStart: opensAccessUnit(inner) || firstSliceOfPicture(inner, payload[2]),
-      data: concat([START_CODE, Uint8Array.of((header & 0xe0) | inner), payload.subarray(2)]),
+      data: Buffer.concat([START_CODE, Uint8Array.of((header & 0xe0) | inner), payload.subarray(2)]),
     };
   }
   return undefined;

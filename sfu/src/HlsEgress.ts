@@ -19,7 +19,7 @@ import type { StudioClockMapping } from '@live-casino/protocol';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { ptsSeconds, segmentFirstPts } from './mpegts.js';
-import { SupervisedProcess } from '@live-casino/server-kit';
+import { percentile, SupervisedProcess } from '@live-casino/server-kit';
 
 export interface HlsEgressOptions {
   tableId: string;
@@ -238,9 +238,7 @@ export class HlsEgress {
       if (step > 0) steps.push(step);
     }
     if (steps.length < MIN_FRAME_RATE_STEPS) return undefined;
-    steps.sort((a, b) => a - b);
-    const fps = 90_000 / steps[steps.length >> 1]!;
-    return Math.min(120, Math.max(1, fps));
+    return Math.min(120, Math.max(1, 90_000 / percentile(steps, 50)));
   }
 
   #startFfmpeg(): void {
